@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+//
+// hffsim: accuracy, latency and energy of Hyperspherical Forward-Forward networks on analog
+// compute-in-memory hardware. No third-party packages: the toolchain and the system zlib only.
+
+import PackageDescription
+import Foundation
+
+/// Vector code needs a target CPU. Swift on Linux compiles for baseline x86-64 by default, where
+/// SIMD8/SIMD16 arithmetic (`addProduct` above all) becomes per-lane library calls, 50-100x slower.
+/// Release builds therefore compile for the CPU that builds them (`-target-cpu native`); set
+/// HFFSIM_TARGET_CPU to another LLVM CPU name (for example `znver4`, `skylake-avx512`, `haswell`)
+/// to cross-build, or to `generic` to drop the flag. See docs/performance.md for the measured effect.
+let targetCPU = ProcessInfo.processInfo.environment["HFFSIM_TARGET_CPU"] ?? "native"
+var vectorSettings: [SwiftSetting] = []
+#if arch(x86_64)
+if targetCPU != "generic" {
+    vectorSettings.append(.unsafeFlags(["-target-cpu", targetCPU], .when(configuration: .release)))
+}
+#endif
+
+let package = Package(
+    name: "hffsim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hffsim", targets: ["hffsim"]),
+    ],
+    targets: [
+        .executableTarget(name: "hffsim", dependencies: ["HFF", "Datasets", "Numerics"],
+                          swiftSettings: vectorSettings),
+        .target(name: "HFF", dependencies: ["Datasets", "Numerics"], swiftSettings: vectorSettings),
+        .target(name: "Datasets", dependencies: ["Numerics", "CZlib"],
+                resources: [.copy("Subset")], swiftSettings: vectorSettings),
+        .target(name: "Numerics", swiftSettings: vectorSettings),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"], swiftSettings: vectorSettings),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: vectorSettings),
+        .testTarget(name: "HFFTests", dependencies: ["HFF"], swiftSettings: vectorSettings),
+        .testTarget(name: "hffsimTests", dependencies: ["hffsim"], swiftSettings: vectorSettings),
+    ],
+    swiftLanguageModes: [.v5]
+)

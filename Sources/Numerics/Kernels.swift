@@ -1,0 +1,147 @@
+/// Element-wise and row-wise kernels on row-major matrices, written as single passes over
+/// contiguous memory so that the compiler vectorises them.
+public enum Kernels {
+    /// m[i, j] += v[j].
+    public static func addRowVector(_ m: inout Matrix, _ v: [Float]) {
+        precondition(v.count == m.cols)
+        let c = m.cols
+        m.storage.withUnsafeMutableBufferPointer { p in
+            v.withUnsafeBufferPointer { q in
+                for i in 0..<(p.count / max(c, 1)) {
+                    let row = p.baseAddress! + i * c
+                    for j in 0..<c { row[j] += q[j] }
+                }
+            }
+        }
+    }
+
+    /// a += b, element-wise.
+    public static func add(_ a: inout Matrix, _ b: Matrix) {
+        precondition(a.rows == b.rows && a.cols == b.cols)
+        a.storage.withUnsafeMutableBufferPointer { p in
+            b.storage.withUnsafeBufferPointer { q in
+                for i in 0..<p.count { p[i] += q[i] }
+            }
+        }
+    }
+
+    /// m = max(m, 0).
+    public static func relu(_ m: inout Matrix) {
+        m.storage.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] = max(p[i], 0) }
+        }
+    }
+
+    /// Column sums: out[j] = sum_i m[i, j] (accumulated in Float, row by row).
+    public static func columnSums(_ m: Matrix) -> [Float] {
+        var out = [Float](repeating: 0, count: m.cols)
+        let c = m.cols
+        m.storage.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<m.rows {
+                    let row = p.baseAddress! + i * c
+                    for j in 0..<c { o[j] += row[j] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Euclidean norm of each row.
+    public static func rowNorms(_ m: Matrix) -> [Float] {
+        var out = [Float](repeating: 0, count: m.rows)
+        let c = m.cols
+        m.storage.withUnsafeBufferPointer { p in
+            for i in 0..<m.rows {
+                let row = p.baseAddress! + i * c
+                var s: Float = 0
+                for j in 0..<c { s += row[j] * row[j] }
+                out[i] = s.squareRoot()
+            }
+        }
+        return out
+    }
+
+    /// Divides each row by max(norm, eps) and returns the norms used (before the floor).
+    @discardableResult
+    public static func normalizeRows(_ m: inout Matrix, epsilon: Float) -> [Float] {
+        let norms = rowNorms(m)
+        let c = m.cols
+        m.storage.withUnsafeMutableBufferPointer { p in
+            for i in 0..<norms.count {
+                let inv = 1 / max(norms[i], epsilon)
+                let row = p.baseAddress! + i * c
+                for j in 0..<c { row[j] *= inv }
+            }
+        }
+        return norms
+    }
+
+    /// Replaces each row by its log-softmax, computed stably (max subtracted first).
+    public static func logSoftmaxRows(_ m: inout Matrix) {
+        let c = m.cols
+        m.storage.withUnsafeMutableBufferPointer { p in
+            for i in 0..<(c == 0 ? 0 : p.count / c) {
+                let row = p.baseAddress! + i * c
+                var mx = -Float.infinity
+                for j in 0..<c { mx = max(mx, row[j]) }
+                var s: Float = 0
+                for j in 0..<c { s += _exp(row[j] - mx) }
+                let lse = mx + _logf(s)
+                for j in 0..<c { row[j] -= lse }
+            }
+        }
+    }
+
+    /// Replaces each row by its softmax.
+    public static func softmaxRows(_ m: inout Matrix) {
+        let c = m.cols
+        m.storage.withUnsafeMutableBufferPointer { p in
+            for i in 0..<(c == 0 ? 0 : p.count / c) {
+                let row = p.baseAddress! + i * c
+                var mx = -Float.infinity
+                for j in 0..<c { mx = max(mx, row[j]) }
+                var s: Float = 0
+                for j in 0..<c { let e = _exp(row[j] - mx); row[j] = e; s += e }
+                let inv = 1 / s
+                for j in 0..<c { row[j] *= inv }
+            }
+        }
+    }
+
+    /// Index of the largest value of each row (the first one on ties).
+    public static func argmaxRows(_ m: Matrix) -> [Int] {
+        (0..<m.rows).map { i in
+            var best = 0
+            var bv = -Float.infinity
+            for j in 0..<m.cols where m[i, j] > bv { bv = m[i, j]; best = j }
+            return best
+        }
+    }
+
+    /// Fraction of positions where `predicted` equals `labels`.
+    public static func accuracy(_ predicted: [Int], _ labels: [Int]) -> Double {
+        precondition(predicted.count == labels.count)
+        if labels.isEmpty { return 0 }
+        var hits = 0
+        for i in 0..<labels.count where predicted[i] == labels[i] { hits += 1 }
+        return Double(hits) / Double(labels.count)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) @usableFromInline func _exp(_ x: Float) -> Float { expf(x) }
+@inline(__always) @usableFromInline func _logf(_ x: Float) -> Float { logf(x) }
+#elseif canImport(Darwin)
+import Darwin
+@inline(__always) @usableFromInline func _exp(_ x: Float) -> Float { expf(x) }
+@inline(__always) @usableFromInline func _logf(_ x: Float) -> Float { logf(x) }
+#endif
+
+public extension Kernels {
+    /// exp for Float (the platform's expf).
+    @inline(__always) static func exp(_ x: Float) -> Float { _exp(x) }
+    /// Natural logarithm for Float (the platform's logf).
+    @inline(__always) static func log(_ x: Float) -> Float { _logf(x) }
+}
