@@ -1,0 +1,206 @@
+import Datasets
+import Numerics
+
+/// The three training algorithms hffsim compares.
+public enum Algorithm: String, Codable, Sendable, CaseIterable {
+    /// Hyperspherical Forward-Forward: per-layer cosine-prototype classification, one pass.
+    case hff
+    /// Hinton's supervised Forward-Forward: label overlay, goodness, K passes at inference.
+    case ff
+    /// A backpropagation MLP with a softmax head, the conventional baseline.
+    case backprop
+}
+
+/// How an HFF model turns per-layer class scores into a prediction.
+public enum Readout: String, Codable, Sendable, CaseIterable {
+    /// The last layer's class scores alone.
+    case last
+    /// The sum over layers of each layer's log-softmax class scores.
+    case sum
+}
+
+/// How HFF prototypes are learned.
+public enum PrototypeLearning: String, Codable, Sendable, CaseIterable {
+    /// By gradient descent on the layer loss, like the weights.
+    case gradient
+    /// As an exponential moving average of the normalised activations of each class.
+    case ema
+}
+
+/// Every hyper-parameter of a training run; all are flags of `hffsim train` and are stored in the
+/// model file. Fields that an algorithm does not use keep their defaults.
+public struct Hyperparameters: Codable, Equatable, Sendable {
+    /// Softmax temperature of the HFF cosine scores (s = cos / tau).
+    public var tau: Float = 0.1
+    /// Prototypes per class (M); a class's score is the LogSumExp of its M prototype scores.
+    public var prototypesPerClass: Int = 1
+    /// Additive cosine margin subtracted from the true class's score during training.
+    public var margin: Float = 0
+    public var readout: Readout = .sum
+    public var prototypeLearning: PrototypeLearning = .gradient
+    /// Momentum of the EMA prototype update (`prototypeLearning == .ema`).
+    public var emaMomentum: Float = 0.99
+    /// FF goodness threshold (goodness = mean of squared activities).
+    public var threshold: Float = 2
+    public var optimizer: String = "adam"
+    public var learningRate: Float = 1e-3
+    public var batchSize: Int = 128
+    public var epochs: Int = 10
+    public var seed: UInt64 = 0
+
+    public init() {}
+}
+
+/// One fully connected layer, y = x W + b, with W stored input-major (`inputs x outputs`) so that
+/// the forward product X W is a plain GEMM. Model files store W^T (PyTorch's `[out, in]`).
+public struct DenseLayer: Equatable, Sendable {
+    public var weight: Matrix
+    public var bias: [Float]
+
+    public init(weight: Matrix, bias: [Float]) {
+        precondition(bias.count == weight.cols)
+        self.weight = weight
+        self.bias = bias
+    }
+
+    public var inputs: Int { weight.rows }
+    public var outputs: Int { weight.cols }
+
+    /// PyTorch's default `nn.Linear` initialisation: W and b uniform in +-1/sqrt(inputs).
+    public static func initialised(inputs: Int, outputs: Int, rng: inout SeededRandom) -> DenseLayer {
+        let bound = 1 / Float(inputs).squareRoot()
+        var w = Matrix(rows: inputs, cols: outputs)
+        for i in 0..<w.storage.count { w.storage[i] = rng.uniform(-bound, bound) }
+        let b = (0..<outputs).map { _ in rng.uniform(-bound, bound) }
+        return DenseLayer(weight: w, bias: b)
+    }
+
+    /// H = X W + b (pre-activation), X of shape batch x inputs.
+    public func preActivation(_ x: Matrix) -> Matrix {
+        var h = Matrix(rows: x.rows, cols: outputs)
+        GEMM.multiply(x, weight, into: &h)
+        Kernels.addRowVector(&h, bias)
+        return h
+    }
+}
+
+/// One epoch of a training run, as stored in the model's history.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var loss: Double
+    public var trainAccuracy: Double
+    public var testAccuracy: Double?
+    public var seconds: Double
+}
+
+/// A trained network of any of the three algorithms, with what is needed to run it: input
+/// standardisation, hyper-parameters and training history.
+public struct Model: Equatable, Sendable {
+    public var algorithm: Algorithm
+    public var inputSize: Int
+    public var classCount: Int
+    public var layers: [DenseLayer]
+    /// HFF only: per layer, the K*M raw prototypes (rows class-major: row k*M + m), used
+    /// unit-normalised. Empty for the other algorithms.
+    public var prototypes: [Matrix]
+    /// Backprop only: the softmax head.
+    public var head: DenseLayer?
+    public var hyperparameters: Hyperparameters
+    public var normalization: Standardization
+    /// FF only: the value written at the label's position of the one-hot overlay.
+    public var overlayValue: Float
+    public var history: [EpochRecord]
+
+    public init(algorithm: Algorithm, inputSize: Int, classCount: Int, layers: [DenseLayer],
+                prototypes: [Matrix] = [], head: DenseLayer? = nil, hyperparameters: Hyperparameters,
+                normalization: Standardization, overlayValue: Float = 0, history: [EpochRecord] = []) {
+        self.algorithm = algorithm
+        self.inputSize = inputSize
+        self.classCount = classCount
+        self.layers = layers
+        self.prototypes = prototypes
+        self.head = head
+        self.hyperparameters = hyperparameters
+        self.normalization = normalization
+        self.overlayValue = overlayValue
+        self.history = history
+    }
+
+    public var widths: [Int] { layers.map(\.outputs) }
+
+    /// Class scores for raw (unstandardised) features, one row per sample.
+    ///
+    /// - HFF: per-layer cosine scores; `last` returns the last layer's logits, `sum` the sum of
+    ///   per-layer log-softmax. One forward pass.
+    /// - FF: for each candidate label, the goodness summed over layers: K forward passes.
+    /// - Backprop: the head's logits.
+    public func scores(_ rawFeatures: Matrix, batchSize: Int = 1000) -> Matrix {
+        var out = Matrix(rows: rawFeatures.rows, cols: classCount)
+        var start = 0
+        while start < rawFeatures.rows {
+            let end = min(rawFeatures.rows, start + batchSize)
+            var x = rawFeatures.rows(start..<end)
+            normalization.apply(to: &x)
+            let s = scoresStandardized(x)
+            for i in 0..<s.rows {
+                for k in 0..<classCount { out[start + i, k] = s[i, k] }
+            }
+            start = end
+        }
+        return out
+    }
+
+    /// Predicted classes for raw features.
+    public func predict(_ rawFeatures: Matrix) -> [Int] {
+        Kernels.argmaxRows(scores(rawFeatures))
+    }
+
+    func scoresStandardized(_ x: Matrix) -> Matrix {
+        switch algorithm {
+        case .hff:
+            var input = x
+            var total = Matrix(rows: x.rows, cols: classCount)
+            var last = total
+            for (l, layer) in layers.enumerated() {
+                let z = HFFMath.normalizedActivation(layer: layer, input: input)
+                last = HFFMath.classLogits(z: z, prototypes: prototypes[l], classCount: classCount,
+                                           perClass: hyperparameters.prototypesPerClass,
+                                           tau: hyperparameters.tau)
+                if hyperparameters.readout == .sum {
+                    var ls = last
+                    Kernels.logSoftmaxRows(&ls)
+                    Kernels.add(&total, ls)
+                }
+                input = z
+            }
+            return hyperparameters.readout == .sum ? total : last
+        case .ff:
+            var total = Matrix(rows: x.rows, cols: classCount)
+            for k in 0..<classCount {
+                let labels = [Int](repeating: k, count: x.rows)
+                var input = FFMath.overlay(x, labels: labels, classCount: classCount, value: overlayValue)
+                for layer in layers {
+                    let (h, _) = FFMath.forward(layer: layer, input: input)
+                    let g = FFMath.goodness(h)
+                    for i in 0..<x.rows { total[i, k] += g[i] }
+                    input = h
+                }
+            }
+            return total
+        case .backprop:
+            var input = x
+            for layer in layers {
+                var h = layer.preActivation(input)
+                Kernels.relu(&h)
+                input = h
+            }
+            return head!.preActivation(input)
+        }
+    }
+
+    /// Fraction of samples whose predicted class equals the label.
+    public func accuracy(on data: Dataset) -> Double {
+        let p = predict(data.features)
+        return Kernels.accuracy(p, data.labels)
+    }
+}
