@@ -1,0 +1,193 @@
+import Datasets
+import Foundation
+import Numerics
+
+/// What `Trainer.train` reports while it runs.
+public enum TrainingProgress {
+    /// A batch finished: `batch` of `batches` in `epoch` (1-based), with the running mean loss.
+    case batch(epoch: Int, batch: Int, batches: Int, loss: Double)
+    /// An epoch finished, with its record (test accuracy when a test split was given).
+    case epoch(EpochRecord)
+}
+
+/// Everything that defines a training run besides the data.
+public struct TrainingConfiguration: Equatable, Sendable {
+    public var algorithm: Algorithm
+    public var widths: [Int]
+    public var hyperparameters: Hyperparameters
+    /// Standardise each feature on its own (true) or all features with one mean and std (false).
+    public var perFeatureStandardization: Bool = false
+
+    public init(algorithm: Algorithm, widths: [Int], hyperparameters: Hyperparameters) {
+        self.algorithm = algorithm
+        self.widths = widths
+        self.hyperparameters = hyperparameters
+    }
+
+    /// Checks every value; errors name the flag that sets it.
+    public func validate() throws {
+        let h = hyperparameters
+        if widths.isEmpty { throw InputError.usage(flag: "--layers", "expected at least one layer width") }
+        if let w = widths.first(where: { $0 <= 0 }) { throw InputError.usage(flag: "--layers", "expected positive widths, got \(w)") }
+        if h.epochs <= 0 { throw InputError.usage(flag: "--epochs", "expected a positive number, got \(h.epochs)") }
+        if h.batchSize <= 0 { throw InputError.usage(flag: "--batch-size", "expected a positive number, got \(h.batchSize)") }
+        if !(h.tau > 0) || !h.tau.isFinite { throw InputError.usage(flag: "--tau", "expected a positive number, got \(h.tau)") }
+        if !(h.learningRate > 0) || !h.learningRate.isFinite {
+            throw InputError.usage(flag: "--learning-rate", "expected a positive number, got \(h.learningRate)")
+        }
+        if h.prototypesPerClass <= 0 {
+            throw InputError.usage(flag: "--prototypes-per-class", "expected a positive number, got \(h.prototypesPerClass)")
+        }
+        if !h.margin.isFinite || h.margin < 0 { throw InputError.usage(flag: "--margin", "expected a number >= 0, got \(h.margin)") }
+        if !(h.emaMomentum >= 0 && h.emaMomentum < 1) {
+            throw InputError.usage(flag: "--ema-momentum", "expected a number in [0, 1), got \(h.emaMomentum)")
+        }
+        if !(h.threshold > 0) || !h.threshold.isFinite {
+            throw InputError.usage(flag: "--threshold", "expected a positive number, got \(h.threshold)")
+        }
+    }
+}
+
+/// Trains HFF, FF and backprop models with per-batch Adam updates.
+///
+/// HFF and FF update every layer on every batch with that layer's own loss; a layer's input is the
+/// previous layer's output of the same batch, treated as a constant. Batches are drawn from a
+/// seeded permutation per epoch, so a run is reproducible from its seed.
+public enum Trainer {
+    public static func train(_ config: TrainingConfiguration, train: Dataset, test: Dataset?,
+                             progress: (TrainingProgress) -> Void = { _ in }) throws -> Model {
+        try config.validate()
+        let h = config.hyperparameters
+        let k = train.classCount
+        if train.count == 0 { throw InputError(.data, "\(train.name): the training split is empty") }
+        if k < 2 { throw InputError(.data, "\(train.name): expected at least 2 classes, got \(k)") }
+        if config.algorithm == .ff && train.featureCount < k {
+            throw InputError(.data, "\(train.name): FF writes the label over the first \(k) inputs but samples have only \(train.featureCount)")
+        }
+        let rng = SeededRandom(seed: h.seed)
+        var initRNG = rng.split(1)
+        let norm = Standardization.fit(train.features, perFeature: config.perFeatureStandardization)
+        let x = norm.applied(to: train.features)
+
+        var layers = [DenseLayer]()
+        var inputs = train.featureCount
+        for w in config.widths {
+            layers.append(DenseLayer.initialised(inputs: inputs, outputs: w, rng: &initRNG))
+            inputs = w
+        }
+        var model = Model(algorithm: config.algorithm, inputSize: train.featureCount, classCount: k,
+                          layers: layers, hyperparameters: h, normalization: norm)
+        let adam = Adam(learningRate: h.learningRate)
+        var wState = layers.map { Adam.State(count: $0.weight.count) }
+        var bState = layers.map { Adam.State(count: $0.bias.count) }
+        var pState = [Adam.State]()
+        var headW = Adam.State(count: 0), headB = Adam.State(count: 0)
+        switch config.algorithm {
+        case .hff:
+            let rows = k * h.prototypesPerClass
+            model.prototypes = config.widths.map { w in
+                var p = Matrix(rows: rows, cols: w)
+                for i in 0..<p.storage.count { p.storage[i] = initRNG.gaussian() }
+                if h.prototypeLearning == .ema { Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon) }
+                return p
+            }
+            pState = model.prototypes.map { Adam.State(count: $0.count) }
+        case .ff:
+            model.overlayValue = x.storage.max() ?? 1
+        case .backprop:
+            let head = DenseLayer.initialised(inputs: inputs, outputs: k, rng: &initRNG)
+            model.head = head
+            headW = Adam.State(count: head.weight.count)
+            headB = Adam.State(count: k)
+        }
+
+        let batches = (train.count + h.batchSize - 1) / h.batchSize
+        for epoch in 1...h.epochs {
+            let start = Date()
+            var epochRNG = rng.split(UInt64(1000 + epoch))
+            let order = epochRNG.permutation(train.count)
+            var lossSum = 0.0, hits = 0
+            for bi in 0..<batches {
+                let idx = Array(order[(bi * h.batchSize)..<min(train.count, (bi + 1) * h.batchSize)])
+                let xb = x.gatherRows(idx)
+                let yb = idx.map { train.labels[$0] }
+                var batchLoss = 0.0
+                var predicted = [Int]()
+                switch config.algorithm {
+                case .hff:
+                    var input = xb
+                    var total = Matrix(rows: xb.rows, cols: k)
+                    var lastLogits = total
+                    for l in 0..<model.layers.count {
+                        let g = HFFMath.lossAndGradients(
+                            layer: model.layers[l], prototypes: model.prototypes[l], input: input, labels: yb,
+                            classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
+                        adam.step(&model.layers[l].weight.storage, gradient: g.weight.storage, state: &wState[l])
+                        adam.step(&model.layers[l].bias, gradient: g.bias, state: &bState[l])
+                        if h.prototypeLearning == .gradient {
+                            adam.step(&model.prototypes[l].storage, gradient: g.prototypes.storage, state: &pState[l])
+                        } else {
+                            HFFMath.emaUpdate(prototypes: &model.prototypes[l], z: g.z, labels: yb,
+                                              perClass: h.prototypesPerClass, momentum: h.emaMomentum)
+                        }
+                        batchLoss += g.loss
+                        lastLogits = g.logits
+                        var ls = g.logits
+                        Kernels.logSoftmaxRows(&ls)
+                        Kernels.add(&total, ls)
+                        input = g.z
+                    }
+                    batchLoss /= Double(model.layers.count)
+                    predicted = Kernels.argmaxRows(h.readout == .sum ? total : lastLogits)
+                case .ff:
+                    // Positive rows carry the true label, negative rows a uniformly drawn wrong one.
+                    let wrong = yb.map { y -> Int in
+                        let r = epochRNG.below(k - 1)
+                        return r >= y ? r + 1 : r
+                    }
+                    let pos = FFMath.overlay(xb, labels: yb, classCount: k, value: model.overlayValue)
+                    let neg = FFMath.overlay(xb, labels: wrong, classCount: k, value: model.overlayValue)
+                    var input = Matrix(rows: 2 * xb.rows, cols: xb.cols, storage: pos.storage + neg.storage)
+                    for l in 0..<model.layers.count {
+                        let g = FFMath.lossAndGradients(layer: model.layers[l], input: input, positives: xb.rows,
+                                                        threshold: h.threshold)
+                        adam.step(&model.layers[l].weight.storage, gradient: g.weight.storage, state: &wState[l])
+                        adam.step(&model.layers[l].bias, gradient: g.bias, state: &bState[l])
+                        batchLoss += g.loss
+                        input = g.h
+                    }
+                    batchLoss /= Double(model.layers.count)
+                case .backprop:
+                    let g = BackpropMath.lossAndGradients(layers: model.layers, head: model.head!, input: xb, labels: yb)
+                    for l in 0..<model.layers.count {
+                        adam.step(&model.layers[l].weight.storage, gradient: g.layers[l].weight.storage, state: &wState[l])
+                        adam.step(&model.layers[l].bias, gradient: g.layers[l].bias, state: &bState[l])
+                    }
+                    adam.step(&model.head!.weight.storage, gradient: g.head.weight.storage, state: &headW)
+                    adam.step(&model.head!.bias, gradient: g.head.bias, state: &headB)
+                    batchLoss = g.loss
+                    predicted = Kernels.argmaxRows(g.logits)
+                }
+                if !batchLoss.isFinite {
+                    throw InputError(.data, "training diverged at epoch \(epoch), batch \(bi + 1): the loss is \(batchLoss); try a smaller --learning-rate")
+                }
+                lossSum += batchLoss * Double(idx.count)
+                for (p, y) in zip(predicted, yb) where p == y { hits += 1 }
+                progress(.batch(epoch: epoch, batch: bi + 1, batches: batches, loss: lossSum / Double((bi * h.batchSize) + idx.count)))
+            }
+            let seconds = Date().timeIntervalSince(start)
+            var trainAccuracy = Double(hits) / Double(train.count)
+            if config.algorithm == .ff {
+                // FF's training accuracy needs K passes per sample: measured on a fixed sample of up
+                // to 2,000 training rows after the epoch, outside the timed training.
+                let n = min(train.count, 2000)
+                trainAccuracy = model.accuracy(on: train.subset(Array(0..<n)))
+            }
+            let record = EpochRecord(epoch: epoch, loss: lossSum / Double(train.count), trainAccuracy: trainAccuracy,
+                                     testAccuracy: test.map { model.accuracy(on: $0) }, seconds: seconds)
+            model.history.append(record)
+            progress(.epoch(record))
+        }
+        return model
+    }
+}
