@@ -1,0 +1,196 @@
+import Datasets
+import Foundation
+import Numerics
+
+/// Model files: one safetensors file per model.
+///
+/// Tensors (all F32, PyTorch's `nn.Linear` layout, so a PyTorch module can load them directly):
+///
+/// | name                   | shape            | algorithms |
+/// |------------------------|------------------|------------|
+/// | `layers.{i}.weight`    | [out_i, in_i]    | all        |
+/// | `layers.{i}.bias`      | [out_i]          | all        |
+/// | `layers.{i}.prototypes`| [K*M, out_i]     | hff (rows class-major: row k*M + m) |
+/// | `head.weight`          | [K, out_last]    | backprop   |
+/// | `head.bias`            | [K]              | backprop   |
+///
+/// `__metadata__` holds `"format": "hffsim-model"` and `"hffsim"`: a JSON document with
+/// `formatVersion` (1), `algorithm`, `inputSize`, `classCount`, `layers` (the widths),
+/// `hyperparameters`, `normalization` (`mean`, `std`: one value or one per input), `overlayValue`
+/// (FF) and `history` (one record per epoch). Loading checks every field, every tensor's shape and
+/// that all values are finite, and rejects unknown tensors.
+public enum ModelFile {
+    public static let formatVersion = 1
+
+    struct Metadata: Codable {
+        var formatVersion: Int
+        var algorithm: Algorithm
+        var inputSize: Int
+        var classCount: Int
+        var layers: [Int]
+        var hyperparameters: Hyperparameters
+        var normalization: Standardization
+        var overlayValue: Float?
+        var history: [EpochRecord]?
+    }
+
+    /// The safetensors content of `model`.
+    public static func encode(_ model: Model) throws -> SafeTensors {
+        var tensors = [String: SafeTensors.Tensor]()
+        for (i, layer) in model.layers.enumerated() {
+            tensors["layers.\(i).weight"] = .init(shape: [layer.outputs, layer.inputs], values: layer.weight.transposed().storage)
+            tensors["layers.\(i).bias"] = .init(shape: [layer.outputs], values: layer.bias)
+        }
+        for (i, p) in model.prototypes.enumerated() {
+            tensors["layers.\(i).prototypes"] = .init(shape: [p.rows, p.cols], values: p.storage)
+        }
+        if let head = model.head {
+            tensors["head.weight"] = .init(shape: [head.outputs, head.inputs], values: head.weight.transposed().storage)
+            tensors["head.bias"] = .init(shape: [head.outputs], values: head.bias)
+        }
+        let meta = Metadata(formatVersion: formatVersion, algorithm: model.algorithm, inputSize: model.inputSize,
+                            classCount: model.classCount, layers: model.widths, hyperparameters: model.hyperparameters,
+                            normalization: model.normalization,
+                            overlayValue: model.algorithm == .ff ? model.overlayValue : nil, history: model.history)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(meta), as: UTF8.self)
+        return SafeTensors(tensors: tensors, metadata: ["format": "hffsim-model", "hffsim": json])
+    }
+
+    /// Writes `model` to `path` atomically.
+    public static func save(_ model: Model, to path: String) throws {
+        try encode(model).write(to: path)
+    }
+
+    /// Reads and validates a model file.
+    public static func load(path: String) throws -> Model {
+        try decode(SafeTensors.read(path: path), file: path)
+    }
+
+    /// Validates safetensors content as a model; errors name `file` and the field.
+    public static func decode(_ st: SafeTensors, file: String) throws -> Model {
+        func fail(_ field: String, _ message: String) -> InputError { InputError.data(file: file, field: field, message) }
+        guard st.metadata["format"] == "hffsim-model" else {
+            throw fail("__metadata__.format", "expected \"hffsim-model\", got \(st.metadata["format"].map { "\"\($0)\"" } ?? "nothing")")
+        }
+        guard let json = st.metadata["hffsim"] else { throw fail("__metadata__.hffsim", "missing") }
+        let meta: Metadata
+        do {
+            meta = try JSONDecoder().decode(Metadata.self, from: Data(json.utf8))
+        } catch let error as DecodingError {
+            throw fail("__metadata__.hffsim", describe(error))
+        } catch {
+            throw fail("__metadata__.hffsim", "not valid JSON")
+        }
+        guard meta.formatVersion == formatVersion else {
+            throw fail("__metadata__.hffsim.formatVersion", "expected \(formatVersion), got \(meta.formatVersion)")
+        }
+        if meta.inputSize <= 0 { throw fail("__metadata__.hffsim.inputSize", "expected a positive number, got \(meta.inputSize)") }
+        if meta.classCount < 2 { throw fail("__metadata__.hffsim.classCount", "expected at least 2, got \(meta.classCount)") }
+        let config = TrainingConfiguration(algorithm: meta.algorithm, widths: meta.layers, hyperparameters: meta.hyperparameters)
+        do { try config.validate() } catch let e as InputError {
+            throw fail("__metadata__.hffsim", e.message.replacingOccurrences(of: "--", with: "hyperparameter "))
+        }
+        let norm = meta.normalization
+        for (name, v) in [("mean", norm.mean), ("std", norm.std)] {
+            if v.count != 1 && v.count != meta.inputSize {
+                throw fail("__metadata__.hffsim.normalization.\(name)", "expected 1 or \(meta.inputSize) values, got \(v.count)")
+            }
+            if !v.allSatisfy({ $0.isFinite }) { throw fail("__metadata__.hffsim.normalization.\(name)", "expected finite values") }
+        }
+        if norm.mean.count != norm.std.count {
+            throw fail("__metadata__.hffsim.normalization", "mean has \(norm.mean.count) values but std has \(norm.std.count)")
+        }
+        if !norm.std.allSatisfy({ $0 > 0 }) { throw fail("__metadata__.hffsim.normalization.std", "expected positive values") }
+        let k = meta.classCount
+        if meta.algorithm == .ff && meta.inputSize < k {
+            throw fail("__metadata__.hffsim.inputSize", "FF overlays \(k) labels but inputSize is \(meta.inputSize)")
+        }
+
+        var used = Set<String>()
+        func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
+            guard let t = st.tensors[name] else { throw fail("tensor '\(name)'", "missing (expected shape \(shape))") }
+            guard t.shape == shape else { throw fail("tensor '\(name)'", "expected shape \(shape), got \(t.shape)") }
+            if let bad = t.values.firstIndex(where: { !$0.isFinite }) {
+                throw fail("tensor '\(name)'", "value \(bad) is \(t.values[bad]); expected finite numbers")
+            }
+            used.insert(name)
+            return t.values
+        }
+        var layers = [DenseLayer]()
+        var prototypes = [Matrix]()
+        var inputs = meta.inputSize
+        for (i, w) in meta.layers.enumerated() {
+            let wt = try tensor("layers.\(i).weight", [w, inputs])
+            let b = try tensor("layers.\(i).bias", [w])
+            layers.append(DenseLayer(weight: Matrix(rows: w, cols: inputs, storage: wt).transposed(), bias: b))
+            if meta.algorithm == .hff {
+                let rows = k * meta.hyperparameters.prototypesPerClass
+                prototypes.append(Matrix(rows: rows, cols: w, storage: try tensor("layers.\(i).prototypes", [rows, w])))
+            }
+            inputs = w
+        }
+        var head: DenseLayer?
+        if meta.algorithm == .backprop {
+            let wt = try tensor("head.weight", [k, inputs])
+            head = DenseLayer(weight: Matrix(rows: k, cols: inputs, storage: wt).transposed(), bias: try tensor("head.bias", [k]))
+        }
+        if let extra = st.tensors.keys.sorted().first(where: { !used.contains($0) }) {
+            throw fail("tensor '\(extra)'", "not part of a \(meta.algorithm.rawValue) model with \(meta.layers.count) layers")
+        }
+        var overlay: Float = 0
+        if meta.algorithm == .ff {
+            guard let v = meta.overlayValue, v.isFinite else { throw fail("__metadata__.hffsim.overlayValue", "expected a finite number") }
+            overlay = v
+        }
+        return Model(algorithm: meta.algorithm, inputSize: meta.inputSize, classCount: k, layers: layers,
+                     prototypes: prototypes, head: head, hyperparameters: meta.hyperparameters, normalization: norm,
+                     overlayValue: overlay, history: meta.history ?? [])
+    }
+
+    /// "hyperparameters.tau: expected Float" from a DecodingError.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ p: [CodingKey]) -> String {
+            p.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let ctx): return "\(path(ctx.codingPath + [key])): missing"
+        case .typeMismatch(let type, let ctx): return "\(path(ctx.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let ctx): return "\(path(ctx.codingPath)): expected \(type), got null"
+        case .dataCorrupted(let ctx):
+            let p = path(ctx.codingPath)
+            return p.isEmpty ? "not valid JSON" : "\(p): \(ctx.debugDescription)"
+        @unknown default: return "invalid"
+        }
+    }
+}
+
+extension Hyperparameters {
+    enum CodingKeys: String, CodingKey {
+        case tau, prototypesPerClass, margin, readout, prototypeLearning, emaMomentum, threshold
+        case optimizer, learningRate, batchSize, epochs, seed
+    }
+
+    /// Decodes with the defaults for absent keys, so files written by other tools need only the
+    /// fields their algorithm uses; present keys must have the right type.
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tau = try c.decodeIfPresent(Float.self, forKey: .tau) ?? tau
+        prototypesPerClass = try c.decodeIfPresent(Int.self, forKey: .prototypesPerClass) ?? prototypesPerClass
+        margin = try c.decodeIfPresent(Float.self, forKey: .margin) ?? margin
+        readout = try c.decodeIfPresent(Readout.self, forKey: .readout) ?? readout
+        prototypeLearning = try c.decodeIfPresent(PrototypeLearning.self, forKey: .prototypeLearning) ?? prototypeLearning
+        emaMomentum = try c.decodeIfPresent(Float.self, forKey: .emaMomentum) ?? emaMomentum
+        threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? threshold
+        optimizer = try c.decodeIfPresent(String.self, forKey: .optimizer) ?? optimizer
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? learningRate
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? epochs
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+        if optimizer != "adam" {
+            throw DecodingError.dataCorruptedError(forKey: .optimizer, in: c, debugDescription: "expected \"adam\", got \"\(optimizer)\"")
+        }
+    }
+}
