@@ -1,0 +1,41 @@
+import Foundation
+import Numerics
+
+/// hffsim's entry point: argument dispatch only. Each command lives in its own file.
+let topSpec = CommandSpec(
+    name: "",
+    overview: "Accuracy, latency and energy of locally trained (Hyperspherical Forward-Forward) networks on analog in-memory hardware.",
+    usage: "hffsim <subcommand> [options]",
+    subcommands: [
+        ("train", "Train the ideal float model (hff, ff or backprop)."),
+        ("eval", "Evaluate a model: accuracy, per-class accuracy, confusion matrix."),
+        ("bench", "Measure hffsim's own speed (gemm, train)."),
+    ],
+    discussion: "See 'hffsim <subcommand> --help' for each command's options.")
+
+func dispatch(_ argv: [String]) throws {
+    guard let command = argv.first else {
+        print(topSpec.help, terminator: "")
+        throw InputError(.usage, "missing subcommand; see 'hffsim --help'")
+    }
+    let rest = Array(argv.dropFirst())
+    switch command {
+    case "train": try TrainCommand.run(rest)
+    case "eval": try EvalCommand.run(rest)
+    case "bench": try BenchCommand.run(rest)
+    case "--help", "-h", "help": print(topSpec.help, terminator: "")
+    default: throw InputError(.usage, "unknown subcommand '\(command)'; see 'hffsim --help'")
+    }
+}
+
+do {
+    try dispatch(Array(CommandLine.arguments.dropFirst()))
+} catch let help as HelpRequested {
+    print(help.text, terminator: "")
+} catch let error as InputError {
+    Output.error("error: \(error.message)")
+    exit(error.exitCode)
+} catch {
+    Output.error("error: \(error)")
+    exit(70)
+}
