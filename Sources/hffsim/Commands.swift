@@ -1,0 +1,189 @@
+import Datasets
+import Foundation
+import HFF
+import Numerics
+
+/// The dataset flags shared by every command that reads data.
+enum DatasetFlags {
+    static let options: [OptionSpec] = [
+        OptionSpec("--dataset", "name", "fashion-mnist (Debian's dataset-fashion-mnist), fashion-mnist-subset (ships with hffsim), idx:DIR, or csv:FILE.", default: "fashion-mnist-subset"),
+        OptionSpec("--test-dataset", "name", "The test split for a csv: dataset: csv:FILE."),
+        OptionSpec("--data-dir", "dir", "A directory of IDX files (train-images-idx3-ubyte[.gz] and so on); same as --dataset idx:DIR."),
+        OptionSpec("--label-column", "first|last|N", "CSV label column (N counts from 0).", default: "last"),
+        OptionSpec("--holdout", "fraction", "Hold out this fraction of a single csv: file as the test split (seeded by --seed)."),
+    ]
+
+    static func load(_ args: Arguments, seed: UInt64) throws -> (train: Dataset, test: Dataset) {
+        let label = try LabelColumn(parsing: args.string("--label-column", default: "last"))
+        var holdout: Double?
+        if let s = args.string("--holdout") {
+            guard let v = Double(s), v > 0, v < 1 else { throw InputError.usage(flag: "--holdout", "expected a fraction in (0, 1), got '\(s)'") }
+            holdout = v
+        }
+        var dataset = args.string("--dataset", default: "fashion-mnist-subset")
+        if let dir = args.string("--data-dir") {
+            if args.string("--dataset") != nil { throw InputError.usage(flag: "--data-dir", "give either --data-dir or --dataset, not both") }
+            dataset = "idx:" + dir
+        }
+        let options = DatasetOptions(dataset: dataset, testDataset: args.string("--test-dataset"), dataDir: args.string("--data-dir"),
+                                     labelColumn: label, holdout: holdout, seed: seed)
+        return try DatasetLoader.load(options)
+    }
+}
+
+enum TrainCommand {
+    static let spec = CommandSpec(
+        name: "train",
+        overview: "Train the ideal float model: HFF, or its FF or backprop baseline.",
+        usage: "hffsim train [--algorithm hff|ff|backprop] [--dataset <name>] [--layers <widths>] [--epochs <N>] --output <model.safetensors> [--json]",
+        options: [
+            OptionSpec("--algorithm", "hff|ff|backprop", "Training algorithm.", default: "hff"),
+        ] + DatasetFlags.options + [
+            OptionSpec("--layers", "widths", "Hidden layer widths, comma-separated.", default: "1000,1000,1000"),
+            OptionSpec("--epochs", "N", "Passes over the training split.", default: "10"),
+            OptionSpec("--batch-size", "N", "Samples per update.", default: "128"),
+            OptionSpec("--learning-rate", "lr", "Adam step size.", default: "1e-3 (hff, backprop), 1e-2 (ff)"),
+            OptionSpec("--seed", "S", "Seed of every random draw (initialisation, shuffling, FF negatives).", default: "0"),
+            OptionSpec("--tau", "t", "HFF softmax temperature of the cosine scores.", default: "0.1"),
+            OptionSpec("--prototypes-per-class", "M", "HFF prototypes per class, pooled by LogSumExp.", default: "1"),
+            OptionSpec("--margin", "m", "HFF additive cosine margin on the true class during training.", default: "0"),
+            OptionSpec("--readout", "sum|last", "HFF read-out: sum of per-layer log-softmax, or the last layer alone.", default: "sum"),
+            OptionSpec("--prototype-learning", "gradient|ema", "HFF prototypes learned by gradient or as EMA of class means.", default: "gradient"),
+            OptionSpec("--ema-momentum", "mu", "Momentum of the EMA prototype update.", default: "0.99"),
+            OptionSpec("--threshold", "theta", "FF goodness threshold (goodness = mean of squares).", default: "2"),
+            OptionSpec("--per-feature-standardization", nil, "Standardise each input feature on its own instead of with one global mean and std."),
+            OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
+            OptionSpec("--output", "file", "Where to write the model (safetensors)."),
+            OptionSpec("--json", nil, "Print one JSON object with the results on stdout."),
+        ],
+        discussion: """
+        Every layer learns from its own loss; no gradient crosses layers (HFF, FF). The model file holds the
+        weights, prototypes, hyper-parameters, input standardisation and per-epoch history.
+        """)
+
+    static func run(_ argv: [String]) throws {
+        let args = try Arguments(argv, spec: spec)
+        let algorithm: Algorithm = try args.choice("--algorithm", default: .hff)
+        guard let output = args.string("--output") else { throw InputError.usage(flag: "--output", "required: where to write the model") }
+        var h = Hyperparameters()
+        h.epochs = try args.int("--epochs", default: 10)
+        h.batchSize = try args.int("--batch-size", default: 128)
+        h.learningRate = try args.float("--learning-rate", default: algorithm == .ff ? 1e-2 : 1e-3)
+        h.seed = try args.uint64("--seed", default: 0)
+        h.tau = try args.float("--tau", default: 0.1)
+        h.prototypesPerClass = try args.int("--prototypes-per-class", default: 1)
+        h.margin = try args.float("--margin", default: 0, expected: "a number >= 0") { $0 >= 0 }
+        h.readout = try args.choice("--readout", default: .sum)
+        h.prototypeLearning = try args.choice("--prototype-learning", default: .gradient)
+        h.emaMomentum = try args.float("--ema-momentum", default: 0.99, expected: "a number in [0, 1)") { $0 >= 0 && $0 < 1 }
+        h.threshold = try args.float("--threshold", default: 2)
+        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads)
+        var config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
+        config.perFeatureStandardization = args.flag("--per-feature-standardization")
+        try config.validate()
+        try checkWritable(output, flag: "--output")
+        let (train, test) = try DatasetFlags.load(args, seed: h.seed)
+
+        let json = args.flag("--json")
+        if !json {
+            Output.error("training \(algorithm.rawValue) \(train.featureCount)-\(config.widths.map(String.init).joined(separator: "-")) on \(train.name): \(train.count) train, \(test.count) test samples, \(h.epochs) epochs")
+        }
+        var bar = ProgressLine()
+        let model = try Trainer.train(config, train: train, test: test) { event in
+            switch event {
+            case let .batch(epoch, batch, batches, loss):
+                let done = (Double(epoch - 1) + Double(batch) / Double(batches)) / Double(h.epochs)
+                bar.update("epoch \(epoch)/\(h.epochs) batch \(batch)/\(batches) loss \(Output.format(loss))", fraction: done)
+            case let .epoch(r):
+                bar.clear()
+                Output.error("epoch \(r.epoch)/\(h.epochs)  loss \(Output.format(r.loss))  train \(Output.format(r.trainAccuracy * 100, 2))%  test \(r.testAccuracy.map { Output.format($0 * 100, 2) } ?? "-")%  \(Output.format(r.seconds, 2)) s")
+            }
+        }
+        try ModelFile.save(model, to: output)
+        let last = model.history.last!
+        let secondsPerEpoch = model.history.map(\.seconds).reduce(0, +) / Double(model.history.count)
+        if json {
+            Output.json([
+                "algorithm": algorithm.rawValue,
+                "layers": config.widths,
+                "dataset": train.name,
+                "trainSamples": train.count,
+                "testSamples": test.count,
+                "testAccuracy": last.testAccuracy ?? 0,
+                "trainAccuracy": last.trainAccuracy,
+                "secondsPerEpoch": secondsPerEpoch,
+                "output": output,
+                "history": model.history.map { r -> [String: Any] in
+                    ["epoch": r.epoch, "loss": r.loss, "trainAccuracy": r.trainAccuracy, "testAccuracy": r.testAccuracy ?? 0, "seconds": r.seconds]
+                },
+            ])
+        } else {
+            print("test accuracy \(Output.format((last.testAccuracy ?? 0) * 100, 2))%  (\(Output.format(secondsPerEpoch, 2)) s per epoch)  model written to \(output)")
+        }
+    }
+
+    /// Fails early, before training, when the output's directory does not exist.
+    static func checkWritable(_ path: String, flag: String) throws {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
+            throw InputError.usage(flag: flag, "directory \(dir) does not exist")
+        }
+    }
+}
+
+enum EvalCommand {
+    static let spec = CommandSpec(
+        name: "eval",
+        overview: "Evaluate a model on a test split: accuracy, per-class accuracy, confusion matrix.",
+        usage: "hffsim eval <model.safetensors> [--dataset <name>] [--json]",
+        arguments: [("<model.safetensors>", "A model written by 'hffsim train' (or by PyTorch with the same tensor names).")],
+        options: DatasetFlags.options + [
+            OptionSpec("--seed", "S", "Seed of the --holdout split.", default: "0"),
+            OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
+            OptionSpec("--json", nil, "Print one JSON object on stdout."),
+        ],
+        positionals: 1...1)
+
+    static func run(_ argv: [String]) throws {
+        let args = try Arguments(argv, spec: spec)
+        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads)
+        let path = args.positionals[0]
+        let model = try ModelFile.load(path: path)
+        let (_, test) = try DatasetFlags.load(args, seed: try args.uint64("--seed", default: 0))
+        if test.featureCount != model.inputSize {
+            throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but the model \(path) expects \(model.inputSize)")
+        }
+        if test.classCount > model.classCount {
+            throw InputError(.data, "\(test.name): labels go up to \(test.classCount - 1) but the model \(path) has \(model.classCount) classes")
+        }
+        let start = Date()
+        let predicted = model.predict(test.features)
+        let seconds = Date().timeIntervalSince(start)
+        let k = model.classCount
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
+        for (p, y) in zip(predicted, test.labels) { confusion[y][p] += 1 }
+        let perClass = (0..<k).map { c -> Double in
+            let n = confusion[c].reduce(0, +)
+            return n == 0 ? 0 : Double(confusion[c][c]) / Double(n)
+        }
+        let accuracy = Kernels.accuracy(predicted, test.labels)
+        if args.flag("--json") {
+            Output.json([
+                "model": path, "algorithm": model.algorithm.rawValue, "dataset": test.name, "samples": test.count,
+                "testAccuracy": accuracy, "perClassAccuracy": perClass, "confusionMatrix": confusion,
+                "secondsPerSample": seconds / Double(max(test.count, 1)),
+                "forwardPasses": model.algorithm == .ff ? k : 1,
+            ])
+            return
+        }
+        print("\(model.algorithm.rawValue) \(model.inputSize)-\(model.widths.map(String.init).joined(separator: "-")) on \(test.name) (\(test.count) samples): accuracy \(Output.format(accuracy * 100, 2))%")
+        print("per-class accuracy: " + perClass.enumerated().map { "\($0.offset): \(Output.format($0.element * 100, 1))%" }.joined(separator: "  "))
+        print("confusion matrix (rows: true class, columns: predicted):")
+        let w = max(5, String(test.count).count + 1)
+        print(String(repeating: " ", count: 4) + (0..<k).map { pad(String($0), w) }.joined())
+        for c in 0..<k { print(pad(String(c), 3) + " " + confusion[c].map { pad(String($0), w) }.joined()) }
+    }
+
+    static func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+}
