@@ -45,7 +45,8 @@ public struct DatasetOptions: Sendable, Equatable {
 public enum DatasetLoader {
     /// Where Debian's dataset-fashion-mnist package puts the gzipped IDX files.
     public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
-    static let installHint = "install it with: apt-get install dataset-fashion-mnist, or use --data-dir DIR"
+    /// The advice given when Fashion-MNIST is missing.
+    public static let installHint = "install it with: apt-get install dataset-fashion-mnist, or use --data-dir DIR"
     static let accepted = "fashion-mnist, fashion-mnist-subset, idx:DIR or csv:PATH"
 
     public static func load(_ o: DatasetOptions) throws -> (train: Dataset, test: Dataset) {

@@ -1,0 +1,146 @@
+import Datasets
+import Foundation
+import HFF
+import Numerics
+
+enum BenchCommand {
+    static let spec = CommandSpec(
+        name: "bench",
+        overview: "Measure hffsim's own speed.",
+        usage: "hffsim bench <subcommand> [options]",
+        subcommands: [
+            ("gemm", "GFLOP/s of the matrix products training uses."),
+            ("train", "Seconds per training epoch, samples per second, and where the time goes."),
+        ])
+
+    static let gemmSpec = CommandSpec(
+        name: "bench gemm",
+        overview: "GFLOP/s of the GEMM kernel on the shapes training uses (batch 128, 784-1000-1000-1000).",
+        usage: "hffsim bench gemm [--threads <N>] [--seconds <s>] [--json]",
+        options: [
+            OptionSpec("--threads", "N", "Threads.", default: "all cores"),
+            OptionSpec("--seconds", "s", "Minimum measuring time per shape.", default: "0.5"),
+            OptionSpec("--json", nil, "Print one JSON object on stdout."),
+        ])
+
+    static let trainSpec = CommandSpec(
+        name: "bench train",
+        overview: "Time training epochs and split the time between GEMM and the rest.",
+        usage: "hffsim bench train [--algorithm hff|ff|backprop] [--dataset <name>] [--layers <widths>] [--epochs <N>] [--json]",
+        options: [OptionSpec("--algorithm", "hff|ff|backprop", "Training algorithm.", default: "hff")] + DatasetFlags.options + [
+            OptionSpec("--layers", "widths", "Hidden layer widths.", default: "1000,1000,1000"),
+            OptionSpec("--epochs", "N", "Epochs to time.", default: "1"),
+            OptionSpec("--batch-size", "N", "Samples per update.", default: "128"),
+            OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
+            OptionSpec("--json", nil, "Print one JSON object on stdout."),
+        ])
+
+    static func run(_ argv: [String]) throws {
+        guard let sub = argv.first, !sub.hasPrefix("-") else {
+            _ = try Arguments(argv, spec: spec)  // handles --help and unknown flags
+            throw InputError(.usage, "'hffsim bench' needs a subcommand: gemm or train; see 'hffsim bench --help'")
+        }
+        let rest = Array(argv.dropFirst())
+        switch sub {
+        case "gemm": try gemm(try Arguments(rest, spec: gemmSpec))
+        case "train": try train(try Arguments(rest, spec: trainSpec))
+        default: throw InputError(.usage, "unknown subcommand 'bench \(sub)'; expected gemm or train")
+        }
+    }
+
+    struct Shape { var label: String; var m: Int; var n: Int; var k: Int; var transA: Bool; var transB: Bool }
+
+    static let shapes: [Shape] = [
+        Shape(label: "forward layer 1 (X W)", m: 128, n: 1000, k: 784, transA: false, transB: false),
+        Shape(label: "forward layers 2-3 (X W)", m: 128, n: 1000, k: 1000, transA: false, transB: false),
+        Shape(label: "weight gradient layer 1 (X^T dH)", m: 784, n: 1000, k: 128, transA: true, transB: false),
+        Shape(label: "weight gradient layers 2-3 (X^T dH)", m: 1000, n: 1000, k: 128, transA: true, transB: false),
+        Shape(label: "input gradient, backprop (dH W^T)", m: 128, n: 1000, k: 1000, transA: false, transB: true),
+        Shape(label: "square", m: 1024, n: 1024, k: 1024, transA: false, transB: false),
+    ]
+
+    static func gemm(_ args: Arguments) throws {
+        let threads = try args.int("--threads", default: GEMM.defaultThreads)
+        let minSeconds = Double(try args.float("--seconds", default: 0.5))
+        var rows = [[String: Any]]()
+        var rng = SeededRandom(seed: 7)
+        for s in shapes {
+            let a = Matrix(rows: s.transA ? s.k : s.m, cols: s.transA ? s.m : s.k, storage: (0..<(s.m * s.k)).map { _ in rng.uniform(-1, 1) })
+            let b = Matrix(rows: s.transB ? s.n : s.k, cols: s.transB ? s.k : s.n, storage: (0..<(s.k * s.n)).map { _ in rng.uniform(-1, 1) })
+            var c = Matrix(rows: s.m, cols: s.n)
+            GEMM.multiply(a, transA: s.transA, b, transB: s.transB, into: &c, threads: threads)  // warm-up
+            var reps = 0
+            let start = Date()
+            var elapsed = 0.0
+            repeat {
+                GEMM.multiply(a, transA: s.transA, b, transB: s.transB, into: &c, threads: threads)
+                reps += 1
+                elapsed = Date().timeIntervalSince(start)
+            } while elapsed < minSeconds
+            let gflops = 2 * Double(s.m * s.n * s.k) * Double(reps) / elapsed / 1e9
+            rows.append(["shape": s.label, "m": s.m, "n": s.n, "k": s.k, "transA": s.transA, "transB": s.transB,
+                         "gflops": gflops, "milliseconds": elapsed / Double(reps) * 1000])
+        }
+        if args.flag("--json") {
+            Output.json(["threads": threads, "shapes": rows])
+            return
+        }
+        print("GEMM, \(threads) thread(s), Float32")
+        print(pad("shape", 38) + pad("m", 6) + pad("n", 6) + pad("k", 6) + pad("op", 6) + pad("ms", 9) + pad("GFLOP/s", 9))
+        for r in rows {
+            let op = ((r["transA"] as! Bool) ? "T" : "N") + ((r["transB"] as! Bool) ? "T" : "N")
+            print(pad(r["shape"] as! String, 38) + pad("\(r["m"]!)", 6) + pad("\(r["n"]!)", 6) + pad("\(r["k"]!)", 6) + pad(op, 6)
+                  + pad(Output.format(r["milliseconds"] as! Double, 3), 9) + pad(Output.format(r["gflops"] as! Double, 1), 9))
+        }
+    }
+
+    static func train(_ args: Arguments) throws {
+        let algorithm: Algorithm = try args.choice("--algorithm", default: .hff)
+        var h = Hyperparameters()
+        h.epochs = try args.int("--epochs", default: 1)
+        h.batchSize = try args.int("--batch-size", default: 128)
+        h.learningRate = algorithm == .ff ? 1e-2 : 1e-3
+        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads)
+        let config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
+        let (train, _) = try DatasetFlags.load(args, seed: 0)
+        var bar = ProgressLine()
+        var gemmInEpochs = GEMM.Statistics()
+        GEMM.statistics = .init(enabled: true)
+        let model = try Trainer.train(config, train: train, test: nil) { event in
+            switch event {
+            case let .batch(epoch, batch, batches, _):
+                bar.update("epoch \(epoch)/\(h.epochs) batch \(batch)/\(batches)", fraction: (Double(epoch - 1) + Double(batch) / Double(batches)) / Double(h.epochs))
+            case .epoch:
+                // Keep only the GEMM work inside the timed epochs (FF's K-pass accuracy runs after each).
+                gemmInEpochs.calls += GEMM.statistics.calls
+                gemmInEpochs.flops += GEMM.statistics.flops
+                gemmInEpochs.seconds += GEMM.statistics.seconds
+                GEMM.statistics = .init(enabled: false)
+            }
+        }
+        GEMM.statistics = .init()
+        bar.clear()
+        _ = model
+        let trainingSeconds = model.history.map(\.seconds).reduce(0, +)
+        let perEpoch = trainingSeconds / Double(h.epochs)
+        let other = trainingSeconds - gemmInEpochs.seconds
+        let result: [String: Any] = [
+            "algorithm": algorithm.rawValue, "dataset": train.name, "samples": train.count, "epochs": h.epochs,
+            "threads": GEMM.defaultThreads, "batchSize": h.batchSize,
+            "secondsPerEpoch": perEpoch,
+            "samplesPerSecond": Double(train.count) / perEpoch,
+            "gemmSecondsPerEpoch": gemmInEpochs.seconds / Double(h.epochs),
+            "gemmGFLOPPerEpoch": gemmInEpochs.flops / 1e9 / Double(h.epochs),
+            "gemmGFLOPS": gemmInEpochs.flops / max(gemmInEpochs.seconds, 1e-9) / 1e9,
+            "otherSecondsPerEpoch": other / Double(h.epochs),
+        ]
+        if args.flag("--json") { Output.json(result); return }
+        print("\(algorithm.rawValue) \(train.featureCount)-\(config.widths.map(String.init).joined(separator: "-")) on \(train.name), \(train.count) samples, batch \(h.batchSize), \(GEMM.defaultThreads) thread(s)")
+        print("seconds per epoch     \(Output.format(perEpoch, 3))")
+        print("samples per second    \(Output.format(Double(train.count) / perEpoch, 0))")
+        print("GEMM per epoch        \(Output.format(gemmInEpochs.seconds / Double(h.epochs), 3)) s for \(Output.format(gemmInEpochs.flops / 1e9 / Double(h.epochs), 1)) GFLOP at \(Output.format(gemmInEpochs.flops / max(gemmInEpochs.seconds, 1e-9) / 1e9, 1)) GFLOP/s")
+        print("everything else       \(Output.format(other / Double(h.epochs), 3)) s per epoch (element-wise kernels, Adam, batch gathering)")
+    }
+
+    static func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : String(repeating: " ", count: w - s.count) + s }
+}
