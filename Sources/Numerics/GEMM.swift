@@ -23,6 +23,7 @@ public enum GEMM {
         public var calls = 0
         public var flops = 0.0
         public var seconds = 0.0
+        public init(enabled: Bool = false) { self.enabled = enabled }
     }
     nonisolated(unsafe) public static var statistics = Statistics()
 
