@@ -35,7 +35,8 @@ public enum CSV {
         return try parse(data, file: path, labelColumn: labelColumn, name: name ?? "csv:\(path)")
     }
 
-    /// Parses CSV bytes (already decompressed); `file` names the source in errors.
+    /// Parses CSV bytes (already decompressed); `file` names the source in errors. `threads`
+    /// bounds the parallelism: 1 parses serially in one chunk; the result never depends on it.
     public static func parse(_ data: Data, file: String, labelColumn: LabelColumn, name: String,
                              threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Dataset {
         try data.withUnsafeBytes { raw in

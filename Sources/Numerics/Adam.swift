@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Adam (Kingma and Ba, 2015) for one parameter tensor:
 ///
 ///     m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2
@@ -29,29 +31,66 @@ public struct Adam: Sendable, Equatable, Codable {
         }
     }
 
-    /// One update of `parameters` from `gradient` (same length as the state).
-    public func step(_ parameters: inout [Float], gradient: [Float], state: inout State) {
+    /// One update of `parameters` from `gradient` (same length as the state). Large tensors are
+    /// split across threads in fixed chunks; every element's arithmetic is the same whatever the
+    /// thread count, so results are identical.
+    public func step(_ parameters: inout [Float], gradient: [Float], state: inout State, threads: Int = 2) {
         precondition(parameters.count == gradient.count && gradient.count == state.m.count)
         state.steps += 1
         let t = Double(state.steps)
         let c1 = Float(1 / (1 - _pow(Double(beta1), t)))
         let c2 = Float(1 / (1 - _pow(Double(beta2), t)))
-        let b1 = beta1, b2 = beta2, lr = learningRate, eps = epsilon
+        let n = parameters.count
         parameters.withUnsafeMutableBufferPointer { p in
             gradient.withUnsafeBufferPointer { g in
                 state.m.withUnsafeMutableBufferPointer { m in
                     state.v.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<p.count {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + (1 - b1) * gi
-                            let vi = b2 * v[i] + (1 - b2) * gi * gi
-                            m[i] = mi
-                            v[i] = vi
-                            p[i] -= lr * (mi * c1) / ((vi * c2).squareRoot() + eps)
+                        guard let pp = p.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress else { return }
+                        let chunk = 1 << 16
+                        let chunks = (n + chunk - 1) / chunk
+                        if chunks <= 1 || threads <= 1 {
+                            update(pp, gp, mp, vp, 0, n, c1, c2)
+                        } else {
+                            let parts = min(threads, chunks)
+                            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                let lo = chunks * part / parts * chunk
+                                let hi = min(n, chunks * (part + 1) / parts * chunk)
+                                update(pp, gp, mp, vp, lo, hi, c1, c2)
+                            }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The element-wise update over [lo, hi), sixteen lanes at a time.
+    @inline(__always)
+    func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                _ v: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, _ c1: Float, _ c2: Float) {
+        typealias V = SIMD16<Float>
+        let b1 = V(repeating: beta1), b2 = V(repeating: beta2)
+        let a1 = V(repeating: 1 - beta1), a2 = V(repeating: 1 - beta2)
+        let step = V(repeating: learningRate * c1), vc = V(repeating: c2), eps = V(repeating: epsilon)
+        var i = lo
+        while i + 16 <= hi {
+            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+            let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: V.self) + a1 * gi
+            let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: V.self) + a2 * gi * gi
+            let pi = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) - step * mi / ((vi * vc).squareRoot() + eps)
+            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
+            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
+            UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: V.self)
+            i += 16
+        }
+        while i < hi {
+            let gi = g[i]
+            let mi = beta1 * m[i] + (1 - beta1) * gi
+            let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+            m[i] = mi
+            v[i] = vi
+            p[i] -= (learningRate * c1) * mi / ((vi * c2).squareRoot() + epsilon)
+            i += 1
         }
     }
 }

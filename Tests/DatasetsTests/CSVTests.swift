@@ -124,6 +124,10 @@ final class CSVTests: XCTestCase {
             "1.000000059604644775390625", "1.000000059604644775390626",          // halfway and just above (slow path)
             "0.1", "0.2", "0.3", "123456789012345678901234567890", "0.000000000000000000000000000123",
             "9007199254740993", "1e22", "1e23", "4.7019774e-38", "1.17549435e-38",
+            // The nearest Double of each is exactly halfway between two Floats, the true value is
+            // not: rounding the Double to Float (ties to even) would be wrong half the time.
+            "30.35819911956787", "0.8513021171092987", "0.331875815987587", "0.6822291910648346",
+            "0.453349307179451", "40.42085838317871", "6.244979619979858", "2.883964419364929",
         ]
         for _ in 0..<20_000 {
             switch rng.below(4) {
