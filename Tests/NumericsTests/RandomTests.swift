@@ -1,0 +1,56 @@
+import XCTest
+import Numerics
+
+final class RandomTests: XCTestCase {
+    func testSameSeedSameStream() {
+        var a = SeededRandom(seed: 5), b = SeededRandom(seed: 5), c = SeededRandom(seed: 6)
+        let xa = (0..<100).map { _ in a.next() }
+        XCTAssertEqual(xa, (0..<100).map { _ in b.next() })
+        XCTAssertNotEqual(xa, (0..<100).map { _ in c.next() })
+    }
+
+    func testSplitIsDeterministicIndependentAndLeavesParent() {
+        var parent = SeededRandom(seed: 11)
+        var s1 = parent.split(3), s2 = parent.split(3), s3 = parent.split(4)
+        let x1 = (0..<50).map { _ in s1.next() }
+        XCTAssertEqual(x1, (0..<50).map { _ in s2.next() })
+        XCTAssertNotEqual(x1, (0..<50).map { _ in s3.next() })
+        var fresh = SeededRandom(seed: 11)
+        XCTAssertEqual(parent.next(), fresh.next(), "split must not advance the parent")
+    }
+
+    func testUniformAndGaussianMoments() {
+        var r = SeededRandom(seed: 1)
+        let n = 200_000
+        var su = 0.0, sg = 0.0, sg2 = 0.0, sg4 = 0.0
+        var lo: Float = 1, hi: Float = 0
+        for _ in 0..<n {
+            let u = r.uniform()
+            lo = min(lo, u); hi = max(hi, u)
+            su += Double(u)
+            let g = Double(r.gaussian())
+            sg += g; sg2 += g * g; sg4 += g * g * g * g
+        }
+        XCTAssertGreaterThanOrEqual(lo, 0)
+        XCTAssertLessThan(hi, 1)
+        XCTAssertEqual(su / Double(n), 0.5, accuracy: 0.005)
+        XCTAssertEqual(sg / Double(n), 0, accuracy: 0.01)
+        XCTAssertEqual(sg2 / Double(n), 1, accuracy: 0.02)
+        XCTAssertEqual(sg4 / Double(n), 3, accuracy: 0.1, "Gaussian kurtosis")
+    }
+
+    func testPermutationIsAPermutationAndSeeded() {
+        var a = SeededRandom(seed: 2), b = SeededRandom(seed: 2)
+        let p = a.permutation(1000)
+        XCTAssertEqual(p.sorted(), Array(0..<1000))
+        XCTAssertEqual(p, b.permutation(1000))
+        XCTAssertNotEqual(p, Array(0..<1000))
+    }
+
+    func testBelowStaysInRangeAndCoversIt() {
+        var r = SeededRandom(seed: 8)
+        var seen = Set<Int>()
+        for _ in 0..<1000 { let v = r.below(7); XCTAssertTrue((0..<7).contains(v)); seen.insert(v) }
+        XCTAssertEqual(seen.count, 7)
+    }
+}
