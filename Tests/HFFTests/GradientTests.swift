@@ -1,0 +1,97 @@
+import XCTest
+import Numerics
+import HFF
+
+/// Analytic gradients against central finite differences, on small layers in Float32.
+final class GradientTests: XCTestCase {
+    func randomMatrix(_ r: Int, _ c: Int, _ rng: inout SeededRandom, scale: Float = 1) -> Matrix {
+        Matrix(rows: r, cols: c, storage: (0..<(r * c)).map { _ in rng.gaussian() * scale })
+    }
+
+    /// Compares d loss / d p[i] with (loss(p + h) - loss(p - h)) / 2h at `count` random indices.
+    func check(_ name: String, values: [Float], analytic: [Float], count: Int = 12, h: Float = 1e-2,
+               rng: inout SeededRandom, loss: ([Float]) -> Double) {
+        for _ in 0..<count {
+            let i = rng.below(values.count)
+            var plus = values, minus = values
+            plus[i] += h
+            minus[i] -= h
+            let numeric = (loss(plus) - loss(minus)) / Double(2 * h)
+            let err = abs(numeric - Double(analytic[i])) / max(1e-3, abs(numeric) + abs(Double(analytic[i])))
+            XCTAssertLessThan(err, 0.05, "\(name)[\(i)]: numeric \(numeric), analytic \(analytic[i])")
+        }
+    }
+
+    func hffCase(perClass: Int, margin: Float) {
+        var rng = SeededRandom(seed: UInt64(perClass * 10) + (margin > 0 ? 1 : 0))
+        let inputs = 6, width = 5, k = 3, b = 4
+        let x = randomMatrix(b, inputs, &rng)
+        let labels = [0, 2, 1, 2]
+        let layer = DenseLayer(weight: randomMatrix(inputs, width, &rng, scale: 0.5), bias: (0..<width).map { _ in rng.gaussian() * 0.1 + 0.3 })
+        let protos = randomMatrix(k * perClass, width, &rng)
+        let tau: Float = 0.5
+        let g = HFFMath.lossAndGradients(layer: layer, prototypes: protos, input: x, labels: labels,
+                                         classCount: k, perClass: perClass, tau: tau, margin: margin)
+        func lossWith(_ l: DenseLayer, _ p: Matrix) -> Double {
+            HFFMath.lossAndGradients(layer: l, prototypes: p, input: x, labels: labels, classCount: k,
+                                     perClass: perClass, tau: tau, margin: margin).loss
+        }
+        check("W", values: layer.weight.storage, analytic: g.weight.storage, rng: &rng) { v in
+            var l = layer; l.weight.storage = v; return lossWith(l, protos)
+        }
+        check("b", values: layer.bias, analytic: g.bias, count: width, rng: &rng) { v in
+            var l = layer; l.bias = v; return lossWith(l, protos)
+        }
+        check("P", values: protos.storage, analytic: g.prototypes.storage, rng: &rng) { v in
+            var p = protos; p.storage = v; return lossWith(layer, p)
+        }
+        // z lies on the unit sphere.
+        for n in Kernels.rowNorms(g.z) { XCTAssertEqual(n, 1, accuracy: 1e-5) }
+    }
+
+    func testHFFLayerGradientSinglePrototype() { hffCase(perClass: 1, margin: 0) }
+    func testHFFLayerGradientLogSumExpPrototypesAndMargin() { hffCase(perClass: 3, margin: 0.2) }
+
+    func testFFLayerGradient() {
+        var rng = SeededRandom(seed: 77)
+        let x = randomMatrix(6, 7, &rng)
+        let layer = DenseLayer(weight: randomMatrix(7, 5, &rng, scale: 1.5), bias: (0..<5).map { _ in rng.gaussian() * 0.2 + 0.5 })
+        let g = FFMath.lossAndGradients(layer: layer, input: x, positives: 3, threshold: 0.5)
+        check("W", values: layer.weight.storage, analytic: g.weight.storage, rng: &rng) { v in
+            var l = layer; l.weight.storage = v
+            return FFMath.lossAndGradients(layer: l, input: x, positives: 3, threshold: 0.5).loss
+        }
+        check("b", values: layer.bias, analytic: g.bias, count: 5, rng: &rng) { v in
+            var l = layer; l.bias = v
+            return FFMath.lossAndGradients(layer: l, input: x, positives: 3, threshold: 0.5).loss
+        }
+    }
+
+    func testBackpropGradientReachesFirstLayer() {
+        var rng = SeededRandom(seed: 5)
+        let x = randomMatrix(5, 6, &rng)
+        let labels = [0, 1, 2, 1, 0]
+        let layers = [DenseLayer(weight: randomMatrix(6, 8, &rng, scale: 0.5), bias: (0..<8).map { _ in 0.1 + rng.gaussian() * 0.1 }),
+                      DenseLayer(weight: randomMatrix(8, 4, &rng, scale: 0.5), bias: (0..<4).map { _ in 0.1 + rng.gaussian() * 0.1 })]
+        let head = DenseLayer(weight: randomMatrix(4, 3, &rng), bias: [0, 0.1, -0.1])
+        let g = BackpropMath.lossAndGradients(layers: layers, head: head, input: x, labels: labels)
+        check("W0", values: layers[0].weight.storage, analytic: g.layers[0].weight.storage, rng: &rng) { v in
+            var l = layers; l[0].weight.storage = v
+            return BackpropMath.lossAndGradients(layers: l, head: head, input: x, labels: labels).loss
+        }
+        check("head", values: head.weight.storage, analytic: g.head.weight.storage, rng: &rng) { v in
+            var hd = head; hd.weight.storage = v
+            return BackpropMath.lossAndGradients(layers: layers, head: hd, input: x, labels: labels).loss
+        }
+    }
+
+    func testEMAPrototypesMoveTowardClassMeanAndStayUnit() {
+        var p = Matrix(rows: 2, cols: 2, storage: [1, 0, 0, 1])
+        let z = Matrix(rows: 2, cols: 2, storage: [0, 1, 0, 1])
+        HFFMath.emaUpdate(prototypes: &p, z: z, labels: [0, 0], perClass: 1, momentum: 0.5)
+        // Class 0 moves from (1, 0) halfway toward (0, 1), then is renormalised; class 1 is untouched.
+        XCTAssertEqual(p[0, 0], Float(0.5.squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(p[0, 1], Float(0.5.squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(p[1, 1], 1)
+    }
+}

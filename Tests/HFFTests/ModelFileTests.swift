@@ -1,0 +1,121 @@
+import Datasets
+import Foundation
+import Numerics
+import XCTest
+import HFF
+
+final class ModelFileTests: XCTestCase {
+    static var fixtures: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures") }
+
+    /// A small separable problem: K Gaussian blobs in D dimensions.
+    func blobs(n: Int, d: Int = 12, k: Int = 3, seed: UInt64) -> Dataset {
+        var rng = SeededRandom(seed: seed)
+        var centres = SeededRandom(seed: 99)
+        let c = (0..<k).map { _ in (0..<d).map { _ in centres.gaussian() * 3 } }
+        var x = Matrix(rows: n, cols: d)
+        var y = [Int]()
+        for i in 0..<n {
+            let label = i % k
+            y.append(label)
+            for j in 0..<d { x[i, j] = c[label][j] + rng.gaussian() }
+        }
+        return Dataset(name: "blobs", features: x, labels: y, classCount: k)
+    }
+
+    func train(_ algorithm: Algorithm, perClass: Int = 1, epochs: Int = 15) throws -> (Model, Dataset) {
+        var h = Hyperparameters()
+        h.epochs = epochs
+        h.batchSize = 32
+        h.prototypesPerClass = perClass
+        h.learningRate = algorithm == .ff ? 1e-2 : 1e-2
+        let data = blobs(n: 300, seed: 1)
+        let test = blobs(n: 150, seed: 2)
+        let model = try Trainer.train(TrainingConfiguration(algorithm: algorithm, widths: [16, 8], hyperparameters: h), train: data, test: test)
+        return (model, test)
+    }
+
+    func testEveryAlgorithmLearnsSeparableBlobs() throws {
+        for algorithm in Algorithm.allCases {
+            let (model, test) = try train(algorithm)
+            XCTAssertGreaterThan(model.accuracy(on: test), 0.9, "\(algorithm)")
+            XCTAssertEqual(model.history.count, 15)
+            XCTAssertLessThan(model.history.last!.loss, model.history.first!.loss, "\(algorithm) loss must fall")
+        }
+    }
+
+    func testRoundTripKeepsEverythingAndPredictions() throws {
+        for algorithm in Algorithm.allCases {
+            let (model, test) = try train(algorithm, perClass: algorithm == .hff ? 2 : 1, epochs: 2)
+            let st = try ModelFile.encode(model)
+            let back = try ModelFile.decode(SafeTensors.decode(st.encode(), file: "mem"), file: "mem")
+            XCTAssertEqual(back, model, "\(algorithm)")
+            XCTAssertEqual(back.predict(test.features), model.predict(test.features))
+        }
+    }
+
+    func testSameSeedSameModel() throws {
+        let (a, _) = try train(.hff, epochs: 2)
+        let (b, _) = try train(.hff, epochs: 2)
+        XCTAssertEqual(a.layers, b.layers)
+        XCTAssertEqual(a.prototypes, b.prototypes)
+    }
+
+    func testReadoutModesDiffer() throws {
+        var (model, test) = try train(.hff, epochs: 3)
+        let sum = model.scores(test.features)
+        model.hyperparameters.readout = .last
+        let last = model.scores(test.features)
+        XCTAssertNotEqual(sum.storage, last.storage)
+    }
+
+    func testLoadsModelWrittenByPyTorch() throws {
+        let path = Self.fixtures.appendingPathComponent("torch-hff-tiny.safetensors").path
+        let model = try ModelFile.load(path: path)
+        XCTAssertEqual(model.algorithm, .hff)
+        XCTAssertEqual(model.inputSize, 4)
+        XCTAssertEqual(model.widths, [3, 3])
+        XCTAssertEqual(model.prototypes.map(\.rows), [2, 2])
+        // The file stores layers.0.weight as [out, in]; hffsim keeps W as [in, out].
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("torch-hff-tiny.expected.json"))) as! [String: Any]
+        let tensors = expected["tensors"] as! [String: [String: Any]]
+        let w0 = (tensors["layers.0.weight"]!["values"] as! [Double]).map(Float.init)
+        for o in 0..<3 { for i in 0..<4 { XCTAssertEqual(model.layers[0].weight[i, o], w0[o * 4 + i]) } }
+        XCTAssertEqual(model.predict(Matrix(rows: 2, cols: 4, storage: [0, 1, 0, 1, 1, 0, 1, 0])).count, 2)
+    }
+
+    func corrupted(_ edit: (inout SafeTensors) -> Void) throws -> InputError? {
+        let (model, _) = try train(.hff, epochs: 1)
+        var st = try ModelFile.encode(model)
+        edit(&st)
+        do {
+            _ = try ModelFile.decode(st, file: "bad.safetensors")
+            return nil
+        } catch let e as InputError {
+            return e
+        }
+    }
+
+    func testRejectsInconsistentModels() throws {
+        func meta(_ st: inout SafeTensors, _ from: String, _ to: String) {
+            st.metadata["hffsim"] = st.metadata["hffsim"]!.replacingOccurrences(of: from, with: to)
+        }
+        let cases: [(String, (inout SafeTensors) -> Void)] = [
+            ("layers.1.weight", { $0.tensors["layers.1.weight"]!.shape = [8, 15]; $0.tensors["layers.1.weight"]!.values.removeLast(8) }),
+            ("layers.0.bias", { $0.tensors["layers.0.bias"] = nil }),
+            ("layers.0.weight", { $0.tensors["layers.0.weight"]!.values[3] = .nan }),
+            ("extra", { $0.tensors["extra"] = .init(shape: [1], values: [1]) }),
+            ("__metadata__.format", { $0.metadata["format"] = "other" }),
+            ("tau", { meta(&$0, "\"tau\":0.1", "\"tau\":-1") }),
+            ("formatVersion", { meta(&$0, "\"formatVersion\":1", "\"formatVersion\":7") }),
+            ("algorithm", { meta(&$0, "\"algorithm\":\"hff\"", "\"algorithm\":\"svm\"") }),
+            ("normalization.std", { meta(&$0, "\"std\":[", "\"std\":[1,") }),
+            ("inputSize", { meta(&$0, "\"inputSize\":12", "\"inputSize\":\"12\"") }),
+        ]
+        for (mention, edit) in cases {
+            let error = try corrupted(edit)
+            XCTAssertEqual(error?.kind, .data, mention)
+            XCTAssertTrue(error?.message.contains("bad.safetensors") ?? false, mention)
+            XCTAssertTrue(error?.message.contains(mention) ?? false, "\(mention): \(error?.message ?? "accepted")")
+        }
+    }
+}
