@@ -1,0 +1,155 @@
+import Foundation
+import XCTest
+
+/// Spawns the built `hffsim` binary, as a user would run it.
+final class CLITests: XCTestCase {
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static var binary: URL {
+        // The test bundle and the executable are built into the same products directory.
+        var dir = Bundle(for: CLITests.self).bundleURL
+        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+        return dir.appendingPathComponent("hffsim")
+    }
+
+    @discardableResult
+    func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func tempDir() throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: d) }
+        return d
+    }
+
+    func json(_ s: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any], "stdout is not one JSON object: \(s)")
+    }
+
+    func testTrainsTinyModelsOnShippedSubsetAndEvaluatesThem() throws {
+        let dir = try tempDir()
+        for algorithm in ["hff", "ff", "backprop"] {
+            let model = dir.appendingPathComponent("\(algorithm).safetensors").path
+            let t = try run(["train", "--algorithm", algorithm, "--layers", "64,32", "--epochs", "2", "--seed", "3", "--output", model, "--json"])
+            XCTAssertEqual(t.status, 0, t.stderr)
+            let tj = try json(t.stdout)
+            let acc = try XCTUnwrap(tj["testAccuracy"] as? Double)
+            // Ten balanced classes: chance is 10%. Two epochs on 1,000 images must beat it clearly.
+            XCTAssertGreaterThan(acc, 0.4, "\(algorithm) test accuracy \(acc)")
+            XCTAssertNotNil(tj["secondsPerEpoch"] as? Double)
+            XCTAssertEqual((tj["history"] as? [Any])?.count, 2)
+
+            let e = try run(["eval", model, "--json"])
+            XCTAssertEqual(e.status, 0, e.stderr)
+            let ej = try json(e.stdout)
+            XCTAssertEqual(try XCTUnwrap(ej["testAccuracy"] as? Double), acc, accuracy: 1e-12, "eval must reproduce train's final test accuracy")
+            let confusion = try XCTUnwrap(ej["confusionMatrix"] as? [[Int]])
+            XCTAssertEqual(confusion.count, 10)
+            XCTAssertEqual(confusion.flatMap { $0 }.reduce(0, +), 500)
+            XCTAssertEqual(ej["forwardPasses"] as? Int, algorithm == "ff" ? 10 : 1)
+        }
+    }
+
+    func testSameSeedGivesIdenticalModelsForAnyThreadCount() throws {
+        let dir = try tempDir()
+        var headers = [String](), bodies = [Data]()
+        for (i, threads) in ["1", "2"].enumerated() {
+            let path = dir.appendingPathComponent("m\(i).safetensors").path
+            let r = try run(["train", "--layers", "32", "--epochs", "1", "--seed", "9", "--threads", threads, "--output", path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let m = try Data(contentsOf: URL(fileURLWithPath: path))
+            let n = Int(m.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+            // The history stores wall-clock seconds, the one field allowed to differ.
+            let header = String(decoding: m[8..<(8 + n)], as: UTF8.self)
+            headers.append(header.replacingOccurrences(of: #"\\"seconds\\":[0-9.e+-]+"#, with: "", options: .regularExpression)
+                .trimmingCharacters(in: .whitespaces))
+            bodies.append(m[(8 + n)...])
+        }
+        XCTAssertGreaterThan(bodies[0].count, 784 * 32 * 4)
+        XCTAssertEqual(bodies[0], bodies[1], "tensor bytes differ between 1 and 2 threads")
+        XCTAssertEqual(headers[0], headers[1])
+    }
+
+    func testUsageErrorsExit64WithOneLine() throws {
+        let dir = try tempDir()
+        let out = dir.appendingPathComponent("m.safetensors").path
+        let cases: [([String], String)] = [
+            (["train", "--epochs", "0", "--output", out], "--epochs"),
+            (["train", "--batch-size", "-3", "--output", out], "--batch-size"),
+            (["train", "--tau", "0", "--output", out], "--tau"),
+            (["train", "--learning-rate", "nan", "--output", out], "--learning-rate"),
+            (["train", "--layers", "100,0", "--output", out], "--layers"),
+            (["train", "--bogus", "--output", out], "--bogus"),
+            (["train", "--algorithm", "sgd", "--output", out], "--algorithm"),
+            (["train", "--dataset", "nope", "--output", out], "--dataset"),
+            (["train", "--output", "/nonexistent-dir/m.safetensors"], "--output"),
+            (["train"], "--output"),
+            (["frobnicate"], "frobnicate"),
+            (["eval"], "eval"),
+            (["bench", "nope"], "nope"),
+        ]
+        for (args, mention) in cases {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(mention), "\(args) should name \(mention): \(r.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no output file after a usage error")
+    }
+
+    func testDataErrorsExit65AndLeaveNoOutput() throws {
+        let dir = try tempDir()
+        let bad = dir.appendingPathComponent("bad.safetensors")
+        try Data("not a model".utf8).write(to: bad)
+        let r = try run(["eval", bad.path])
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertTrue(r.stderr.contains(bad.path))
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1)
+        let missing = try run(["eval", dir.appendingPathComponent("absent.safetensors").path])
+        XCTAssertEqual(missing.status, 65, missing.stderr)
+
+        let csv = dir.appendingPathComponent("ragged.csv")
+        try Data("1,2,3,0\n4,5,1\n".utf8).write(to: csv)
+        let out = dir.appendingPathComponent("m.safetensors").path
+        let t = try run(["train", "--dataset", "csv:\(csv.path)", "--holdout", "0.5", "--output", out])
+        XCTAssertEqual(t.status, 65, t.stderr)
+        XCTAssertTrue(t.stderr.contains("line 2"), t.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp") }, [])
+    }
+
+    func testHelpOnEveryCommand() throws {
+        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"]] {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 0, "\(args)")
+            for section in ["OVERVIEW:", "USAGE:", "OPTIONS:"] {
+                XCTAssertTrue(r.stdout.contains(section), "\(args) help lacks \(section)")
+            }
+        }
+        let train = try run(["train", "--help"])
+        for flag in ["--tau", "--prototypes-per-class", "--margin", "--learning-rate", "--batch-size", "--readout", "--seed", "--epochs", "--layers"] {
+            XCTAssertTrue(train.stdout.contains(flag), "train --help lacks \(flag)")
+        }
+    }
+
+    func testBenchGemmJSON() throws {
+        let r = try run(["bench", "gemm", "--seconds", "0.01", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let shapes = try XCTUnwrap(try json(r.stdout)["shapes"] as? [[String: Any]])
+        XCTAssertGreaterThanOrEqual(shapes.count, 5)
+        for s in shapes { XCTAssertGreaterThan(try XCTUnwrap(s["gflops"] as? Double), 0) }
+    }
+}
