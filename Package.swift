@@ -36,7 +36,7 @@ let package = Package(
 
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: vectorSettings),
-        .testTarget(name: "HFFTests", dependencies: ["HFF"], swiftSettings: vectorSettings),
+        .testTarget(name: "HFFTests", dependencies: ["HFF"], exclude: ["Fixtures"], swiftSettings: vectorSettings),
         .testTarget(name: "hffsimTests", dependencies: ["hffsim"], swiftSettings: vectorSettings),
     ],
     swiftLanguageModes: [.v5]

@@ -87,8 +87,9 @@ public enum Kernels {
                 for j in 0..<c { mx = max(mx, row[j]) }
                 var s: Float = 0
                 for j in 0..<c { s += _exp(row[j] - mx) }
-                let lse = mx + _logf(s)
-                for j in 0..<c { row[j] -= lse }
+                // (x - max) - log(sum) keeps full precision when |x| is large; x - (max + log(sum)) would not.
+                let logSum = _logf(s)
+                for j in 0..<c { row[j] = (row[j] - mx) - logSum }
             }
         }
     }
