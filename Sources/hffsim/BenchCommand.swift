@@ -99,7 +99,7 @@ enum BenchCommand {
         var h = Hyperparameters()
         h.epochs = try args.int("--epochs", default: 1)
         h.batchSize = try args.int("--batch-size", default: 128)
-        h.learningRate = algorithm == .ff ? 1e-2 : 1e-3
+        h.learningRate = Hyperparameters.defaultLearningRate(for: algorithm)
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads)
         let config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
         let (train, _) = try DatasetFlags.load(args, seed: 0)
