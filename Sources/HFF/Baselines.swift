@@ -83,7 +83,7 @@ public enum FFMath {
                 for j in 0..<c { p[i * c + j] *= f }   // d(mean h^2)/dh = 2h/c; zero where ReLU is off
             }
         }
-        var dW = Matrix(rows: layer.inputs, cols: layer.outputs)
+        var dW = Matrix.uninitialized(rows: layer.inputs, cols: layer.outputs)
         GEMM.multiply(xhat, transA: true, dh, into: &dW)
         return Gradients(loss: loss / Double(n), weight: dW, bias: Kernels.columnSums(dh), h: h, goodness: g)
     }
@@ -118,21 +118,21 @@ public enum BackpropMath {
         for i in 0..<b { d[i, labels[i]] -= 1 }
         d.storage.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] *= invB } }
 
-        var headW = Matrix(rows: head.inputs, cols: head.outputs)
+        var headW = Matrix.uninitialized(rows: head.inputs, cols: head.outputs)
         GEMM.multiply(acts.last!, transA: true, d, into: &headW)
         let headB = Kernels.columnSums(d)
         var grads = [(weight: Matrix, bias: [Float])]()
         var upstream = head.weight
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             // dA = d W_next^T, then through the ReLU (acts[l+1] > 0).
-            var da = Matrix(rows: b, cols: layers[l].outputs)
+            var da = Matrix.uninitialized(rows: b, cols: layers[l].outputs)
             GEMM.multiply(d, upstream, transB: true, into: &da)
             da.storage.withUnsafeMutableBufferPointer { p in
                 acts[l + 1].storage.withUnsafeBufferPointer { a in
                     for i in 0..<p.count where a[i] <= 0 { p[i] = 0 }
                 }
             }
-            var dW = Matrix(rows: layers[l].inputs, cols: layers[l].outputs)
+            var dW = Matrix.uninitialized(rows: layers[l].inputs, cols: layers[l].outputs)
             GEMM.multiply(acts[l], transA: true, da, into: &dW)
             grads.append((dW, Kernels.columnSums(da)))
             d = da

@@ -33,7 +33,7 @@ public enum HFFMath {
 
     /// Cosine logits s = z P^T / tau of every prototype, rows = samples, cols = K*M prototypes.
     static func prototypeLogits(z: Matrix, unitPrototypes: Matrix, tau: Float) -> Matrix {
-        var s = Matrix(rows: z.rows, cols: unitPrototypes.rows)
+        var s = Matrix.uninitialized(rows: z.rows, cols: unitPrototypes.rows)
         GEMM.multiply(z, unitPrototypes, transB: true, into: &s, alpha: 1 / tau)
         return s
     }
@@ -120,9 +120,9 @@ public enum HFFMath {
             }
         }
         // dZ = dcos P^ ; dP^ = dcos^T Z.
-        var dz = Matrix(rows: b, cols: width)
+        var dz = Matrix.uninitialized(rows: b, cols: width)
         GEMM.multiply(dcos, unit, into: &dz)
-        var dp = Matrix(rows: unit.rows, cols: width)
+        var dp = Matrix.uninitialized(rows: unit.rows, cols: width)
         GEMM.multiply(dcos, transA: true, z, into: &dp)
         projectOntoTangent(&dp, unit: unit, norms: pNorms)
         // Through the normalisation and the ReLU: dz becomes dh in place.
@@ -132,7 +132,7 @@ public enum HFFMath {
                 for i in 0..<d.count where hp[i] <= 0 { d[i] = 0 }
             }
         }
-        var dW = Matrix(rows: layer.inputs, cols: width)
+        var dW = Matrix.uninitialized(rows: layer.inputs, cols: width)
         GEMM.multiply(x, transA: true, dz, into: &dW)
         let db = Kernels.columnSums(dz)
         return Gradients(loss: lossSum / Double(b), weight: dW, bias: db, prototypes: dp, z: z, logits: logits)

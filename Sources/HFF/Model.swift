@@ -84,7 +84,7 @@ public struct DenseLayer: Equatable, Sendable {
 
     /// H = X W + b (pre-activation), X of shape batch x inputs.
     public func preActivation(_ x: Matrix) -> Matrix {
-        var h = Matrix(rows: x.rows, cols: outputs)
+        var h = Matrix.uninitialized(rows: x.rows, cols: outputs)
         GEMM.multiply(x, weight, into: &h)
         Kernels.addRowVector(&h, bias)
         return h

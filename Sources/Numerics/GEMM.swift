@@ -249,14 +249,29 @@ public enum GEMM {
         while i < rows {
             let h = min(mr, rows - i)
             if trans {
-                // op(A)[row, kk] = a[(col0+kk)*lda + row]: contiguous runs of h floats.
+                // op(A)[row, kk] = a[(col0+kk)*lda + row]: one 8-float run per k.
+                if h == mr {
+                    for kk in 0..<cols {
+                        let v = UnsafeRawPointer(a + (col0 + kk) * lda + row0 + i).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(dst + kk * mr).storeBytes(of: v, as: SIMD8<Float>.self)
+                    }
+                } else {
+                    for kk in 0..<cols {
+                        let src = a + (col0 + kk) * lda + row0 + i
+                        for ii in 0..<h { dst[kk * mr + ii] = src[ii] }
+                        for ii in h..<mr { dst[kk * mr + ii] = 0 }
+                    }
+                }
+            } else if h == mr {
+                // Eight row streams read in step, one 8-float column written per k.
+                let r0 = a + (row0 + i) * lda + col0
                 for kk in 0..<cols {
-                    let src = a + (col0 + kk) * lda + row0 + i
-                    for ii in 0..<h { dst[kk * mr + ii] = src[ii] }
-                    if h < mr { for ii in h..<mr { dst[kk * mr + ii] = 0 } }
+                    let v = SIMD8<Float>(r0[kk], r0[lda + kk], r0[2 * lda + kk], r0[3 * lda + kk],
+                                         r0[4 * lda + kk], r0[5 * lda + kk], r0[6 * lda + kk], r0[7 * lda + kk])
+                    UnsafeMutableRawPointer(dst + kk * mr).storeBytes(of: v, as: SIMD8<Float>.self)
                 }
             } else {
-                if h < mr { dst.update(repeating: 0, count: cols * mr) }
+                dst.update(repeating: 0, count: cols * mr)
                 for ii in 0..<h {
                     let src = a + (row0 + i + ii) * lda + col0
                     for kk in 0..<cols { dst[kk * mr + ii] = src[kk] }

@@ -23,6 +23,13 @@ public struct Matrix: Equatable, Sendable {
         self.storage = storage
     }
 
+    /// A matrix whose elements are left uninitialised, for outputs that are overwritten in full
+    /// before they are read (a GEMM with beta = 0). Saves the zero-fill of large gradients.
+    public static func uninitialized(rows: Int, cols: Int) -> Matrix {
+        let n = rows * cols
+        return Matrix(rows: rows, cols: cols, storage: [Float](unsafeUninitializedCapacity: n) { _, count in count = n })
+    }
+
     public var count: Int { rows * cols }
 
     @inlinable public subscript(row: Int, col: Int) -> Float {
