@@ -12,7 +12,10 @@ import Foundation
 /// HFFSIM_TARGET_CPU to another LLVM CPU name (for example `znver4`, `skylake-avx512`, `haswell`)
 /// to cross-build, or to `generic` to drop the flag. See docs/performance.md for the measured effect.
 let targetCPU = ProcessInfo.processInfo.environment["HFFSIM_TARGET_CPU"] ?? "native"
-var vectorSettings: [SwiftSetting] = []
+/// `-fno-math-errno`: Swift's `squareRoot()` comes from a C shim; with errno semantics (Linux's
+/// default) every lane of a SIMD square root becomes a scalar sqrt plus a library call, 20x slower
+/// in Adam. Square roots are correctly rounded either way, so results do not change.
+var vectorSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"], .when(configuration: .release))]
 #if arch(x86_64)
 if targetCPU != "generic" {
     vectorSettings.append(.unsafeFlags(["-target-cpu", targetCPU], .when(configuration: .release)))

@@ -38,9 +38,6 @@ public enum GEMM {
     /// Columns of B packed at once.
     static let nc = 1024
 
-    /// Read a row-major B in place instead of packing it (see `serial`). A switch for benchmarks.
-    nonisolated(unsafe) public static var directB = true
-
     /// Threads used by default: one per active processor.
     nonisolated(unsafe) public static var defaultThreads: Int = max(1, ProcessInfoShim.activeProcessorCount)
 
@@ -170,26 +167,13 @@ public enum GEMM {
             while pc < k {
                 let kb = min(kcEff, k - pc)
                 let betaHere: Float = pc == 0 ? beta : 1
-                // A row-major B is read in place, 32 contiguous floats per k, except a partial
-                // last sliver, which is packed (zero-padded). A transposed B is always packed.
-                let direct = !transB && directB
-                if direct {
-                    let full = nb / nr * nr
-                    if full < nb {
-                        packB(b: b, ldb: ldb, trans: false, row0: pc, col0: jc + full, rows: kb, cols: nb - full,
-                              into: packedB + (full / nr) * kb * nr)
-                    }
-                } else {
-                    packB(b: b, ldb: ldb, trans: transB, row0: pc, col0: jc, rows: kb, cols: nb, into: packedB)
-                }
+                packB(b: b, ldb: ldb, trans: transB, row0: pc, col0: jc, rows: kb, cols: nb, into: packedB)
                 var ic = 0
                 while ic < m {
                     let mb = min(mcEff, m - ic)
                     packA(a: a, lda: lda, trans: transA, row0: ic, col0: pc, rows: mb, cols: kb, into: packedA)
                     macroKernel(mb: mb, nb: nb, kb: kb, alpha: alpha, beta: betaHere,
-                                packedA: packedA, packedB: packedB,
-                                directB: direct ? b + pc * ldb + jc : nil, ldb: ldb,
-                                c: c + ic * ldc + jc, ldc: ldc)
+                                packedA: packedA, packedB: packedB, c: c + ic * ldc + jc, ldc: ldc)
                     ic += mb
                 }
                 pc += kb
@@ -284,26 +268,23 @@ public enum GEMM {
 
     static func macroKernel(mb: Int, nb: Int, kb: Int, alpha: Float, beta: Float,
                             packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
-                            directB: UnsafePointer<Float>?, ldb: Int,
                             c: UnsafeMutablePointer<Float>, ldc: Int) {
         var edge = [Float](repeating: 0, count: mr * nr)
         var j = 0
         while j < nb {
             let w = min(nr, nb - j)
-            var bs = packedB + (j / nr) * kb * nr
-            var bStride = nr
-            if let d = directB, w == nr { bs = d + j; bStride = ldb }
+            let bs = packedB + (j / nr) * kb * nr
             var i = 0
             while i < mb {
                 let h = min(mr, mb - i)
                 let asl = packedA + (i / mr) * kb * mr
                 let cb = c + i * ldc + j
                 if h == mr && w == nr {
-                    microKernel(kb: kb, a: asl, b: bs, bStride: bStride, c: cb, ldc: ldc, alpha: alpha, beta: beta)
+                    microKernel(kb: kb, a: asl, b: bs, c: cb, ldc: ldc, alpha: alpha, beta: beta)
                 } else {
                     edge.withUnsafeMutableBufferPointer { e in
                         let ep = e.baseAddress!
-                        microKernel(kb: kb, a: asl, b: bs, bStride: bStride, c: ep, ldc: nr, alpha: alpha, beta: 0)
+                        microKernel(kb: kb, a: asl, b: bs, c: ep, ldc: nr, alpha: alpha, beta: 0)
                         for ii in 0..<h {
                             let crow = cb + ii * ldc
                             for jj in 0..<w {
@@ -320,7 +301,7 @@ public enum GEMM {
 
     /// The 8 x 32 register block: C[0..<8, 0..<32] = alpha * A_sliver B_sliver + beta * C.
     @inline(__always)
-    static func microKernel(kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, bStride: Int,
+    static func microKernel(kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                             c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
@@ -328,7 +309,6 @@ public enum GEMM {
         let rb = UnsafeRawPointer(b)
         var pa = a
         var off = 0
-        let step = bStride * 4
         for _ in 0..<kb {
             let b0 = rb.loadUnaligned(fromByteOffset: off, as: V.self)
             let b1 = rb.loadUnaligned(fromByteOffset: off + 64, as: V.self)
@@ -341,7 +321,7 @@ public enum GEMM {
             av = V(repeating: pa[6]); c60.addProduct(av, b0); c61.addProduct(av, b1)
             av = V(repeating: pa[7]); c70.addProduct(av, b0); c71.addProduct(av, b1)
             pa += 8
-            off += step
+            off += 128
         }
         store(c, 0, ldc, c00, c01, alpha, beta)
         store(c, 1, ldc, c10, c11, alpha, beta)
