@@ -54,6 +54,9 @@ public struct TrainingConfiguration: Equatable, Sendable {
 /// previous layer's output of the same batch, treated as a constant. Batches are drawn from a
 /// seeded permutation per epoch, so a run is reproducible from its seed.
 public enum Trainer {
+    /// Batches per chunk of the layer-by-layer schedule (HFF and FF); see `train`.
+    nonisolated(unsafe) public static var chunkBatches = 8
+
     public static func train(_ config: TrainingConfiguration, train: Dataset, test: Dataset?,
                              progress: (TrainingProgress) -> Void = { _ in }) throws -> Model {
         try config.validate()
@@ -107,73 +110,87 @@ public enum Trainer {
             var epochRNG = rng.split(UInt64(1000 + epoch))
             let order = epochRNG.permutation(train.count)
             var lossSum = 0.0, hits = 0
-            for bi in 0..<batches {
-                let idx = Array(order[(bi * h.batchSize)..<min(train.count, (bi + 1) * h.batchSize)])
-                let xb = x.gatherRows(idx)
-                let yb = idx.map { train.labels[$0] }
-                var batchLoss = 0.0
-                var predicted = [Int]()
+            // Batches run in chunks, layer by layer: layer l takes every batch of the chunk before
+            // layer l+1 starts, so its weights and Adam moments stay in cache across the chunk.
+            // Each layer still sees the same inputs and updates in the same order as one batch at
+            // a time (a layer's input is the previous layer's output of the same batch, computed
+            // with that layer's weights as they were at that batch), so results are identical.
+            for chunkStart in stride(from: 0, to: batches, by: Trainer.chunkBatches) {
+                let chunk = chunkStart..<min(batches, chunkStart + Trainer.chunkBatches)
+                let indices = chunk.map { bi in Array(order[(bi * h.batchSize)..<min(train.count, (bi + 1) * h.batchSize)]) }
+                let labels = indices.map { idx in idx.map { train.labels[$0] } }
+                var inputs = indices.map { x.gatherRows($0) }
+                var losses = [Double](repeating: 0, count: chunk.count)
+                var predictions = [[Int]](repeating: [], count: chunk.count)
                 switch config.algorithm {
                 case .hff:
-                    var input = xb
-                    var total = Matrix(rows: xb.rows, cols: k)
-                    var lastLogits = total
+                    var totals = inputs.map { Matrix(rows: $0.rows, cols: k) }
+                    var lastLogits = totals
                     for l in 0..<model.layers.count {
-                        let g = HFFMath.lossAndGradients(
-                            layer: model.layers[l], prototypes: model.prototypes[l], input: input, labels: yb,
-                            classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
-                        adam.step(&model.layers[l].weight.storage, gradient: g.weight.storage, state: &wState[l])
-                        adam.step(&model.layers[l].bias, gradient: g.bias, state: &bState[l])
-                        if h.prototypeLearning == .gradient {
-                            adam.step(&model.prototypes[l].storage, gradient: g.prototypes.storage, state: &pState[l])
-                        } else {
-                            HFFMath.emaUpdate(prototypes: &model.prototypes[l], z: g.z, labels: yb,
-                                              perClass: h.prototypesPerClass, momentum: h.emaMomentum)
+                        for b in 0..<chunk.count {
+                            let g = HFFMath.lossAndGradients(
+                                layer: model.layers[l], prototypes: model.prototypes[l], input: inputs[b], labels: labels[b],
+                                classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
+                            adam.step(&model.layers[l].weight.storage, gradient: g.weight.storage, state: &wState[l])
+                            adam.step(&model.layers[l].bias, gradient: g.bias, state: &bState[l])
+                            if h.prototypeLearning == .gradient {
+                                adam.step(&model.prototypes[l].storage, gradient: g.prototypes.storage, state: &pState[l])
+                            } else {
+                                HFFMath.emaUpdate(prototypes: &model.prototypes[l], z: g.z, labels: labels[b],
+                                                  perClass: h.prototypesPerClass, momentum: h.emaMomentum)
+                            }
+                            losses[b] += g.loss / Double(model.layers.count)
+                            lastLogits[b] = g.logits
+                            var ls = g.logits
+                            Kernels.logSoftmaxRows(&ls)
+                            Kernels.add(&totals[b], ls)
+                            inputs[b] = g.z
                         }
-                        batchLoss += g.loss
-                        lastLogits = g.logits
-                        var ls = g.logits
-                        Kernels.logSoftmaxRows(&ls)
-                        Kernels.add(&total, ls)
-                        input = g.z
                     }
-                    batchLoss /= Double(model.layers.count)
-                    predicted = Kernels.argmaxRows(h.readout == .sum ? total : lastLogits)
+                    predictions = (0..<chunk.count).map { Kernels.argmaxRows(h.readout == .sum ? totals[$0] : lastLogits[$0]) }
                 case .ff:
                     // Positive rows carry the true label, negative rows a uniformly drawn wrong one.
-                    let wrong = yb.map { y -> Int in
-                        let r = epochRNG.below(k - 1)
-                        return r >= y ? r + 1 : r
+                    for b in 0..<chunk.count {
+                        let wrong = labels[b].map { y -> Int in
+                            let r = epochRNG.below(k - 1)
+                            return r >= y ? r + 1 : r
+                        }
+                        let pos = FFMath.overlay(inputs[b], labels: labels[b], classCount: k, value: model.overlayValue)
+                        let neg = FFMath.overlay(inputs[b], labels: wrong, classCount: k, value: model.overlayValue)
+                        inputs[b] = Matrix(rows: 2 * pos.rows, cols: pos.cols, storage: pos.storage + neg.storage)
                     }
-                    let pos = FFMath.overlay(xb, labels: yb, classCount: k, value: model.overlayValue)
-                    let neg = FFMath.overlay(xb, labels: wrong, classCount: k, value: model.overlayValue)
-                    var input = Matrix(rows: 2 * xb.rows, cols: xb.cols, storage: pos.storage + neg.storage)
                     for l in 0..<model.layers.count {
-                        let g = FFMath.lossAndGradients(layer: model.layers[l], input: input, positives: xb.rows,
-                                                        threshold: h.threshold)
-                        adam.step(&model.layers[l].weight.storage, gradient: g.weight.storage, state: &wState[l])
-                        adam.step(&model.layers[l].bias, gradient: g.bias, state: &bState[l])
-                        batchLoss += g.loss
-                        input = g.h
+                        for b in 0..<chunk.count {
+                            let g = FFMath.lossAndGradients(layer: model.layers[l], input: inputs[b], positives: labels[b].count,
+                                                            threshold: h.threshold)
+                            adam.step(&model.layers[l].weight.storage, gradient: g.weight.storage, state: &wState[l])
+                            adam.step(&model.layers[l].bias, gradient: g.bias, state: &bState[l])
+                            losses[b] += g.loss / Double(model.layers.count)
+                            inputs[b] = g.h
+                        }
                     }
-                    batchLoss /= Double(model.layers.count)
                 case .backprop:
-                    let g = BackpropMath.lossAndGradients(layers: model.layers, head: model.head!, input: xb, labels: yb)
-                    for l in 0..<model.layers.count {
-                        adam.step(&model.layers[l].weight.storage, gradient: g.layers[l].weight.storage, state: &wState[l])
-                        adam.step(&model.layers[l].bias, gradient: g.layers[l].bias, state: &bState[l])
+                    for b in 0..<chunk.count {
+                        let g = BackpropMath.lossAndGradients(layers: model.layers, head: model.head!, input: inputs[b], labels: labels[b])
+                        for l in 0..<model.layers.count {
+                            adam.step(&model.layers[l].weight.storage, gradient: g.layers[l].weight.storage, state: &wState[l])
+                            adam.step(&model.layers[l].bias, gradient: g.layers[l].bias, state: &bState[l])
+                        }
+                        adam.step(&model.head!.weight.storage, gradient: g.head.weight.storage, state: &headW)
+                        adam.step(&model.head!.bias, gradient: g.head.bias, state: &headB)
+                        losses[b] = g.loss
+                        predictions[b] = Kernels.argmaxRows(g.logits)
                     }
-                    adam.step(&model.head!.weight.storage, gradient: g.head.weight.storage, state: &headW)
-                    adam.step(&model.head!.bias, gradient: g.head.bias, state: &headB)
-                    batchLoss = g.loss
-                    predicted = Kernels.argmaxRows(g.logits)
                 }
-                if !batchLoss.isFinite {
-                    throw InputError(.data, "training diverged at epoch \(epoch), batch \(bi + 1): the loss is \(batchLoss); try a smaller --learning-rate")
+                for (b, bi) in chunk.enumerated() {
+                    if !losses[b].isFinite {
+                        throw InputError(.data, "training diverged at epoch \(epoch), batch \(bi + 1): the loss is \(losses[b]); try a smaller --learning-rate")
+                    }
+                    lossSum += losses[b] * Double(labels[b].count)
+                    for (p, y) in zip(predictions[b], labels[b]) where p == y { hits += 1 }
+                    progress(.batch(epoch: epoch, batch: bi + 1, batches: batches,
+                                    loss: lossSum / Double(bi * h.batchSize + labels[b].count)))
                 }
-                lossSum += batchLoss * Double(idx.count)
-                for (p, y) in zip(predicted, yb) where p == y { hits += 1 }
-                progress(.batch(epoch: epoch, batch: bi + 1, batches: batches, loss: lossSum / Double((bi * h.batchSize) + idx.count)))
             }
             let seconds = Date().timeIntervalSince(start)
             var trainAccuracy = Double(hits) / Double(train.count)

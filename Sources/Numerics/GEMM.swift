@@ -23,6 +23,8 @@ public enum GEMM {
         public var calls = 0
         public var flops = 0.0
         public var seconds = 0.0
+        /// Calls, GFLOP and seconds per shape ("m x n x k, op"), for the per-shape breakdown.
+        public var byShape: [String: (calls: Int, flops: Double, seconds: Double)] = [:]
         public init(enabled: Bool = false) { self.enabled = enabled }
     }
     nonisolated(unsafe) public static var statistics = Statistics()
@@ -59,9 +61,14 @@ public enum GEMM {
         if GEMM.statistics.enabled {
             let t0 = DispatchTime.now().uptimeNanoseconds
             defer {
+                let flops = 2 * Double(m) * Double(n) * Double(k)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
                 GEMM.statistics.calls += 1
-                GEMM.statistics.flops += 2 * Double(m) * Double(n) * Double(k)
-                GEMM.statistics.seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+                GEMM.statistics.flops += flops
+                GEMM.statistics.seconds += seconds
+                let key = "\(m)x\(n)x\(k) \(transA ? "T" : "N")\(transB ? "T" : "N")"
+                let old = GEMM.statistics.byShape[key] ?? (0, 0, 0)
+                GEMM.statistics.byShape[key] = (old.calls + 1, old.flops + flops, old.seconds + seconds)
             }
             GEMM.statistics.enabled = false
             defer { GEMM.statistics.enabled = true }
@@ -74,7 +81,19 @@ public enum GEMM {
             return
         }
         let flops = 2 * m * n * k
-        let t = max(1, min(threads, flops / 8_000_000 + 1))
+        let t = max(1, min(threads, flops / 2_000_000 + 1))
+        // Thin products (a handful of prototypes or classes against a batch) skip packing: each
+        // output is one contiguous dot product, or one row of C accumulates rows of B.
+        // A thread hand-off costs tens of microseconds: thin products stay on one thread below 8 MFLOP.
+        let thinThreads = flops < 8_000_000 ? 1 : t
+        if transB && !transA && n <= 16 {
+            thinColumns(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: thinThreads)
+            return
+        }
+        if transA && !transB && m <= 16 {
+            thinRows(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: thinThreads)
+            return
+        }
         if t == 1 {
             serial(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
                    b: b, ldb: ldb, transB: transB, beta: beta, c: c, ldc: ldc)
@@ -136,6 +155,95 @@ public enum GEMM {
         var c = Matrix(rows: transA ? a.cols : a.rows, cols: transB ? b.rows : b.cols)
         multiply(a, transA: transA, b, transB: transB, into: &c, threads: threads)
         return c
+    }
+
+    /// C = alpha A B^T + beta C for n <= 16: C[i, j] is the dot product of row i of A and row j
+    /// of B, both contiguous, summed in sixteen lanes (four columns of C at a time, so four
+    /// independent chains hide the FMA latency) and then reduced. Rows of C are split across
+    /// threads; each element's summation order does not depend on the split.
+    static func thinColumns(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                            threads: Int) {
+        typealias V = SIMD16<Float>
+        func rows(_ lo: Int, _ hi: Int) {
+            for i in lo..<hi {
+                let ar = UnsafeRawPointer(a + i * lda)
+                var j = 0
+                while j < n {
+                    let g = min(4, n - j)
+                    // Rows of B beyond the group repeat its first row; their sums are discarded.
+                    let b0 = UnsafeRawPointer(b + j * ldb)
+                    let b1 = UnsafeRawPointer(b + (g > 1 ? j + 1 : j) * ldb)
+                    let b2 = UnsafeRawPointer(b + (g > 2 ? j + 2 : j) * ldb)
+                    let b3 = UnsafeRawPointer(b + (g > 3 ? j + 3 : j) * ldb)
+                    var s0 = V(), s1 = V(), s2 = V(), s3 = V()
+                    var off = 0
+                    while off + 64 <= k * 4 {
+                        let av = ar.loadUnaligned(fromByteOffset: off, as: V.self)
+                        s0.addProduct(av, b0.loadUnaligned(fromByteOffset: off, as: V.self))
+                        s1.addProduct(av, b1.loadUnaligned(fromByteOffset: off, as: V.self))
+                        s2.addProduct(av, b2.loadUnaligned(fromByteOffset: off, as: V.self))
+                        s3.addProduct(av, b3.loadUnaligned(fromByteOffset: off, as: V.self))
+                        off += 64
+                    }
+                    let sums = [s0.sum(), s1.sum(), s2.sum(), s3.sum()]
+                    for jj in 0..<g {
+                        var s = sums[jj]
+                        for kk in (off / 4)..<k { s += a[i * lda + kk] * b[(j + jj) * ldb + kk] }
+                        let cij = c + i * ldc + j + jj
+                        cij.pointee = beta == 0 ? alpha * s : alpha * s + beta * cij.pointee
+                    }
+                    j += g
+                }
+            }
+        }
+        let parts = min(threads, m)
+        if parts <= 1 { rows(0, m); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in rows(m * part / parts, m * (part + 1) / parts) }
+    }
+
+    /// C = alpha A^T B + beta C for m <= 16: rows of C accumulate the rows of B weighted by the
+    /// columns of A, sixteen columns of C and four rows at a time (four independent chains).
+    /// Column blocks are split across threads.
+    static func thinRows(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                         b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         threads: Int) {
+        typealias V = SIMD16<Float>
+        let blocks = (n + 15) / 16
+        func columns(_ lo: Int, _ hi: Int) {
+            var tail = [Float](repeating: 0, count: 16)
+            for blk in lo..<hi {
+                let j0 = blk * 16
+                let w = min(16, n - j0)
+                var i = 0
+                while i < m {
+                    let g = min(4, m - i)
+                    var s0 = V(), s1 = V(), s2 = V(), s3 = V()
+                    for kk in 0..<k {
+                        let bv: V
+                        if w == 16 {
+                            bv = UnsafeRawPointer(b + kk * ldb + j0).loadUnaligned(as: V.self)
+                        } else {
+                            for jj in 0..<w { tail[jj] = b[kk * ldb + j0 + jj] }
+                            bv = tail.withUnsafeBytes { $0.loadUnaligned(as: V.self) }
+                        }
+                        let ar = a + kk * lda + i
+                        s0.addProduct(V(repeating: ar[0]), bv)
+                        if g > 1 { s1.addProduct(V(repeating: ar[1]), bv) }
+                        if g > 2 { s2.addProduct(V(repeating: ar[2]), bv) }
+                        if g > 3 { s3.addProduct(V(repeating: ar[3]), bv) }
+                    }
+                    for (r, acc) in [s0, s1, s2, s3].prefix(g).enumerated() {
+                        let crow = c + (i + r) * ldc + j0
+                        for jj in 0..<w { crow[jj] = beta == 0 ? alpha * acc[jj] : alpha * acc[jj] + beta * crow[jj] }
+                    }
+                    i += g
+                }
+            }
+        }
+        let parts = min(threads, blocks)
+        if parts <= 1 { columns(0, blocks); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in columns(blocks * part / parts, blocks * (part + 1) / parts) }
     }
 
     static func scale(c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, beta: Float) {

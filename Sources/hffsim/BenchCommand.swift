@@ -115,6 +115,10 @@ enum BenchCommand {
                 gemmInEpochs.calls += GEMM.statistics.calls
                 gemmInEpochs.flops += GEMM.statistics.flops
                 gemmInEpochs.seconds += GEMM.statistics.seconds
+                for (key, v) in GEMM.statistics.byShape {
+                    let old = gemmInEpochs.byShape[key] ?? (0, 0, 0)
+                    gemmInEpochs.byShape[key] = (old.calls + v.calls, old.flops + v.flops, old.seconds + v.seconds)
+                }
                 GEMM.statistics = .init(enabled: false)
             }
         }
@@ -124,7 +128,13 @@ enum BenchCommand {
         let trainingSeconds = model.history.map(\.seconds).reduce(0, +)
         let perEpoch = trainingSeconds / Double(h.epochs)
         let other = trainingSeconds - gemmInEpochs.seconds
+        let epochs = Double(h.epochs)
+        let shapes = gemmInEpochs.byShape.sorted { $0.value.seconds > $1.value.seconds }.map { key, v -> [String: Any] in
+            ["shape": key, "callsPerEpoch": Double(v.calls) / epochs, "secondsPerEpoch": v.seconds / epochs,
+             "gflops": v.flops / max(v.seconds, 1e-12) / 1e9]
+        }
         let result: [String: Any] = [
+            "gemmShapes": shapes,
             "algorithm": algorithm.rawValue, "dataset": train.name, "samples": train.count, "epochs": h.epochs,
             "threads": GEMM.defaultThreads, "batchSize": h.batchSize,
             "secondsPerEpoch": perEpoch,
@@ -140,6 +150,11 @@ enum BenchCommand {
         print("samples per second    \(Output.format(Double(train.count) / perEpoch, 0))")
         print("GEMM per epoch        \(Output.format(gemmInEpochs.seconds / Double(h.epochs), 3)) s for \(Output.format(gemmInEpochs.flops / 1e9 / Double(h.epochs), 1)) GFLOP at \(Output.format(gemmInEpochs.flops / max(gemmInEpochs.seconds, 1e-9) / 1e9, 1)) GFLOP/s")
         print("everything else       \(Output.format(other / Double(h.epochs), 3)) s per epoch (element-wise kernels, Adam, batch gathering)")
+        print("GEMM by shape (per epoch):")
+        for s in shapes {
+            print("  " + pad(s["shape"] as! String, 22) + pad(Output.format(s["callsPerEpoch"] as! Double, 0), 8) + " calls"
+                  + pad(Output.format(s["secondsPerEpoch"] as! Double, 3), 9) + " s" + pad(Output.format(s["gflops"] as! Double, 1), 8) + " GFLOP/s")
+        }
     }
 
     static func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : String(repeating: " ", count: w - s.count) + s }

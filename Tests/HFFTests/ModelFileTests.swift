@@ -60,6 +60,24 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(a.prototypes, b.prototypes)
     }
 
+    func testChunkedLayerScheduleGivesIdenticalModels() throws {
+        // Layer-by-layer chunks reorder work across layers only; every tensor must be bit-identical.
+        for algorithm in [Algorithm.hff, .ff] {
+            let saved = Trainer.chunkBatches
+            defer { Trainer.chunkBatches = saved }
+            var models = [Model]()
+            for chunk in [1, 3, 8] {
+                Trainer.chunkBatches = chunk
+                models.append(try train(algorithm, epochs: 2).0)
+            }
+            for m in models.dropFirst() {
+                XCTAssertEqual(m.layers, models[0].layers, "\(algorithm)")
+                XCTAssertEqual(m.prototypes, models[0].prototypes, "\(algorithm)")
+                XCTAssertEqual(m.history.map(\.loss), models[0].history.map(\.loss), "\(algorithm)")
+            }
+        }
+    }
+
     func testReadoutModesDiffer() throws {
         var (model, test) = try train(.hff, epochs: 3)
         let sum = model.scores(test.features)
