@@ -82,18 +82,15 @@ public enum GEMM {
         }
         let flops = 2 * m * n * k
         let t = max(1, min(threads, flops / 2_000_000 + 1))
-        // Thin products (a handful of prototypes or classes against a batch) skip packing: each
-        // output is one contiguous dot product, or one row of C accumulates rows of B.
+        // Thin products (a handful of prototypes or classes against a batch, B transposed) skip
+        // packing, which would pad 10 columns to 32: each output is one contiguous dot product.
         // A thread hand-off costs tens of microseconds: thin products stay on one thread below 8 MFLOP.
         let thinThreads = flops < 8_000_000 ? 1 : t
         if transB && !transA && n <= 16 {
             thinColumns(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: thinThreads)
             return
         }
-        if transA && !transB && m <= 16 {
-            thinRows(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: thinThreads)
-            return
-        }
+
         if t == 1 {
             serial(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
                    b: b, ldb: ldb, transB: transB, beta: beta, c: c, ldc: ldc)
@@ -186,9 +183,8 @@ public enum GEMM {
                         s3.addProduct(av, b3.loadUnaligned(fromByteOffset: off, as: V.self))
                         off += 64
                     }
-                    let sums = [s0.sum(), s1.sum(), s2.sum(), s3.sum()]
                     for jj in 0..<g {
-                        var s = sums[jj]
+                        var s = jj == 0 ? s0.sum() : jj == 1 ? s1.sum() : jj == 2 ? s2.sum() : s3.sum()
                         for kk in (off / 4)..<k { s += a[i * lda + kk] * b[(j + jj) * ldb + kk] }
                         let cij = c + i * ldc + j + jj
                         cij.pointee = beta == 0 ? alpha * s : alpha * s + beta * cij.pointee
@@ -200,50 +196,6 @@ public enum GEMM {
         let parts = min(threads, m)
         if parts <= 1 { rows(0, m); return }
         DispatchQueue.concurrentPerform(iterations: parts) { part in rows(m * part / parts, m * (part + 1) / parts) }
-    }
-
-    /// C = alpha A^T B + beta C for m <= 16: rows of C accumulate the rows of B weighted by the
-    /// columns of A, sixteen columns of C and four rows at a time (four independent chains).
-    /// Column blocks are split across threads.
-    static func thinRows(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                         b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                         threads: Int) {
-        typealias V = SIMD16<Float>
-        let blocks = (n + 15) / 16
-        func columns(_ lo: Int, _ hi: Int) {
-            var tail = [Float](repeating: 0, count: 16)
-            for blk in lo..<hi {
-                let j0 = blk * 16
-                let w = min(16, n - j0)
-                var i = 0
-                while i < m {
-                    let g = min(4, m - i)
-                    var s0 = V(), s1 = V(), s2 = V(), s3 = V()
-                    for kk in 0..<k {
-                        let bv: V
-                        if w == 16 {
-                            bv = UnsafeRawPointer(b + kk * ldb + j0).loadUnaligned(as: V.self)
-                        } else {
-                            for jj in 0..<w { tail[jj] = b[kk * ldb + j0 + jj] }
-                            bv = tail.withUnsafeBytes { $0.loadUnaligned(as: V.self) }
-                        }
-                        let ar = a + kk * lda + i
-                        s0.addProduct(V(repeating: ar[0]), bv)
-                        if g > 1 { s1.addProduct(V(repeating: ar[1]), bv) }
-                        if g > 2 { s2.addProduct(V(repeating: ar[2]), bv) }
-                        if g > 3 { s3.addProduct(V(repeating: ar[3]), bv) }
-                    }
-                    for (r, acc) in [s0, s1, s2, s3].prefix(g).enumerated() {
-                        let crow = c + (i + r) * ldc + j0
-                        for jj in 0..<w { crow[jj] = beta == 0 ? alpha * acc[jj] : alpha * acc[jj] + beta * crow[jj] }
-                    }
-                    i += g
-                }
-            }
-        }
-        let parts = min(threads, blocks)
-        if parts <= 1 { columns(0, blocks); return }
-        DispatchQueue.concurrentPerform(iterations: parts) { part in columns(blocks * part / parts, blocks * (part + 1) / parts) }
     }
 
     static func scale(c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, beta: Float) {

@@ -32,6 +32,7 @@ enum BenchCommand {
             OptionSpec("--epochs", "N", "Epochs to time.", default: "1"),
             OptionSpec("--batch-size", "N", "Samples per update.", default: "128"),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
+            OptionSpec("--chunk-batches", "N", "Batches per chunk of the layer-by-layer schedule (hff, ff).", default: "\(Trainer.chunkBatches)"),
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
         ])
 
@@ -101,6 +102,7 @@ enum BenchCommand {
         h.batchSize = try args.int("--batch-size", default: 128)
         h.learningRate = Hyperparameters.defaultLearningRate(for: algorithm)
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads)
+        Trainer.chunkBatches = try args.int("--chunk-batches", default: Trainer.chunkBatches)
         let config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
         let (train, _) = try DatasetFlags.load(args, seed: 0)
         var bar = ProgressLine()

@@ -27,7 +27,7 @@ final class GEMMTests: XCTestCase {
     func testAllTransposeCombinationsOnOddShapes() {
         var rng = SeededRandom(seed: 42)
         // Shapes straddle the 8 x 32 register block, the 256-deep panel and the 128-row block, and
-        // the thin paths (n <= 16 with B transposed, m <= 16 with A transposed).
+        // the thin path (n <= 16 with B transposed).
         let shapes = [(1, 1, 1), (7, 33, 5), (9, 31, 257), (17, 65, 300), (130, 70, 3), (3, 200, 513), (129, 1025, 17),
                       (37, 10, 1000), (10, 1000, 131), (16, 47, 33), (40, 16, 19)]
         for (m, n, k) in shapes {
