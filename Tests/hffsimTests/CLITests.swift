@@ -42,8 +42,8 @@ final class CLITests: XCTestCase {
         let dir = try tempDir()
         // Ten balanced classes: chance is 10%. HFF and backprop beat it clearly after two epochs on
         // 1,000 images; FF learns more slowly from so little data and gets five epochs (38% at seed 3).
-        let runs = [("hff", ["--layers", "64,32", "--epochs", "2"], 0.6),
-                    ("backprop", ["--layers", "64,32", "--epochs", "2"], 0.6),
+        let runs = [("hff", ["--layers", "64,32", "--epochs", "2"], 0.5),
+                    ("backprop", ["--layers", "64,32", "--epochs", "2"], 0.5),
                     ("ff", ["--layers", "128", "--epochs", "5"], 0.25)]
         for (algorithm, flags, floor) in runs {
             let model = dir.appendingPathComponent("\(algorithm).safetensors").path
