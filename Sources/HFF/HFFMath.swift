@@ -25,10 +25,15 @@ public enum HFFMath {
 
     /// z = normalise(ReLU(x W + b)).
     public static func normalizedActivation(layer: DenseLayer, input: Matrix) -> Matrix {
-        var h = layer.preActivation(input)
-        Kernels.relu(&h)
-        Kernels.normalizeRows(&h, epsilon: epsilon)
-        return h
+        forward(layer: layer, input: input).z
+    }
+
+    /// z = normalise(ReLU(x W + b)) and the norms of ReLU(x W + b).
+    static func forward(layer: DenseLayer, input: Matrix) -> (z: Matrix, norms: [Float]) {
+        var z = Matrix.uninitialized(rows: input.rows, cols: layer.outputs)
+        GEMM.multiply(input, layer.weight, into: &z)
+        let norms = Kernels.biasReluNormalizeRows(&z, bias: layer.bias, epsilon: epsilon)
+        return (z, norms)
     }
 
     /// Cosine logits s = z P^T / tau of every prototype, rows = samples, cols = K*M prototypes.
@@ -87,10 +92,7 @@ public enum HFFMath {
                                         classCount: Int, perClass: Int, tau: Float, margin: Float) -> Gradients {
         let b = x.rows
         let width = layer.outputs
-        var h = layer.preActivation(x)
-        Kernels.relu(&h)
-        var z = h
-        let norms = Kernels.normalizeRows(&z, epsilon: epsilon)
+        let (z, norms) = forward(layer: layer, input: x)
         var unit = prototypes
         let pNorms = Kernels.normalizeRows(&unit, epsilon: epsilon)
         let s = prototypeLogits(z: z, unitPrototypes: unit, tau: tau)
@@ -125,16 +127,10 @@ public enum HFFMath {
         var dp = Matrix.uninitialized(rows: unit.rows, cols: width)
         GEMM.multiply(dcos, transA: true, z, into: &dp)
         projectOntoTangent(&dp, unit: unit, norms: pNorms)
-        // Through the normalisation and the ReLU: dz becomes dh in place.
-        projectOntoTangent(&dz, unit: z, norms: norms)
-        dz.storage.withUnsafeMutableBufferPointer { d in
-            h.storage.withUnsafeBufferPointer { hp in
-                for i in 0..<d.count where hp[i] <= 0 { d[i] = 0 }
-            }
-        }
+        // Through the normalisation and the ReLU (z > 0 exactly where h > 0): dz becomes dh in place.
+        let db = Kernels.reluNormalizeBackward(&dz, z: z, norms: norms, epsilon: epsilon)
         var dW = Matrix.uninitialized(rows: layer.inputs, cols: width)
         GEMM.multiply(x, transA: true, dz, into: &dW)
-        let db = Kernels.columnSums(dz)
         return Gradients(loss: lossSum / Double(b), weight: dW, bias: db, prototypes: dp, z: z, logits: logits)
     }
 

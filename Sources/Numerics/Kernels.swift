@@ -77,6 +77,63 @@ public enum Kernels {
         return norms
     }
 
+    /// The forward of an HFF layer's non-linearity, fused into two passes per row:
+    /// m <- normalise(ReLU(m + bias)), normalise(a) = a / max(||a||, eps). Returns the norms
+    /// ||ReLU(m + bias)|| before the floor. The ReLU mask stays recoverable from the result
+    /// (an output is positive exactly where the ReLU passed).
+    @discardableResult
+    public static func biasReluNormalizeRows(_ m: inout Matrix, bias: [Float], epsilon: Float) -> [Float] {
+        precondition(bias.count == m.cols)
+        let c = m.cols
+        var norms = [Float](repeating: 0, count: m.rows)
+        m.storage.withUnsafeMutableBufferPointer { p in
+            bias.withUnsafeBufferPointer { bp in
+                for i in 0..<norms.count {
+                    let row = p.baseAddress! + i * c
+                    var s: Float = 0
+                    for j in 0..<c {
+                        let v = max(row[j] + bp[j], 0)
+                        row[j] = v
+                        s += v * v
+                    }
+                    let norm = s.squareRoot()
+                    norms[i] = norm
+                    let inv = 1 / max(norm, epsilon)
+                    for j in 0..<c { row[j] *= inv }
+                }
+            }
+        }
+        return norms
+    }
+
+    /// The backward of `biasReluNormalizeRows`, fused: for each row,
+    /// g <- [z > 0] (g - z (z . g)) / max(norm, eps) (the projection onto the sphere's tangent
+    /// plane, then the ReLU mask; below the floor the map is linear and the projection is skipped).
+    /// Returns the column sums of the result (the bias gradient).
+    public static func reluNormalizeBackward(_ g: inout Matrix, z: Matrix, norms: [Float], epsilon: Float) -> [Float] {
+        let c = g.cols
+        var sums = [Float](repeating: 0, count: c)
+        g.storage.withUnsafeMutableBufferPointer { gp in
+            z.storage.withUnsafeBufferPointer { zp in
+                sums.withUnsafeMutableBufferPointer { sp in
+                    for i in 0..<norms.count {
+                        let gr = gp.baseAddress! + i * c
+                        let zr = zp.baseAddress! + i * c
+                        var dot: Float = 0
+                        if norms[i] >= epsilon { for j in 0..<c { dot += zr[j] * gr[j] } }
+                        let inv = 1 / max(norms[i], epsilon)
+                        for j in 0..<c {
+                            let v = zr[j] > 0 ? (gr[j] - zr[j] * dot) * inv : 0
+                            gr[j] = v
+                            sp[j] += v
+                        }
+                    }
+                }
+            }
+        }
+        return sums
+    }
+
     /// Replaces each row by its log-softmax, computed stably (max subtracted first).
     public static func logSoftmaxRows(_ m: inout Matrix) {
         let c = m.cols
