@@ -81,9 +81,9 @@ public enum Trainer {
         var model = Model(algorithm: config.algorithm, inputSize: train.featureCount, classCount: k,
                           layers: layers, hyperparameters: h, normalization: norm)
         let adam = Adam(learningRate: h.learningRate)
-        var wState = layers.map { Adam.State(count: $0.weight.count) }
-        var bState = layers.map { Adam.State(count: $0.bias.count) }
-        var pState = [Adam.State]()
+        // Adam moments of FF and backprop layers (HFF layers keep theirs in HFFLayerState).
+        var wState = config.algorithm == .hff ? [] : layers.map { Adam.State(count: $0.weight.count) }
+        var bState = config.algorithm == .hff ? [] : layers.map { Adam.State(count: $0.bias.count) }
         var headW = Adam.State(count: 0), headB = Adam.State(count: 0)
         switch config.algorithm {
         case .hff:
@@ -94,7 +94,6 @@ public enum Trainer {
                 if h.prototypeLearning == .ema { Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon) }
                 return p
             }
-            pState = model.prototypes.map { Adam.State(count: $0.count) }
         case .ff:
             model.overlayValue = x.storage.max() ?? 1
         case .backprop:
@@ -104,6 +103,11 @@ public enum Trainer {
             headB = Adam.State(count: k)
         }
 
+        // HFF layers train independently; each owns its parameters and optimiser state so that
+        // workers can update different layers at the same time.
+        let hffLayers: [HFFLayerState] = config.algorithm == .hff
+            ? (0..<model.layers.count).map { HFFLayerState(layer: model.layers[$0], prototypes: model.prototypes[$0]) }
+            : []
         let batches = (train.count + h.batchSize - 1) / h.batchSize
         for epoch in 1...h.epochs {
             let start = Date()
@@ -124,30 +128,34 @@ public enum Trainer {
                 var predictions = [[Int]](repeating: [], count: chunk.count)
                 switch config.algorithm {
                 case .hff:
-                    var totals = inputs.map { Matrix(rows: $0.rows, cols: k) }
-                    var lastLogits = totals
-                    for l in 0..<model.layers.count {
-                        for b in 0..<chunk.count {
-                            let g = HFFMath.lossAndGradients(
-                                layer: model.layers[l], prototypes: model.prototypes[l], input: inputs[b], labels: labels[b],
-                                classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
-                            adam.step(&model.layers[l].weight.storage, gradient: g.weight.storage, state: &wState[l])
-                            adam.step(&model.layers[l].bias, gradient: g.bias, state: &bState[l])
-                            if h.prototypeLearning == .gradient {
-                                adam.step(&model.prototypes[l].storage, gradient: g.prototypes.storage, state: &pState[l])
-                            } else {
-                                HFFMath.emaUpdate(prototypes: &model.prototypes[l], z: g.z, labels: labels[b],
-                                                  perClass: h.prototypesPerClass, momentum: h.emaMomentum)
-                            }
-                            losses[b] += g.loss / Double(model.layers.count)
-                            lastLogits[b] = g.logits
+                    // One task per (layer, batch); a task needs its layer's previous batch and the
+                    // previous layer's output of its batch. Workers run single-threaded kernels.
+                    let layerCount = model.layers.count
+                    let outputs = (0..<layerCount * chunk.count).map { _ in Box<HFFMath.Gradients?>(nil) }
+                    try Wavefront.run(stages: layerCount, items: chunk.count, workers: GEMM.defaultThreads) { l, b in
+                        let layer = hffLayers[l]
+                        let input = l == 0 ? inputs[b] : outputs[(l - 1) * chunk.count + b].value!.z
+                        var g = HFFMath.lossAndGradients(
+                            layer: layer.layer, prototypes: layer.prototypes, input: input, labels: labels[b],
+                            classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
+                        layer.update(g, labels: labels[b], adam: adam, hyperparameters: h)
+                        // Keep what the read-out and the next layer need; drop the large gradients.
+                        g.weight = Matrix(rows: 0, cols: 0)
+                        g.prototypes = Matrix(rows: 0, cols: 0)
+                        outputs[l * chunk.count + b].value = g
+                    }
+                    for b in 0..<chunk.count {
+                        var total = Matrix(rows: labels[b].count, cols: k)
+                        for l in 0..<layerCount {
+                            let g = outputs[l * chunk.count + b].value!
+                            losses[b] += g.loss / Double(layerCount)
                             var ls = g.logits
                             Kernels.logSoftmaxRows(&ls)
-                            Kernels.add(&totals[b], ls)
-                            inputs[b] = g.z
+                            Kernels.add(&total, ls)
                         }
+                        let last = outputs[(layerCount - 1) * chunk.count + b].value!.logits
+                        predictions[b] = Kernels.argmaxRows(h.readout == .sum ? total : last)
                     }
-                    predictions = (0..<chunk.count).map { Kernels.argmaxRows(h.readout == .sum ? totals[$0] : lastLogits[$0]) }
                 case .ff:
                     // Positive rows carry the true label, negative rows a uniformly drawn wrong one.
                     for b in 0..<chunk.count {
@@ -192,6 +200,10 @@ public enum Trainer {
                                     loss: lossSum / Double(bi * h.batchSize + labels[b].count)))
                 }
             }
+            for (l, state) in hffLayers.enumerated() {
+                model.layers[l] = state.layer
+                model.prototypes[l] = state.prototypes
+            }
             let seconds = Date().timeIntervalSince(start)
             var trainAccuracy = Double(hits) / Double(train.count)
             if config.algorithm == .ff {
@@ -206,5 +218,83 @@ public enum Trainer {
             progress(.epoch(record))
         }
         return model
+    }
+}
+
+/// A reference cell, so that concurrent tasks each write their own slot.
+final class Box<T> {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// One HFF layer's parameters and Adam moments, updated only by the task that owns the layer.
+final class HFFLayerState {
+    var layer: DenseLayer
+    var prototypes: Matrix
+    var weightState: Adam.State
+    var biasState: Adam.State
+    var prototypeState: Adam.State
+
+    init(layer: DenseLayer, prototypes: Matrix) {
+        self.layer = layer
+        self.prototypes = prototypes
+        weightState = Adam.State(count: layer.weight.count)
+        biasState = Adam.State(count: layer.bias.count)
+        prototypeState = Adam.State(count: prototypes.count)
+    }
+
+    func update(_ g: HFFMath.Gradients, labels: [Int], adam: Adam, hyperparameters h: Hyperparameters) {
+        adam.step(&layer.weight.storage, gradient: g.weight.storage, state: &weightState)
+        adam.step(&layer.bias, gradient: g.bias, state: &biasState)
+        if h.prototypeLearning == .gradient {
+            adam.step(&prototypes.storage, gradient: g.prototypes.storage, state: &prototypeState)
+        } else {
+            HFFMath.emaUpdate(prototypes: &prototypes, z: g.z, labels: labels, perClass: h.prototypesPerClass, momentum: h.emaMomentum)
+        }
+    }
+}
+
+/// Runs a grid of tasks (stage s, item i) where task (s, i) needs (s, i - 1) and (s - 1, i):
+/// each stage takes its items in order, and an item passes the stages in order. Ready tasks go
+/// to `workers` threads, deepest stage first; each worker's kernels run single-threaded
+/// (`GEMM.defaultThreads` is 1 inside). Every stage sees the same inputs in the same order as a
+/// serial run, so results do not depend on the number of workers.
+enum Wavefront {
+    static func run(stages: Int, items: Int, workers: Int, _ task: (Int, Int) throws -> Void) throws {
+        if workers <= 1 || stages <= 1 {
+            for s in 0..<stages { for i in 0..<items { try task(s, i) } }
+            return
+        }
+        let condition = NSCondition()
+        var done = [Int](repeating: 0, count: stages)
+        var running = [Bool](repeating: false, count: stages)
+        var failure: Error?
+        let savedThreads = GEMM.defaultThreads
+        GEMM.defaultThreads = 1
+        defer { GEMM.defaultThreads = savedThreads }
+        withoutActuallyEscaping(task) { task in
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                condition.lock()
+                while true {
+                    if failure != nil || done.allSatisfy({ $0 == items }) { break }
+                    let ready = (0..<stages).reversed().first { s in
+                        !running[s] && done[s] < items && (s == 0 || done[s - 1] > done[s])
+                    }
+                    guard let s = ready else { condition.wait(); continue }
+                    running[s] = true
+                    let item = done[s]
+                    condition.unlock()
+                    var error: Error?
+                    do { try task(s, item) } catch let e { error = e }
+                    condition.lock()
+                    if let error, failure == nil { failure = error }
+                    done[s] += 1
+                    running[s] = false
+                    condition.broadcast()
+                }
+                condition.unlock()
+            }
+        }
+        if let failure { throw failure }
     }
 }

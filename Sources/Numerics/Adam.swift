@@ -34,7 +34,7 @@ public struct Adam: Sendable, Equatable, Codable {
     /// One update of `parameters` from `gradient` (same length as the state). Large tensors are
     /// split across threads in fixed chunks; every element's arithmetic is the same whatever the
     /// thread count, so results are identical.
-    public func step(_ parameters: inout [Float], gradient: [Float], state: inout State, threads: Int = 2) {
+    public func step(_ parameters: inout [Float], gradient: [Float], state: inout State, threads: Int = GEMM.defaultThreads) {
         precondition(parameters.count == gradient.count && gradient.count == state.m.count)
         state.steps += 1
         let t = Double(state.steps)

@@ -17,7 +17,8 @@ import Dispatch
 /// Invariant: `beta == 0` overwrites C without reading it (NaN in C does not propagate).
 public enum GEMM {
     /// Time and arithmetic spent in GEMM while `enabled`, for `hffsim bench train`'s breakdown.
-    /// Only for calls made from one thread at a time (the trainer's); off by default.
+    /// Calls from several threads add up (seconds are thread-seconds). Off by default; set it
+    /// only while no GEMM runs.
     public struct Statistics {
         public var enabled = false
         public var calls = 0
@@ -28,6 +29,7 @@ public enum GEMM {
         public init(enabled: Bool = false) { self.enabled = enabled }
     }
     nonisolated(unsafe) public static var statistics = Statistics()
+    static let statisticsLock = NSLock()
 
     /// Rows of the register block.
     public static let mr = 8
@@ -57,12 +59,25 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         threads: Int = GEMM.defaultThreads
     ) {
+        multiply(collectingStatistics: GEMM.statistics.enabled, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
+                 b: b, ldb: ldb, transB: transB, beta: beta, c: c, ldc: ldc, threads: threads)
+    }
+
+    static func multiply(
+        collectingStatistics: Bool,
+        m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, transA: Bool,
+        b: UnsafePointer<Float>, ldb: Int, transB: Bool,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+    ) {
         if m == 0 || n == 0 { return }
-        if GEMM.statistics.enabled {
+        if collectingStatistics {
             let t0 = DispatchTime.now().uptimeNanoseconds
             defer {
                 let flops = 2 * Double(m) * Double(n) * Double(k)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+                statisticsLock.lock()
+                defer { statisticsLock.unlock() }
                 GEMM.statistics.calls += 1
                 GEMM.statistics.flops += flops
                 GEMM.statistics.seconds += seconds
@@ -70,9 +85,7 @@ public enum GEMM {
                 let old = GEMM.statistics.byShape[key] ?? (0, 0, 0)
                 GEMM.statistics.byShape[key] = (old.calls + 1, old.flops + flops, old.seconds + seconds)
             }
-            GEMM.statistics.enabled = false
-            defer { GEMM.statistics.enabled = true }
-            multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
+            multiply(collectingStatistics: false, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
                      beta: beta, c: c, ldc: ldc, threads: threads)
             return
         }
