@@ -81,9 +81,9 @@ public enum Trainer {
         var model = Model(algorithm: config.algorithm, inputSize: train.featureCount, classCount: k,
                           layers: layers, hyperparameters: h, normalization: norm)
         let adam = Adam(learningRate: h.learningRate)
-        // Adam moments of FF and backprop layers (HFF layers keep theirs in HFFLayerState).
-        var wState = config.algorithm == .hff ? [] : layers.map { Adam.State(count: $0.weight.count) }
-        var bState = config.algorithm == .hff ? [] : layers.map { Adam.State(count: $0.bias.count) }
+        // Adam moments of backprop layers (HFF and FF layers keep theirs in their layer state).
+        var wState = config.algorithm == .backprop ? layers.map { Adam.State(count: $0.weight.count) } : []
+        var bState = config.algorithm == .backprop ? layers.map { Adam.State(count: $0.bias.count) } : []
         var headW = Adam.State(count: 0), headB = Adam.State(count: 0)
         switch config.algorithm {
         case .hff:
@@ -108,6 +108,7 @@ public enum Trainer {
         let hffLayers: [HFFLayerState] = config.algorithm == .hff
             ? (0..<model.layers.count).map { HFFLayerState(layer: model.layers[$0], prototypes: model.prototypes[$0]) }
             : []
+        let ffLayers: [FFLayerState] = config.algorithm == .ff ? model.layers.map(FFLayerState.init) : []
         let batches = (train.count + h.batchSize - 1) / h.batchSize
         for epoch in 1...h.epochs {
             let start = Date()
@@ -167,15 +168,19 @@ public enum Trainer {
                         let neg = FFMath.overlay(inputs[b], labels: wrong, classCount: k, value: model.overlayValue)
                         inputs[b] = Matrix(rows: 2 * pos.rows, cols: pos.cols, storage: pos.storage + neg.storage)
                     }
-                    for l in 0..<model.layers.count {
-                        for b in 0..<chunk.count {
-                            let g = FFMath.lossAndGradients(layer: model.layers[l], input: inputs[b], positives: labels[b].count,
-                                                            threshold: h.threshold)
-                            adam.step(&model.layers[l].weight.storage, gradient: g.weight.storage, state: &wState[l])
-                            adam.step(&model.layers[l].bias, gradient: g.bias, state: &bState[l])
-                            losses[b] += g.loss / Double(model.layers.count)
-                            inputs[b] = g.h
-                        }
+                    let layerCount = model.layers.count
+                    let outputs = (0..<layerCount * chunk.count).map { _ in Box<FFMath.Gradients?>(nil) }
+                    try Wavefront.run(stages: layerCount, items: chunk.count, workers: GEMM.defaultThreads) { l, b in
+                        let layer = ffLayers[l]
+                        let input = l == 0 ? inputs[b] : outputs[(l - 1) * chunk.count + b].value!.h
+                        var g = FFMath.lossAndGradients(layer: layer.layer, input: input, positives: labels[b].count,
+                                                        threshold: h.threshold)
+                        layer.update(g, adam: adam)
+                        g.weight = Matrix(rows: 0, cols: 0)
+                        outputs[l * chunk.count + b].value = g
+                    }
+                    for b in 0..<chunk.count {
+                        for l in 0..<layerCount { losses[b] += outputs[l * chunk.count + b].value!.loss / Double(layerCount) }
                     }
                 case .backprop:
                     for b in 0..<chunk.count {
@@ -204,6 +209,7 @@ public enum Trainer {
                 model.layers[l] = state.layer
                 model.prototypes[l] = state.prototypes
             }
+            for (l, state) in ffLayers.enumerated() { model.layers[l] = state.layer }
             let seconds = Date().timeIntervalSince(start)
             var trainAccuracy = Double(hits) / Double(train.count)
             if config.algorithm == .ff {
@@ -251,6 +257,24 @@ final class HFFLayerState {
         } else {
             HFFMath.emaUpdate(prototypes: &prototypes, z: g.z, labels: labels, perClass: h.prototypesPerClass, momentum: h.emaMomentum)
         }
+    }
+}
+
+/// One FF layer's parameters and Adam moments, updated only by the task that owns the layer.
+final class FFLayerState {
+    var layer: DenseLayer
+    var weightState: Adam.State
+    var biasState: Adam.State
+
+    init(layer: DenseLayer) {
+        self.layer = layer
+        weightState = Adam.State(count: layer.weight.count)
+        biasState = Adam.State(count: layer.bias.count)
+    }
+
+    func update(_ g: FFMath.Gradients, adam: Adam) {
+        adam.step(&layer.weight.storage, gradient: g.weight.storage, state: &weightState)
+        adam.step(&layer.bias, gradient: g.bias, state: &biasState)
     }
 }
 

@@ -71,11 +71,14 @@ public enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
     ) {
         if m == 0 || n == 0 { return }
+        let flops = 2 * m * n * k
+        let t = max(1, min(threads, flops / 2_000_000 + 1))
         if collectingStatistics {
             let t0 = DispatchTime.now().uptimeNanoseconds
             defer {
-                let flops = 2 * Double(m) * Double(n) * Double(k)
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+                let flops = Double(flops)
+                // Thread-seconds: a product split across t threads keeps all t busy.
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 * Double(t)
                 statisticsLock.lock()
                 defer { statisticsLock.unlock() }
                 GEMM.statistics.calls += 1
@@ -93,8 +96,6 @@ public enum GEMM {
             scale(c: c, ldc: ldc, m: m, n: n, beta: beta)
             return
         }
-        let flops = 2 * m * n * k
-        let t = max(1, min(threads, flops / 2_000_000 + 1))
         // Thin products (a handful of prototypes or classes against a batch, B transposed) skip
         // packing, which would pad 10 columns to 32: each output is one contiguous dot product.
         // A thread hand-off costs tens of microseconds: thin products stay on one thread below 8 MFLOP.

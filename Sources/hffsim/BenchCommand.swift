@@ -131,9 +131,9 @@ enum BenchCommand {
         let epochs = Double(h.epochs)
         let perEpoch = trainingSeconds / epochs
         let threads = GEMM.defaultThreads
-        // GEMM seconds are thread-seconds: HFF runs one single-threaded task per worker, the
-        // others split each product across the threads. Either way the share of the threads'
-        // time is gemmSeconds / (threads x wall time).
+        // GEMM seconds are thread-seconds (HFF and FF run one single-threaded task per worker;
+        // backprop splits each product across the threads), so the share of the threads' time
+        // is gemmSeconds / (threads x wall time).
         let gemmShare = gemmInEpochs.seconds / (Double(threads) * trainingSeconds)
         let shapes = gemmInEpochs.byShape.sorted { $0.value.seconds > $1.value.seconds }.map { key, v -> [String: Any] in
             ["shape": key, "callsPerEpoch": Double(v.calls) / epochs, "threadSecondsPerEpoch": v.seconds / epochs,
