@@ -42,7 +42,7 @@ public struct Hyperparameters: Codable, Equatable, Sendable {
     public var emaMomentum: Float = 0.99
     /// FF goodness threshold (goodness = mean of squared activities).
     public var threshold: Float = 2
-    public var optimizer: String = "adam"
+    public var optimizer: OptimizerKind = .adam
     public var learningRate: Float = 1e-3
     public var batchSize: Int = 128
     public var epochs: Int = 10

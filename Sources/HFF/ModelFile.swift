@@ -184,13 +184,10 @@ extension Hyperparameters {
         prototypeLearning = try c.decodeIfPresent(PrototypeLearning.self, forKey: .prototypeLearning) ?? prototypeLearning
         emaMomentum = try c.decodeIfPresent(Float.self, forKey: .emaMomentum) ?? emaMomentum
         threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? threshold
-        optimizer = try c.decodeIfPresent(String.self, forKey: .optimizer) ?? optimizer
+        optimizer = try c.decodeIfPresent(OptimizerKind.self, forKey: .optimizer) ?? optimizer
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? learningRate
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? epochs
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
-        if optimizer != "adam" {
-            throw DecodingError.dataCorruptedError(forKey: .optimizer, in: c, debugDescription: "expected \"adam\", got \"\(optimizer)\"")
-        }
     }
 }

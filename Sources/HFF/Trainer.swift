@@ -48,7 +48,7 @@ public struct TrainingConfiguration: Equatable, Sendable {
     }
 }
 
-/// Trains HFF, FF and backprop models with per-batch Adam updates.
+/// Trains HFF, FF and backprop models with per-batch optimiser (Adam or SGD) updates.
 ///
 /// HFF and FF update every layer on every batch with that layer's own loss; a layer's input is the
 /// previous layer's output of the same batch, treated as a constant. Batches are drawn from a
@@ -80,11 +80,11 @@ public enum Trainer {
         }
         var model = Model(algorithm: config.algorithm, inputSize: train.featureCount, classCount: k,
                           layers: layers, hyperparameters: h, normalization: norm)
-        let adam = Adam(learningRate: h.learningRate)
-        // Adam moments of backprop layers (HFF and FF layers keep theirs in their layer state).
-        var wState = config.algorithm == .backprop ? layers.map { Adam.State(count: $0.weight.count) } : []
-        var bState = config.algorithm == .backprop ? layers.map { Adam.State(count: $0.bias.count) } : []
-        var headW = Adam.State(count: 0), headB = Adam.State(count: 0)
+        let optimizer = Optimizer(kind: h.optimizer, learningRate: h.learningRate)
+        // Optimiser state of backprop layers (HFF and FF layers keep theirs in their layer state).
+        var wState = config.algorithm == .backprop ? layers.map { Optimizer.State(count: $0.weight.count) } : []
+        var bState = config.algorithm == .backprop ? layers.map { Optimizer.State(count: $0.bias.count) } : []
+        var headW = Optimizer.State(count: 0), headB = Optimizer.State(count: 0)
         switch config.algorithm {
         case .hff:
             let rows = k * h.prototypesPerClass
@@ -99,8 +99,8 @@ public enum Trainer {
         case .backprop:
             let head = DenseLayer.initialised(inputs: inputs, outputs: k, rng: &initRNG)
             model.head = head
-            headW = Adam.State(count: head.weight.count)
-            headB = Adam.State(count: k)
+            headW = Optimizer.State(count: head.weight.count)
+            headB = Optimizer.State(count: k)
         }
 
         // HFF layers train independently; each owns its parameters and optimiser state so that
@@ -139,7 +139,7 @@ public enum Trainer {
                         var g = HFFMath.lossAndGradients(
                             layer: layer.layer, prototypes: layer.prototypes, input: input, labels: labels[b],
                             classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
-                        layer.update(g, labels: labels[b], adam: adam, hyperparameters: h)
+                        layer.update(g, labels: labels[b], optimizer: optimizer, hyperparameters: h)
                         // Keep what the read-out and the next layer need; drop the large gradients.
                         g.weight = Matrix(rows: 0, cols: 0)
                         g.prototypes = Matrix(rows: 0, cols: 0)
@@ -175,7 +175,7 @@ public enum Trainer {
                         let input = l == 0 ? inputs[b] : outputs[(l - 1) * chunk.count + b].value!.h
                         var g = FFMath.lossAndGradients(layer: layer.layer, input: input, positives: labels[b].count,
                                                         threshold: h.threshold)
-                        layer.update(g, adam: adam)
+                        layer.update(g, optimizer: optimizer)
                         g.weight = Matrix(rows: 0, cols: 0)
                         outputs[l * chunk.count + b].value = g
                     }
@@ -186,11 +186,11 @@ public enum Trainer {
                     for b in 0..<chunk.count {
                         let g = BackpropMath.lossAndGradients(layers: model.layers, head: model.head!, input: inputs[b], labels: labels[b])
                         for l in 0..<model.layers.count {
-                            adam.step(&model.layers[l].weight.storage, gradient: g.layers[l].weight.storage, state: &wState[l])
-                            adam.step(&model.layers[l].bias, gradient: g.layers[l].bias, state: &bState[l])
+                            optimizer.step(&model.layers[l].weight.storage, gradient: g.layers[l].weight.storage, state: &wState[l])
+                            optimizer.step(&model.layers[l].bias, gradient: g.layers[l].bias, state: &bState[l])
                         }
-                        adam.step(&model.head!.weight.storage, gradient: g.head.weight.storage, state: &headW)
-                        adam.step(&model.head!.bias, gradient: g.head.bias, state: &headB)
+                        optimizer.step(&model.head!.weight.storage, gradient: g.head.weight.storage, state: &headW)
+                        optimizer.step(&model.head!.bias, gradient: g.head.bias, state: &headB)
                         losses[b] = g.loss
                         predictions[b] = Kernels.argmaxRows(g.logits)
                     }
@@ -233,48 +233,48 @@ final class Box<T> {
     init(_ value: T) { self.value = value }
 }
 
-/// One HFF layer's parameters and Adam moments, updated only by the task that owns the layer.
+/// One HFF layer's parameters and optimiser state, updated only by the task that owns the layer.
 final class HFFLayerState {
     var layer: DenseLayer
     var prototypes: Matrix
-    var weightState: Adam.State
-    var biasState: Adam.State
-    var prototypeState: Adam.State
+    var weightState: Optimizer.State
+    var biasState: Optimizer.State
+    var prototypeState: Optimizer.State
 
     init(layer: DenseLayer, prototypes: Matrix) {
         self.layer = layer
         self.prototypes = prototypes
-        weightState = Adam.State(count: layer.weight.count)
-        biasState = Adam.State(count: layer.bias.count)
-        prototypeState = Adam.State(count: prototypes.count)
+        weightState = Optimizer.State(count: layer.weight.count)
+        biasState = Optimizer.State(count: layer.bias.count)
+        prototypeState = Optimizer.State(count: prototypes.count)
     }
 
-    func update(_ g: HFFMath.Gradients, labels: [Int], adam: Adam, hyperparameters h: Hyperparameters) {
-        adam.step(&layer.weight.storage, gradient: g.weight.storage, state: &weightState)
-        adam.step(&layer.bias, gradient: g.bias, state: &biasState)
+    func update(_ g: HFFMath.Gradients, labels: [Int], optimizer: Optimizer, hyperparameters h: Hyperparameters) {
+        optimizer.step(&layer.weight.storage, gradient: g.weight.storage, state: &weightState)
+        optimizer.step(&layer.bias, gradient: g.bias, state: &biasState)
         if h.prototypeLearning == .gradient {
-            adam.step(&prototypes.storage, gradient: g.prototypes.storage, state: &prototypeState)
+            optimizer.step(&prototypes.storage, gradient: g.prototypes.storage, state: &prototypeState)
         } else {
             HFFMath.emaUpdate(prototypes: &prototypes, z: g.z, labels: labels, perClass: h.prototypesPerClass, momentum: h.emaMomentum)
         }
     }
 }
 
-/// One FF layer's parameters and Adam moments, updated only by the task that owns the layer.
+/// One FF layer's parameters and optimiser state, updated only by the task that owns the layer.
 final class FFLayerState {
     var layer: DenseLayer
-    var weightState: Adam.State
-    var biasState: Adam.State
+    var weightState: Optimizer.State
+    var biasState: Optimizer.State
 
     init(layer: DenseLayer) {
         self.layer = layer
-        weightState = Adam.State(count: layer.weight.count)
-        biasState = Adam.State(count: layer.bias.count)
+        weightState = Optimizer.State(count: layer.weight.count)
+        biasState = Optimizer.State(count: layer.bias.count)
     }
 
-    func update(_ g: FFMath.Gradients, adam: Adam) {
-        adam.step(&layer.weight.storage, gradient: g.weight.storage, state: &weightState)
-        adam.step(&layer.bias, gradient: g.bias, state: &biasState)
+    func update(_ g: FFMath.Gradients, optimizer: Optimizer) {
+        optimizer.step(&layer.weight.storage, gradient: g.weight.storage, state: &weightState)
+        optimizer.step(&layer.bias, gradient: g.bias, state: &biasState)
     }
 }
 

@@ -42,7 +42,8 @@ enum TrainCommand {
             OptionSpec("--layers", "widths", "Hidden layer widths, comma-separated.", default: "1000,1000,1000"),
             OptionSpec("--epochs", "N", "Passes over the training split.", default: "10"),
             OptionSpec("--batch-size", "N", "Samples per update.", default: "128"),
-            OptionSpec("--learning-rate", "lr", "Adam step size.", default: "1e-3 (hff, backprop), 0.1 (ff)"),
+            OptionSpec("--optimizer", "adam|sgd", "Optimiser: Adam (beta 0.9, 0.999) or SGD with momentum 0.9.", default: "adam"),
+            OptionSpec("--learning-rate", "lr", "Optimiser step size.", default: "1e-3 (hff, backprop), 0.1 (ff)"),
             OptionSpec("--seed", "S", "Seed of every random draw (initialisation, shuffling, FF negatives).", default: "0"),
             OptionSpec("--tau", "t", "HFF softmax temperature of the cosine scores.", default: "0.1"),
             OptionSpec("--prototypes-per-class", "M", "HFF prototypes per class, pooled by LogSumExp.", default: "1"),
@@ -68,6 +69,7 @@ enum TrainCommand {
         var h = Hyperparameters()
         h.epochs = try args.int("--epochs", default: 10)
         h.batchSize = try args.int("--batch-size", default: 128)
+        h.optimizer = try args.choice("--optimizer", default: .adam)
         h.learningRate = try args.float("--learning-rate", default: Hyperparameters.defaultLearningRate(for: algorithm))
         h.seed = try args.uint64("--seed", default: 0)
         h.tau = try args.float("--tau", default: 0.1)

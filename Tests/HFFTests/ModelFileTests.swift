@@ -43,6 +43,19 @@ final class ModelFileTests: XCTestCase {
         }
     }
 
+    func testHFFLearnsWithSGDToo() throws {
+        var h = Hyperparameters()
+        h.epochs = 15
+        h.batchSize = 32
+        h.optimizer = .sgd
+        h.learningRate = 0.1
+        let model = try Trainer.train(TrainingConfiguration(algorithm: .hff, widths: [16, 8], hyperparameters: h),
+                                      train: blobs(n: 300, seed: 1), test: nil)
+        XCTAssertGreaterThan(model.accuracy(on: blobs(n: 150, seed: 2)), 0.9)
+        let back = try ModelFile.decode(SafeTensors.decode(ModelFile.encode(model).encode(), file: "mem"), file: "mem")
+        XCTAssertEqual(back.hyperparameters.optimizer, .sgd)
+    }
+
     func testRoundTripKeepsEverythingAndPredictions() throws {
         for algorithm in Algorithm.allCases {
             let (model, test) = try train(algorithm, perClass: algorithm == .hff ? 2 : 1, epochs: 2)
@@ -126,6 +139,7 @@ final class ModelFileTests: XCTestCase {
             ("tau", { meta(&$0, "\"tau\":0.1", "\"tau\":-1") }),
             ("formatVersion", { meta(&$0, "\"formatVersion\":1", "\"formatVersion\":7") }),
             ("algorithm", { meta(&$0, "\"algorithm\":\"hff\"", "\"algorithm\":\"svm\"") }),
+            ("optimizer", { meta(&$0, "\"optimizer\":\"adam\"", "\"optimizer\":\"lbfgs\"") }),
             ("normalization.std", { meta(&$0, "\"std\":[", "\"std\":[1,") }),
             ("inputSize", { meta(&$0, "\"inputSize\":12", "\"inputSize\":\"12\"") }),
         ]

@@ -43,6 +43,19 @@ final class KernelsTests: XCTestCase {
         XCTAssertEqual(one[0], results[0][n - 1], accuracy: 1e-7)
     }
 
+    func testSGDWithMomentumFollowsPyTorchConvention() {
+        // v1 = g1, p1 = p0 - lr g1; v2 = mu g1 + g2, p2 = p1 - lr v2.
+        var p: [Float] = [1, -1]
+        var s = Optimizer.State(count: 2)
+        let sgd = Optimizer(kind: .sgd, learningRate: 0.1, momentum: 0.5)
+        sgd.step(&p, gradient: [1, 2], state: &s)
+        XCTAssertEqual(p[0], 0.9, accuracy: 1e-6)
+        XCTAssertEqual(p[1], -1.2, accuracy: 1e-6)
+        sgd.step(&p, gradient: [1, 0], state: &s)
+        XCTAssertEqual(p[0], 0.9 - 0.1 * 1.5, accuracy: 1e-6)
+        XCTAssertEqual(p[1], -1.2 - 0.1 * 1.0, accuracy: 1e-6)
+    }
+
     func testLogSoftmaxAndSoftmaxAgreeAndAreStable() {
         var m = Matrix(rows: 2, cols: 3, storage: [1000, 1001, 999, -3, 0, 2])
         var s = m

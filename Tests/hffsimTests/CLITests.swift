@@ -144,7 +144,7 @@ final class CLITests: XCTestCase {
             }
         }
         let train = try run(["train", "--help"])
-        for flag in ["--tau", "--prototypes-per-class", "--margin", "--learning-rate", "--batch-size", "--readout", "--seed", "--epochs", "--layers"] {
+        for flag in ["--tau", "--prototypes-per-class", "--margin", "--optimizer", "--learning-rate", "--batch-size", "--readout", "--seed", "--epochs", "--layers"] {
             XCTAssertTrue(train.stdout.contains(flag), "train --help lacks \(flag)")
         }
     }
