@@ -107,7 +107,10 @@ public enum CSV {
         var rowOffset = [Int](repeating: 0, count: chunks + 1)
         for c in 0..<chunks {
             let endsWithNewline = region[bounds[c + 1] - 1] == 10
-            rowOffset[c + 1] = rowOffset[c] + newlines[c] + (endsWithNewline ? 0 : 1)
+            // A row of d + 1 fields needs at least 2(d + 1) - 1 bytes, so blank lines cannot
+            // inflate the reservation beyond what the bytes could hold.
+            let byBytes = (bounds[c + 1] - bounds[c]) / (2 * (d + 1) - 1) + 1
+            rowOffset[c + 1] = rowOffset[c] + min(newlines[c] + (endsWithNewline ? 0 : 1), byBytes)
         }
         let upper = rowOffset[chunks]
 

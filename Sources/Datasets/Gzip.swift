@@ -19,10 +19,13 @@ public enum Gzip {
     ///
     /// Errors: "FILE: corrupt gzip stream: REASON" for bad headers, bad deflate data, CRC or
     /// length mismatches, truncation and trailing garbage.
+    /// The largest decompressed size accepted (a gzip bomb is refused, not allocated).
+    public static let maxDecompressedBytes = 16 << 30
+
     public static func decompress(_ data: Data, file: String) throws -> Data {
         func corrupt(_ reason: String) -> InputError { InputError.data(file: file, "corrupt gzip stream: \(reason)") }
         if data.isEmpty { throw corrupt("the file is empty") }
-        let output = GrowableBuffer(capacity: initialCapacity(for: data))
+        guard let output = GrowableBuffer(capacity: initialCapacity(for: data)) else { throw corrupt("out of memory") }
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let input = raw.bindMemory(to: UInt8.self)
             var stream = z_stream()
@@ -38,7 +41,11 @@ public enum Gzip {
                 remaining -= Int(stream.avail_in)
                 var status: Int32 = Z_OK
                 repeat {
-                    if output.free == 0 { output.grow() }
+                    if output.free == 0 {
+                        guard output.capacity < maxDecompressedBytes, output.grow() else {
+                            throw corrupt("decompresses to more than \(maxDecompressedBytes >> 30) GiB, or memory ran out; refusing")
+                        }
+                    }
                     stream.next_out = output.end
                     stream.avail_out = uInt(min(output.free, Int(UInt32.max)))
                     let before = Int(stream.avail_out)
@@ -108,7 +115,9 @@ public enum Gzip {
     /// A gzip member (RFC 1952, header mtime 0, no file name) holding `data`: deterministic bytes
     /// for a given zlib. For tests and tools that write gzipped IDX or CSV.
     public static func compress(_ data: Data, level: Int32 = 6) -> Data {
-        let output = GrowableBuffer(capacity: Int(compressBound(uLong(data.count))) + 64)
+        guard let output = GrowableBuffer(capacity: Int(compressBound(uLong(data.count))) + 64) else {
+            fatalError("out of memory compressing \(data.count) bytes")  // test and tool helper only
+        }
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             var stream = z_stream()
             // 15 + 16: a gzip wrapper instead of zlib's; memLevel 8 is zlib's default.
@@ -121,7 +130,7 @@ public enum Gzip {
             stream.avail_in = uInt(data.count)
             var status: Int32 = Z_OK
             repeat {
-                if output.free == 0 { output.grow() }
+                if output.free == 0 { precondition(output.grow(), "out of memory") }
                 stream.next_out = output.end
                 stream.avail_out = uInt(min(output.free, Int(UInt32.max)))
                 let before = Int(stream.avail_out)
@@ -155,9 +164,10 @@ final class GrowableBuffer {
     private(set) var capacity: Int
     var count = 0
 
-    init(capacity: Int) {
+    /// Nil when the memory cannot be had.
+    init?(capacity: Int) {
         self.capacity = max(capacity, 16)
-        guard let p = malloc(self.capacity) else { fatalError("out of memory allocating \(self.capacity) bytes") }
+        guard let p = malloc(self.capacity) else { return nil }
         base = p.assumingMemoryBound(to: UInt8.self)
     }
 
@@ -166,10 +176,12 @@ final class GrowableBuffer {
     var free: Int { capacity - count }
     var end: UnsafeMutablePointer<UInt8> { base! + count }
 
-    func grow() {
+    /// Doubles the capacity; false (and unchanged) when the memory cannot be had.
+    func grow() -> Bool {
+        guard let p = realloc(base, capacity * 2) else { return false }
         capacity *= 2
-        guard let p = realloc(base, capacity) else { fatalError("out of memory growing a buffer to \(capacity) bytes") }
         base = p.assumingMemoryBound(to: UInt8.self)
+        return true
     }
 
     /// The bytes as `Data`, which takes ownership of the memory (freed with `free`).

@@ -87,9 +87,17 @@ public enum ModelFile {
             throw fail("__metadata__.hffsim.formatVersion", "expected \(formatVersion), got \(meta.formatVersion)")
         }
         if meta.inputSize <= 0 { throw fail("__metadata__.hffsim.inputSize", "expected a positive number, got \(meta.inputSize)") }
-        if meta.classCount < 2 { throw fail("__metadata__.hffsim.classCount", "expected at least 2, got \(meta.classCount)") }
+        if !(2...65_536).contains(meta.classCount) {
+            throw fail("__metadata__.hffsim.classCount", "expected 2...65536, got \(meta.classCount)")
+        }
+        if meta.inputSize > TrainingConfiguration.maxWidth * 64 {
+            throw fail("__metadata__.hffsim.inputSize", "expected at most \(TrainingConfiguration.maxWidth * 64), got \(meta.inputSize)")
+        }
         let config = TrainingConfiguration(algorithm: meta.algorithm, widths: meta.layers, hyperparameters: meta.hyperparameters)
-        do { try config.validate() } catch let e as InputError {
+        do {
+            try config.validate()
+            try config.validateSize(inputs: meta.inputSize, classes: meta.classCount)
+        } catch let e as InputError {
             throw fail("__metadata__.hffsim", e.message.replacingOccurrences(of: "--", with: "hyperparameter "))
         }
         let norm = meta.normalization
@@ -102,7 +110,7 @@ public enum ModelFile {
         if norm.mean.count != norm.std.count {
             throw fail("__metadata__.hffsim.normalization", "mean has \(norm.mean.count) values but std has \(norm.std.count)")
         }
-        if !norm.std.allSatisfy({ $0 > 0 }) { throw fail("__metadata__.hffsim.normalization.std", "expected positive values") }
+        if !norm.std.allSatisfy({ $0 >= 1e-12 }) { throw fail("__metadata__.hffsim.normalization.std", "expected values >= 1e-12") }
         let k = meta.classCount
         if meta.algorithm == .ff && meta.inputSize < k {
             throw fail("__metadata__.hffsim.inputSize", "FF overlays \(k) labels but inputSize is \(meta.inputSize)")
@@ -160,7 +168,9 @@ public enum ModelFile {
         case .valueNotFound(let type, let ctx): return "\(path(ctx.codingPath)): expected \(type), got null"
         case .dataCorrupted(let ctx):
             let p = path(ctx.codingPath)
-            return p.isEmpty ? "not valid JSON" : "\(p): \(ctx.debugDescription)"
+            let detail = (ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription)
+                .replacingOccurrences(of: "\n", with: " ")
+            return p.isEmpty ? "invalid JSON or a value out of range: \(detail)" : "\(p): \(ctx.debugDescription)"
         @unknown default: return "invalid"
         }
     }

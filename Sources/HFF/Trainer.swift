@@ -18,6 +18,29 @@ public struct TrainingConfiguration: Equatable, Sendable {
     /// Standardise each feature on its own (true) or all features with one mean and std (false).
     public var perFeatureStandardization: Bool = false
 
+    /// Bounds that keep every size computation far from overflow; the parameter budget below
+    /// keeps memory sane.
+    public static let maxWidth = 1 << 20
+    public static let maxBatchSize = 1 << 24
+    public static let maxPrototypesPerClass = 4096
+    /// Most parameters (weights, biases, prototypes) a model may have: 2^31, 8 GiB of Float32
+    /// before the optimiser's two moments.
+    public static let maxParameters = 1 << 31
+
+    /// Checks the model's size for `inputs` features and `classes` classes; errors name --layers.
+    public func validateSize(inputs: Int, classes: Int) throws {
+        var total = 0
+        var fanIn = inputs
+        for w in widths {
+            total += fanIn * w + w + (algorithm == .hff ? classes * hyperparameters.prototypesPerClass * w : 0)
+            fanIn = w
+        }
+        if algorithm == .backprop { total += fanIn * classes + classes }
+        if total > Self.maxParameters {
+            throw InputError.usage(flag: "--layers", "the model would have \(total) parameters, more than the \(Self.maxParameters) allowed")
+        }
+    }
+
     public init(algorithm: Algorithm, widths: [Int], hyperparameters: Hyperparameters) {
         self.algorithm = algorithm
         self.widths = widths
@@ -28,15 +51,21 @@ public struct TrainingConfiguration: Equatable, Sendable {
     public func validate() throws {
         let h = hyperparameters
         if widths.isEmpty { throw InputError.usage(flag: "--layers", "expected at least one layer width") }
-        if let w = widths.first(where: { $0 <= 0 }) { throw InputError.usage(flag: "--layers", "expected positive widths, got \(w)") }
-        if h.epochs <= 0 { throw InputError.usage(flag: "--epochs", "expected a positive number, got \(h.epochs)") }
-        if h.batchSize <= 0 { throw InputError.usage(flag: "--batch-size", "expected a positive number, got \(h.batchSize)") }
-        if !(h.tau > 0) || !h.tau.isFinite { throw InputError.usage(flag: "--tau", "expected a positive number, got \(h.tau)") }
+        if let w = widths.first(where: { !(1...Self.maxWidth).contains($0) }) {
+            throw InputError.usage(flag: "--layers", "expected widths in 1...\(Self.maxWidth), got \(w)")
+        }
+        if widths.count > 64 { throw InputError.usage(flag: "--layers", "expected at most 64 layers, got \(widths.count)") }
+        if !(1...1_000_000).contains(h.epochs) { throw InputError.usage(flag: "--epochs", "expected 1...1000000, got \(h.epochs)") }
+        if !(1...Self.maxBatchSize).contains(h.batchSize) {
+            throw InputError.usage(flag: "--batch-size", "expected 1...\(Self.maxBatchSize), got \(h.batchSize)")
+        }
+        // 1/tau scales the cosine scores; below 1e-4 they overflow Float's exponent range.
+        if !(h.tau >= 1e-4) || !h.tau.isFinite { throw InputError.usage(flag: "--tau", "expected a number >= 1e-4, got \(h.tau)") }
         if !(h.learningRate > 0) || !h.learningRate.isFinite {
             throw InputError.usage(flag: "--learning-rate", "expected a positive number, got \(h.learningRate)")
         }
-        if h.prototypesPerClass <= 0 {
-            throw InputError.usage(flag: "--prototypes-per-class", "expected a positive number, got \(h.prototypesPerClass)")
+        if !(1...Self.maxPrototypesPerClass).contains(h.prototypesPerClass) {
+            throw InputError.usage(flag: "--prototypes-per-class", "expected 1...\(Self.maxPrototypesPerClass), got \(h.prototypesPerClass)")
         }
         if !h.margin.isFinite || h.margin < 0 { throw InputError.usage(flag: "--margin", "expected a number >= 0, got \(h.margin)") }
         if !(h.emaMomentum >= 0 && h.emaMomentum < 1) {
@@ -63,6 +92,8 @@ public enum Trainer {
         let h = config.hyperparameters
         let k = train.classCount
         if train.count == 0 { throw InputError(.data, "\(train.name): the training split is empty") }
+        if train.featureCount == 0 { throw InputError(.data, "\(train.name): samples have no features") }
+        try config.validateSize(inputs: train.featureCount, classes: train.classCount)
         if k < 2 { throw InputError(.data, "\(train.name): expected at least 2 classes, got \(k)") }
         if config.algorithm == .ff && train.featureCount < k {
             throw InputError(.data, "\(train.name): FF writes the label over the first \(k) inputs but samples have only \(train.featureCount)")
@@ -285,7 +316,8 @@ final class FFLayerState {
 /// serial run, so results do not depend on the number of workers.
 enum Wavefront {
     static func run(stages: Int, items: Int, workers: Int, _ task: (Int, Int) throws -> Void) throws {
-        if workers <= 1 || stages <= 1 {
+        let workers = min(workers, stages)  // at most one task per stage can run at a time
+        if workers <= 1 {
             for s in 0..<stages { for i in 0..<items { try task(s, i) } }
             return
         }

@@ -16,20 +16,22 @@ import Dispatch
 ///
 /// Invariant: `beta == 0` overwrites C without reading it (NaN in C does not propagate).
 public enum GEMM {
-    /// Time and arithmetic spent in GEMM while `enabled`, for `hffsim bench train`'s breakdown.
-    /// Calls from several threads add up (seconds are thread-seconds). Off by default; set it
-    /// only while no GEMM runs.
+    /// Time and arithmetic spent in GEMM while `collectStatistics` is on, for `hffsim bench
+    /// train`'s breakdown. Calls from several threads add up (seconds are thread-seconds, counting
+    /// the threads each call actually used). Read and reset it under `statisticsLock`, or while no
+    /// GEMM runs.
     public struct Statistics {
-        public var enabled = false
         public var calls = 0
         public var flops = 0.0
         public var seconds = 0.0
         /// Calls, GFLOP and seconds per shape ("m x n x k, op"), for the per-shape breakdown.
         public var byShape: [String: (calls: Int, flops: Double, seconds: Double)] = [:]
-        public init(enabled: Bool = false) { self.enabled = enabled }
+        public init() {}
     }
     nonisolated(unsafe) public static var statistics = Statistics()
-    static let statisticsLock = NSLock()
+    public static let statisticsLock = NSLock()
+    /// Whether calls are counted in `statistics`. Switch it only while no GEMM runs.
+    nonisolated(unsafe) public static var collectStatistics = false
 
     /// Rows of the register block.
     public static let mr = 8
@@ -59,7 +61,7 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         threads: Int = GEMM.defaultThreads
     ) {
-        multiply(collectingStatistics: GEMM.statistics.enabled, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
+        multiply(collectingStatistics: GEMM.collectStatistics, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
                  b: b, ldb: ldb, transB: transB, beta: beta, c: c, ldc: ldc, threads: threads)
     }
 
@@ -71,14 +73,13 @@ public enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
     ) {
         if m == 0 || n == 0 { return }
-        let flops = 2 * m * n * k
-        let t = max(1, min(threads, flops / 2_000_000 + 1))
         if collectingStatistics {
             let t0 = DispatchTime.now().uptimeNanoseconds
             defer {
-                let flops = Double(flops)
-                // Thread-seconds: a product split across t threads keeps all t busy.
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 * Double(t)
+                let flops = 2 * Double(m) * Double(n) * Double(k)
+                // Thread-seconds: a product split across several threads keeps all of them busy.
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+                    * Double(threadsUsed(m: m, n: n, k: k, transA: transA, transB: transB, threads: threads))
                 statisticsLock.lock()
                 defer { statisticsLock.unlock() }
                 GEMM.statistics.calls += 1
@@ -96,12 +97,11 @@ public enum GEMM {
             scale(c: c, ldc: ldc, m: m, n: n, beta: beta)
             return
         }
+        let t = threadsUsed(m: m, n: n, k: k, transA: transA, transB: transB, threads: threads)
         // Thin products (a handful of prototypes or classes against a batch, B transposed) skip
         // packing, which would pad 10 columns to 32: each output is one contiguous dot product.
-        // A thread hand-off costs tens of microseconds: thin products stay on one thread below 8 MFLOP.
-        let thinThreads = flops < 8_000_000 ? 1 : t
-        if transB && !transA && n <= 16 {
-            thinColumns(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: thinThreads)
+        if isThin(n: n, transA: transA, transB: transB) {
+            thinColumns(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: t)
             return
         }
 
@@ -115,7 +115,7 @@ public enum GEMM {
         let extent = splitRows ? m : n
         let unit = splitRows ? mr : nr
         let units = (extent + unit - 1) / unit
-        let parts = min(t, units)
+        let parts = t
         DispatchQueue.concurrentPerform(iterations: parts) { p in
             let lo = (units * p / parts) * unit
             let hi = min(extent, (units * (p + 1) / parts) * unit)
@@ -166,6 +166,20 @@ public enum GEMM {
         var c = Matrix(rows: transA ? a.cols : a.rows, cols: transB ? b.rows : b.cols)
         multiply(a, transA: transA, b, transB: transB, into: &c, threads: threads)
         return c
+    }
+
+    /// Products with at most 16 columns and a transposed B take the dot-product path.
+    static func isThin(n: Int, transA: Bool, transB: Bool) -> Bool { transB && !transA && n <= 16 }
+
+    /// The threads a product uses: one below 2 MFLOP (8 MFLOP on the thin path), where a thread
+    /// hand-off costs more than it saves, and never more than there are blocks to share.
+    static func threadsUsed(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, threads: Int) -> Int {
+        let flops = 2 * m * n * k
+        if k == 0 || m == 0 || n == 0 { return 1 }
+        if isThin(n: n, transA: transA, transB: transB) { return flops < 8_000_000 ? 1 : max(1, min(threads, m)) }
+        let t = max(1, min(threads, flops / 2_000_000 + 1))
+        let units = m >= n ? (m + mr - 1) / mr : (n + nr - 1) / nr
+        return min(t, units)
     }
 
     /// C = alpha A B^T + beta C for n <= 16: C[i, j] is the dot product of row i of A and row j

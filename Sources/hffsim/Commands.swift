@@ -27,7 +27,9 @@ enum DatasetFlags {
         }
         let options = DatasetOptions(dataset: dataset, testDataset: args.string("--test-dataset"), dataDir: args.string("--data-dir"),
                                      labelColumn: label, holdout: holdout, seed: seed)
-        return try DatasetLoader.load(options)
+        let (train, test) = try DatasetLoader.load(options)
+        if test.count == 0 { throw InputError(.data, "\(test.name): the test split is empty") }
+        return (train, test)
     }
 }
 
@@ -79,12 +81,13 @@ enum TrainCommand {
         h.prototypeLearning = try args.choice("--prototype-learning", default: .gradient)
         h.emaMomentum = try args.float("--ema-momentum", default: 0.99, expected: "a number in [0, 1)") { $0 >= 0 && $0 < 1 }
         h.threshold = try args.float("--threshold", default: 2)
-        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads)
+        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         var config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
         config.perFeatureStandardization = args.flag("--per-feature-standardization")
         try config.validate()
         try checkWritable(output, flag: "--output")
         let (train, test) = try DatasetFlags.load(args, seed: h.seed)
+        try config.validateSize(inputs: train.featureCount, classes: train.classCount)
 
         let json = args.flag("--json")
         if !json {
@@ -124,13 +127,19 @@ enum TrainCommand {
         }
     }
 
-    /// Fails early, before training, when the output's directory does not exist.
+    /// Fails early, before any data is loaded, when the output cannot be written: an empty path,
+    /// a directory, or a directory that does not exist or is not writable.
     static func checkWritable(_ path: String, flag: String) throws {
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if path.isEmpty { throw InputError.usage(flag: flag, "expected a file path, got an empty string") }
         var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw InputError.usage(flag: flag, "\(path) is a directory; expected a file path")
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
             throw InputError.usage(flag: flag, "directory \(dir) does not exist")
         }
+        if access(dir, W_OK) != 0 { throw InputError.usage(flag: flag, "directory \(dir) is not writable") }
     }
 }
 
@@ -149,37 +158,50 @@ enum EvalCommand {
 
     static func run(_ argv: [String]) throws {
         let args = try Arguments(argv, spec: spec)
-        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads)
+        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         let path = args.positionals[0]
         let model = try ModelFile.load(path: path)
         let (_, test) = try DatasetFlags.load(args, seed: try args.uint64("--seed", default: 0))
         if test.featureCount != model.inputSize {
             throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but the model \(path) expects \(model.inputSize)")
         }
-        if test.classCount > model.classCount {
-            throw InputError(.data, "\(test.name): labels go up to \(test.classCount - 1) but the model \(path) has \(model.classCount) classes")
+        if let top = test.labels.max(), top >= model.classCount {
+            throw InputError(.data, "\(test.name): labels go up to \(top) but the model \(path) has \(model.classCount) classes")
         }
         let start = Date()
         let predicted = model.predict(test.features)
         let seconds = Date().timeIntervalSince(start)
         let k = model.classCount
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
-        for (p, y) in zip(predicted, test.labels) { confusion[y][p] += 1 }
-        let perClass = (0..<k).map { c -> Double in
-            let n = confusion[c].reduce(0, +)
-            return n == 0 ? 0 : Double(confusion[c][c]) / Double(n)
+        var support = [Int](repeating: 0, count: k), hits = [Int](repeating: 0, count: k)
+        for (p, y) in zip(predicted, test.labels) {
+            support[y] += 1
+            if p == y { hits[y] += 1 }
+        }
+        let perClass = (0..<k).map { c in support[c] == 0 ? 0 : Double(hits[c]) / Double(support[c]) }
+        // The dense confusion matrix for up to 1,024 classes; beyond that only its non-zero cells.
+        let dense = k <= 1024
+        var confusion = dense ? [[Int]](repeating: [Int](repeating: 0, count: k), count: k) : []
+        var cells = [Int: Int]()
+        for (p, y) in zip(predicted, test.labels) {
+            if dense { confusion[y][p] += 1 } else { cells[y * k + p, default: 0] += 1 }
         }
         let accuracy = Kernels.accuracy(predicted, test.labels)
         if args.flag("--json") {
             Output.json([
                 "model": path, "algorithm": model.algorithm.rawValue, "dataset": test.name, "samples": test.count,
-                "testAccuracy": accuracy, "perClassAccuracy": perClass, "confusionMatrix": confusion,
+                "testAccuracy": accuracy, "perClassAccuracy": perClass,
+                dense ? "confusionMatrix" : "confusionCells": dense
+                    ? confusion as Any : cells.keys.sorted().map { [$0 / k, $0 % k, cells[$0]!] } as Any,
                 "secondsPerSample": seconds / Double(max(test.count, 1)),
                 "forwardPasses": model.algorithm == .ff ? k : 1,
             ])
             return
         }
         print("\(model.algorithm.rawValue) \(model.inputSize)-\(model.widths.map(String.init).joined(separator: "-")) on \(test.name) (\(test.count) samples): accuracy \(Output.format(accuracy * 100, 2))%")
+        if k > 32 {
+            print("\(k) classes: per-class accuracy and the confusion matrix are in --json")
+            return
+        }
         print("per-class accuracy: " + perClass.enumerated().map { "\($0.offset): \(Output.format($0.element * 100, 1))%" }.joined(separator: "  "))
         print("confusion matrix (rows: true class, columns: predicted):")
         let w = max(5, String(test.count).count + 1)

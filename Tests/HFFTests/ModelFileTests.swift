@@ -27,7 +27,7 @@ final class ModelFileTests: XCTestCase {
         h.epochs = epochs
         h.batchSize = 32
         h.prototypesPerClass = perClass
-        h.learningRate = algorithm == .ff ? 1e-2 : 1e-2
+        h.learningRate = 1e-2
         let data = blobs(n: 300, seed: 1)
         let test = blobs(n: 150, seed: 2)
         let model = try Trainer.train(TrainingConfiguration(algorithm: algorithm, widths: [16, 8], hyperparameters: h), train: data, test: test)
@@ -91,11 +91,26 @@ final class ModelFileTests: XCTestCase {
         }
     }
 
-    func testReadoutModesDiffer() throws {
+    func testReadoutsAreSumOfLayerLogSoftmaxAndLastLayerLogits() throws {
         var (model, test) = try train(.hff, epochs: 3)
         let sum = model.scores(test.features)
         model.hyperparameters.readout = .last
         let last = model.scores(test.features)
+        // Recompute both read-outs layer by layer from their definitions.
+        var x = model.normalization.applied(to: test.features)
+        var expectedSum = Matrix(rows: x.rows, cols: model.classCount)
+        var expectedLast = expectedSum
+        for (l, layer) in model.layers.enumerated() {
+            let z = HFFMath.normalizedActivation(layer: layer, input: x)
+            expectedLast = HFFMath.classLogits(z: z, prototypes: model.prototypes[l], classCount: model.classCount,
+                                               perClass: 1, tau: model.hyperparameters.tau)
+            var ls = expectedLast
+            Kernels.logSoftmaxRows(&ls)
+            Kernels.add(&expectedSum, ls)
+            x = z
+        }
+        XCTAssertEqual(last.storage, expectedLast.storage)
+        for i in 0..<sum.count { XCTAssertEqual(sum.storage[i], expectedSum.storage[i], accuracy: 1e-5) }
         XCTAssertNotEqual(sum.storage, last.storage)
     }
 

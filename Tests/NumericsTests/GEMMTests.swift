@@ -67,10 +67,12 @@ final class GEMMTests: XCTestCase {
 
     func testResultsIdenticalForAnyThreadCount() {
         var rng = SeededRandom(seed: 9)
-        for (ta, tb) in [(false, false), (true, false), (false, true)] {
-            let a = ta ? random(300, 130, &rng) : random(130, 300, &rng)
-            let b = tb ? random(257, 300, &rng) : random(300, 257, &rng)
-            var c1 = Matrix(rows: 130, cols: 257), c2 = c1, c3 = c1
+        // (m, n, k): general blocks, and a thin product large enough (19 MFLOP) to be split.
+        for (ta, tb, m, n, k) in [(false, false, 130, 257, 300), (true, false, 130, 257, 300), (false, true, 130, 257, 300),
+                                  (false, true, 600, 16, 1000)] {
+            let a = ta ? random(k, m, &rng) : random(m, k, &rng)
+            let b = tb ? random(n, k, &rng) : random(k, n, &rng)
+            var c1 = Matrix(rows: m, cols: n), c2 = c1, c3 = c1
             GEMM.multiply(a, transA: ta, b, transB: tb, into: &c1, threads: 1)
             GEMM.multiply(a, transA: ta, b, transB: tb, into: &c2, threads: 2)
             GEMM.multiply(a, transA: ta, b, transB: tb, into: &c3, threads: 5)
@@ -82,8 +84,10 @@ final class GEMMTests: XCTestCase {
     func testStatisticsCountFlops() {
         var rng = SeededRandom(seed: 3)
         let a = random(10, 20, &rng), b = random(20, 30, &rng)
-        GEMM.statistics = .init(enabled: true)
+        GEMM.statistics = .init()
+        GEMM.collectStatistics = true
         _ = GEMM.product(a, b)
+        GEMM.collectStatistics = false
         let s = GEMM.statistics
         GEMM.statistics = .init()
         XCTAssertEqual(s.calls, 1)

@@ -69,9 +69,10 @@ final class CLITests: XCTestCase {
     func testSameSeedGivesIdenticalModelsForAnyThreadCount() throws {
         let dir = try tempDir()
         var headers = [String](), bodies = [Data]()
-        for (i, threads) in ["1", "2"].enumerated() {
+        // Three layers, so that 2 and 3 threads run the concurrent layer wavefront.
+        for (i, threads) in ["1", "2", "3"].enumerated() {
             let path = dir.appendingPathComponent("m\(i).safetensors").path
-            let r = try run(["train", "--layers", "32", "--epochs", "1", "--seed", "9", "--threads", threads, "--output", path])
+            let r = try run(["train", "--layers", "32,16,8", "--epochs", "2", "--seed", "9", "--threads", threads, "--output", path])
             XCTAssertEqual(r.status, 0, r.stderr)
             let m = try Data(contentsOf: URL(fileURLWithPath: path))
             let n = Int(m.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
@@ -83,7 +84,9 @@ final class CLITests: XCTestCase {
         }
         XCTAssertGreaterThan(bodies[0].count, 784 * 32 * 4)
         XCTAssertEqual(bodies[0], bodies[1], "tensor bytes differ between 1 and 2 threads")
+        XCTAssertEqual(bodies[0], bodies[2], "tensor bytes differ between 1 and 3 threads")
         XCTAssertEqual(headers[0], headers[1])
+        XCTAssertEqual(headers[0], headers[2])
     }
 
     func testUsageErrorsExit64WithOneLine() throws {
@@ -99,6 +102,15 @@ final class CLITests: XCTestCase {
             (["train", "--algorithm", "sgd", "--output", out], "--algorithm"),
             (["train", "--dataset", "nope", "--output", out], "--dataset"),
             (["train", "--output", "/nonexistent-dir/m.safetensors"], "--output"),
+            (["train", "--output", dir.path], "--output"),
+            (["train", "--output", ""], "--output"),
+            (["train", "--batch-size", "9223372036854775807", "--output", out], "--batch-size"),
+            (["train", "--layers", "9223372036854775807", "--output", out], "--layers"),
+            (["train", "--layers", "1000000,1000000,1000000", "--output", out], "--layers"),
+            (["train", "--prototypes-per-class", "9223372036854775807", "--output", out], "--prototypes-per-class"),
+            (["train", "--threads", "9223372036854775807", "--output", out], "--threads"),
+            (["train", "--tau", "1e-45", "--output", out], "--tau"),
+            (["bench", "gemm", "--seconds", "1e30"], "--seconds"),
             (["train"], "--output"),
             (["frobnicate"], "frobnicate"),
             (["eval"], "eval"),
