@@ -244,10 +244,11 @@ public enum Trainer {
             let seconds = Date().timeIntervalSince(start)
             var trainAccuracy = Double(hits) / Double(train.count)
             if config.algorithm == .ff {
-                // FF's training accuracy needs K passes per sample: measured on a fixed sample of up
-                // to 2,000 training rows after the epoch, outside the timed training.
-                let n = min(train.count, 2000)
-                trainAccuracy = model.accuracy(on: train.subset(Array(0..<n)))
+                // FF's training accuracy needs K passes per sample: measured on a fixed random sample
+                // of up to 2,000 training rows after the epoch, outside the timed training.
+                var sampleRNG = rng.split(2)
+                let sample = Array(sampleRNG.permutation(train.count).prefix(2000)).sorted()
+                trainAccuracy = model.accuracy(on: train.subset(sample))
             }
             let record = EpochRecord(epoch: epoch, loss: lossSum / Double(train.count), trainAccuracy: trainAccuracy,
                                      testAccuracy: test.map { model.accuracy(on: $0) }, seconds: seconds)

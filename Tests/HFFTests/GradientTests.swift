@@ -85,6 +85,18 @@ final class GradientTests: XCTestCase {
             var hd = head; hd.weight.storage = v
             return BackpropMath.lossAndGradients(layers: layers, head: hd, input: x, labels: labels).loss
         }
+        check("W1", values: layers[1].weight.storage, analytic: g.layers[1].weight.storage, rng: &rng) { v in
+            var l = layers; l[1].weight.storage = v
+            return BackpropMath.lossAndGradients(layers: l, head: head, input: x, labels: labels).loss
+        }
+        check("b0", values: layers[0].bias, analytic: g.layers[0].bias, count: 8, rng: &rng) { v in
+            var l = layers; l[0].bias = v
+            return BackpropMath.lossAndGradients(layers: l, head: head, input: x, labels: labels).loss
+        }
+        check("head bias", values: head.bias, analytic: g.head.bias, count: 3, rng: &rng) { v in
+            var hd = head; hd.bias = v
+            return BackpropMath.lossAndGradients(layers: layers, head: hd, input: x, labels: labels).loss
+        }
     }
 
     func testEMAPrototypesMoveTowardClassMeanAndStayUnit() {
