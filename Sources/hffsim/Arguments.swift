@@ -105,6 +105,9 @@ struct Arguments {
 
     func string(_ name: String) -> String? { values[name]?.last }
 
+    /// Every value of a repeatable option, in order.
+    func strings(_ name: String) -> [String] { values[name] ?? [] }
+
     func string(_ name: String, default d: String) -> String { string(name) ?? d }
 
     func int(_ name: String, default d: Int, range: ClosedRange<Int> = 1...Int.max) throws -> Int {

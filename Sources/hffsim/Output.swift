@@ -11,7 +11,7 @@ enum Output {
 
     /// Prints `object` as one JSON document with sorted keys (deterministic) on stdout.
     static func json(_ object: [String: Any]) {
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 

@@ -9,6 +9,7 @@ let topSpec = CommandSpec(
     subcommands: [
         ("train", "Train the ideal float model (hff, ff or backprop)."),
         ("eval", "Evaluate a model: accuracy, per-class accuracy, confusion matrix."),
+        ("hardware", "Hardware descriptions: show, check, keys."),
         ("bench", "Measure hffsim's own speed (gemm, train)."),
     ],
     discussion: "See 'hffsim <subcommand> --help' for each command's options.")
@@ -23,6 +24,7 @@ func dispatch(_ argv: [String]) throws {
     case "train": try TrainCommand.run(rest)
     case "eval": try EvalCommand.run(rest)
     case "bench": try BenchCommand.run(rest)
+    case "hardware": try HardwareCommand.run(rest)
     case "--help", "-h", "help": print(topSpec.help, terminator: "")
     default: throw InputError(.usage, "unknown subcommand '\(command)'; see 'hffsim --help'")
     }

@@ -3,29 +3,8 @@ import XCTest
 
 /// Spawns the built `hffsim` binary, as a user would run it.
 final class CLITests: XCTestCase {
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    static var binary: URL {
-        // The test bundle and the executable are built into the same products directory.
-        var dir = Bundle(for: CLITests.self).bundleURL
-        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
-        return dir.appendingPathComponent("hffsim")
-    }
-
     @discardableResult
-    func run(_ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func run(_ args: [String]) throws -> CLIResult { try Hffsim.run(args) }
 
     func tempDir() throws -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-cli-\(UUID().uuidString)")

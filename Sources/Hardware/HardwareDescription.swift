@@ -1,0 +1,328 @@
+import Foundation
+import Numerics
+
+/// A resolved, validated hardware description: every key of `HardwareSchema.keys` with its value
+/// and, for numbers, its source.
+///
+/// Files are JSON. Numbers are written with their source, `{"value": 128, "source": "NeuroSim
+/// V1.4 default"}`; choices and flags are plain strings and booleans. A file may name a `base`
+/// (a preset name or a path relative to the file) whose keys it overrides; `--set key.path=value`
+/// overrides apply last and record the source `--set`. Loading rejects unknown keys, missing
+/// keys, wrong types, values out of range and inconsistent combinations, naming the key path.
+public struct HardwareDescription: Equatable, Sendable {
+    public enum Value: Equatable, Sendable {
+        case number(Double)
+        case text(String)
+        case flag(Bool)
+    }
+
+    public var name: String
+    public var summary: String
+    public private(set) var values: [String: Value]
+    public private(set) var sources: [String: String]
+
+    // MARK: Typed access (paths are schema keys; a wrong path is a programming error)
+
+    public func number(_ path: String) -> Double {
+        guard case .number(let x)? = values[path] else { preconditionFailure("\(path) is not a number key") }
+        return x
+    }
+
+    public func integer(_ path: String) -> Int { Int(number(path)) }
+
+    public func choice(_ path: String) -> String {
+        guard case .text(let s)? = values[path] else { preconditionFailure("\(path) is not a choice key") }
+        return s
+    }
+
+    public func flag(_ path: String) -> Bool {
+        guard case .flag(let b)? = values[path] else { preconditionFailure("\(path) is not a flag key") }
+        return b
+    }
+
+    /// Weight slices per weight: ceil(weightBits / bitsPerCell).
+    public var weightSlices: Int {
+        let w = integer("crossbar.weightBits"), b = integer("crossbar.bitsPerCell")
+        return (w + b - 1) / b
+    }
+
+    /// ADC energy per conversion at the configured resolution, scaled from the reference bits.
+    public var adcConversionPicojoules: Double {
+        number("energy.adcConversionPicojoules")
+            * Foundation.pow(number("energy.adcFactorPerBit"), Double(integer("crossbar.adc.bits") - integer("energy.adcReferenceBits")))
+    }
+
+    // MARK: Loading
+
+    /// Where presets are looked for: `HardwareModels/` in the working directory, then next to the
+    /// sources this binary was built from.
+    public static var presetDirectories: [String] {
+        let cwd = FileManager.default.currentDirectoryPath + "/HardwareModels"
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("HardwareModels").path
+        return [cwd, source]
+    }
+
+    /// The names of the presets found in `presetDirectories`, sorted.
+    public static func presetNames() -> [String] {
+        var names = Set<String>()
+        for dir in presetDirectories {
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where f.hasSuffix(".json") {
+                names.insert(String(f.dropLast(5)))
+            }
+        }
+        return names.sorted()
+    }
+
+    /// Loads a preset (by name) or a file (by path), resolves its bases, applies `sets`
+    /// (`key.path=value`) and validates the result.
+    public static func load(_ nameOrPath: String, sets: [String] = []) throws -> HardwareDescription {
+        let path = try locate(nameOrPath, relativeTo: nil)
+        var tree = try resolve(path: path, chain: [])
+        for s in sets { try apply(set: s, to: &tree) }
+        return try validate(tree, file: path)
+    }
+
+    static func locate(_ nameOrPath: String, relativeTo dir: String?) throws -> String {
+        let fm = FileManager.default
+        var candidates = [String]()
+        if nameOrPath.hasPrefix("/") {
+            candidates.append(nameOrPath)
+        } else {
+            if let dir { candidates.append(dir + "/" + nameOrPath) }
+            candidates.append(nameOrPath)
+        }
+        if !nameOrPath.hasSuffix(".json") && !nameOrPath.contains("/") {
+            candidates += presetDirectories.map { "\($0)/\(nameOrPath).json" }
+        }
+        var isDir: ObjCBool = false
+        if let found = candidates.first(where: { fm.fileExists(atPath: $0, isDirectory: &isDir) && !isDir.boolValue }) {
+            return found
+        }
+        let presets = presetNames()
+        throw InputError.data(file: nameOrPath, "no such hardware file or preset" + (presets.isEmpty ? "" : "; presets: " + presets.joined(separator: ", ")))
+    }
+
+    /// Reads `path` and merges it over its base chain; `chain` detects cycles.
+    static func resolve(path: String, chain: [String]) throws -> [String: Any] {
+        let canonical = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        if chain.contains(canonical) {
+            let names = (chain + [canonical]).map { URL(fileURLWithPath: $0).lastPathComponent }
+            throw InputError.data(file: path, field: "base", "cycle: " + names.joined(separator: " -> "))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError.data(file: path, "cannot read the file")
+        }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw InputError.data(file: path, "not valid JSON")
+        }
+        guard var tree = parsed as? [String: Any] else { throw InputError.data(file: path, "expected a JSON object at the top level") }
+        guard let base = tree["base"] else { return tree }
+        tree["base"] = nil
+        if base is NSNull { return tree }
+        guard let baseName = base as? String, !baseName.isEmpty else {
+            throw InputError.data(file: path, field: "base", "expected a preset name or a file path")
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let basePath: String
+        do { basePath = try locate(baseName, relativeTo: dir) } catch let e as InputError {
+            throw InputError.data(file: path, field: "base", "'\(baseName)': " + e.message.replacingOccurrences(of: "\(baseName): ", with: ""))
+        }
+        let baseTree = try resolve(path: basePath, chain: chain + [canonical])
+        return merge(baseTree, over: tree)
+    }
+
+    /// `top` over `bottom`: objects merge key by key; anything else in `top` replaces. A number's
+    /// `{"value", "source"}` object is replaced whole, so an override must give its own source.
+    static func merge(_ bottom: [String: Any], over top: [String: Any]) -> [String: Any] {
+        var out = bottom
+        for (k, v) in top {
+            if let vo = v as? [String: Any], let bo = bottom[k] as? [String: Any], vo["value"] == nil {
+                out[k] = merge(bo, over: vo)
+            } else {
+                out[k] = v
+            }
+        }
+        return out
+    }
+
+    /// Applies one `key.path=value` override.
+    static func apply(set: String, to tree: inout [String: Any]) throws {
+        guard let eq = set.firstIndex(of: "="), eq != set.startIndex else {
+            throw InputError.usage(flag: "--set", "expected key.path=value, got '\(set)'")
+        }
+        let path = String(set[..<eq]).trimmingCharacters(in: .whitespaces)
+        let raw = String(set[set.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+        guard let key = HardwareSchema.byPath[path] else {
+            throw InputError.usage(flag: "--set", "unknown key '\(path)'; 'hffsim hardware keys' lists them")
+        }
+        let value: Any
+        switch key.kind {
+        case .number, .integer:
+            guard let x = Double(raw), x.isFinite else { throw InputError.usage(flag: "--set", "\(path): expected \(key.expected), got '\(raw)'") }
+            value = ["value": x, "source": "--set"]
+        case .choice:
+            value = raw
+        case .flag:
+            guard raw == "true" || raw == "false" else { throw InputError.usage(flag: "--set", "\(path): expected true or false, got '\(raw)'") }
+            value = raw == "true"
+        }
+        tree = setValue(value, at: path.split(separator: ".").map(String.init), in: tree)
+    }
+
+    static func setValue(_ value: Any, at path: [String], in tree: [String: Any]) -> [String: Any] {
+        var out = tree
+        if path.count == 1 {
+            out[path[0]] = value
+        } else {
+            let child = (tree[path[0]] as? [String: Any]) ?? [:]
+            out[path[0]] = setValue(value, at: Array(path.dropFirst()), in: child)
+        }
+        return out
+    }
+
+    /// Checks a merged tree against the schema; errors are "FILE: key.path: message".
+    static func validate(_ tree: [String: Any], file: String) throws -> HardwareDescription {
+        func fail(_ path: String, _ message: String) -> InputError { InputError.data(file: file, field: path, message) }
+        guard let version = tree["schemaVersion"].flatMap(jsonNumber), version == Double(HardwareSchema.version) else {
+            throw fail("schemaVersion", "expected \(HardwareSchema.version)")
+        }
+        guard let name = tree["name"] as? String, !name.isEmpty else { throw fail("name", "expected a non-empty string") }
+        let summary = tree["description"] as? String ?? ""
+        if tree["description"] != nil && !(tree["description"] is String) { throw fail("description", "expected a string") }
+
+        // Unknown keys, found by walking the tree (a number's value object ends the walk).
+        var seen = Set<String>()
+        func walk(_ node: [String: Any], _ prefix: String) throws {
+            for k in node.keys.sorted() {
+                let path = prefix.isEmpty ? k : prefix + "." + k
+                if prefix.isEmpty && ["schemaVersion", "name", "description"].contains(k) { continue }
+                if HardwareSchema.byPath[path] != nil { seen.insert(path); continue }
+                guard let child = node[k] as? [String: Any],
+                      HardwareSchema.keys.contains(where: { $0.path.hasPrefix(path + ".") }) else {
+                    throw fail(path, "unknown key")
+                }
+                try walk(child, path)
+            }
+        }
+        try walk(tree, "")
+
+        var values = [String: Value]()
+        var sources = [String: String]()
+        for key in HardwareSchema.keys {
+            guard seen.contains(key.path), let raw = lookup(key.path, in: tree) else { throw fail(key.path, "missing (\(key.expected))") }
+            switch key.kind {
+            case .number, .integer:
+                guard let obj = raw as? [String: Any] else {
+                    throw fail(key.path, "expected {\"value\": number, \"source\": \"where it comes from\"}")
+                }
+                if let extra = obj.keys.sorted().first(where: { $0 != "value" && $0 != "source" }) {
+                    throw fail(key.path + "." + extra, "unknown key")
+                }
+                guard let x = obj["value"].flatMap(jsonNumber) else {
+                    throw fail(key.path + ".value", "expected \(key.expected), got \(obj["value"].map(describe) ?? "nothing")")
+                }
+                guard let source = obj["source"] as? String, !source.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw fail(key.path + ".source", "expected a non-empty string saying where the value comes from")
+                }
+                switch key.kind {
+                case .integer(let r):
+                    guard x == x.rounded(), x >= Double(r.lowerBound), x <= Double(r.upperBound) else {
+                        throw fail(key.path, "expected \(key.expected), got \(HardwareKey.format(x))")
+                    }
+                case .number(let r):
+                    guard r.contains(x) else { throw fail(key.path, "expected \(key.expected), got \(HardwareKey.format(x))") }
+                default:
+                    break
+                }
+                values[key.path] = .number(x)
+                sources[key.path] = source
+            case .choice(let options):
+                guard let s = raw as? String, options.contains(s) else { throw fail(key.path, "expected \(key.expected), got \(describe(raw))") }
+                values[key.path] = .text(s)
+            case .flag:
+                guard isBoolean(raw), let b = raw as? Bool else { throw fail(key.path, "expected true or false, got \(describe(raw))") }
+                values[key.path] = .flag(b)
+            }
+        }
+        let d = HardwareDescription(name: name, summary: summary, values: values, sources: sources)
+        try d.checkConsistency(file: file)
+        return d
+    }
+
+    /// Combinations no hardware can have.
+    func checkConsistency(file: String) throws {
+        func fail(_ path: String, _ message: String) -> InputError { InputError.data(file: file, field: path, message) }
+        let gMin = number("crossbar.conductanceMinMicrosiemens"), gMax = number("crossbar.conductanceMaxMicrosiemens")
+        if !(gMin < gMax) {
+            throw fail("crossbar.conductanceMinMicrosiemens", "expected below crossbar.conductanceMaxMicrosiemens (\(HardwareKey.format(gMax))), got \(HardwareKey.format(gMin))")
+        }
+        if integer("crossbar.rowsPerRead") > integer("crossbar.rows") {
+            throw fail("crossbar.rowsPerRead", "expected at most crossbar.rows (\(integer("crossbar.rows"))), got \(integer("crossbar.rowsPerRead"))")
+        }
+        if integer("crossbar.adc.columnsPerADC") > integer("crossbar.columns") {
+            throw fail("crossbar.adc.columnsPerADC", "expected at most crossbar.columns (\(integer("crossbar.columns"))), got \(integer("crossbar.adc.columnsPerADC"))")
+        }
+        if number("noise.stuckAtOnRate") + number("noise.stuckAtOffRate") > 1 {
+            throw fail("noise.stuckAtOnRate", "stuck-at-on and stuck-at-off rates add up to more than 1")
+        }
+        if choice("crossbar.weightEncoding") == "differential" && integer("crossbar.columns") % 2 != 0 {
+            throw fail("crossbar.columns", "a differential encoding needs an even number of columns, got \(integer("crossbar.columns"))")
+        }
+    }
+
+    static func lookup(_ path: String, in tree: [String: Any]) -> Any? {
+        var node: Any = tree
+        for part in path.split(separator: ".") {
+            guard let obj = node as? [String: Any], let next = obj[String(part)] else { return nil }
+            node = next
+        }
+        return node
+    }
+
+    static func describe(_ v: Any) -> String {
+        if let s = v as? String { return "'\(s)'" }
+        if v is NSNull { return "null" }
+        if isBoolean(v) { return (v as? Bool) == true ? "true" : "false" }
+        if let n = v as? NSNumber { return n.stringValue }
+        if v is [Any] { return "a list" }
+        if v is [String: Any] { return "an object" }
+        return "\(v)"
+    }
+
+    // MARK: Output
+
+    /// The resolved description as nested JSON with sorted keys (a valid description file).
+    public func jsonObject() -> [String: Any] {
+        var tree: [String: Any] = ["schemaVersion": HardwareSchema.version, "name": name]
+        if !summary.isEmpty { tree["description"] = summary }
+        for key in HardwareSchema.keys {
+            let v: Any
+            switch values[key.path]! {
+            case .number(let x):
+                let value: Any = x == x.rounded() && abs(x) < 1e15 ? Int(x) as Any : x as Any
+                v = ["value": value, "source": sources[key.path]!]
+            case .text(let s): v = s
+            case .flag(let b): v = b
+            }
+            tree = HardwareDescription.setValue(v, at: key.path.split(separator: ".").map(String.init), in: tree)
+        }
+        return tree
+    }
+}
+
+/// Foundation bridges JSON `true` and `1` both to NSNumber; these tell them apart.
+func isBoolean(_ v: Any) -> Bool {
+    if v is Bool && !(v is NSNumber) { return true }
+    guard let n = v as? NSNumber else { return false }
+    return String(cString: n.objCType) == "c"
+}
+
+/// A JSON number (not a boolean) as a Double.
+func jsonNumber(_ v: Any) -> Double? {
+    guard !isBoolean(v), let n = v as? NSNumber else { return nil }
+    return n.doubleValue
+}

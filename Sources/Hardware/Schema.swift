@@ -1,0 +1,112 @@
+import Numerics
+
+/// One key of a hardware description: its path, what it holds, its unit and meaning.
+///
+/// The table `HardwareSchema.keys` is the single definition of the format: loading validates
+/// against it, `hffsim hardware keys` and docs/hardware-models.md are generated from it.
+public struct HardwareKey: Sendable {
+    public enum Kind: Sendable {
+        /// A number with its source: `{"value": x, "source": "..."}`, within `range`.
+        case number(ClosedRange<Double>)
+        /// A whole number with its source, within `range`.
+        case integer(ClosedRange<Int>)
+        /// One of the listed strings.
+        case choice([String])
+        /// true or false.
+        case flag
+    }
+
+    public var path: String
+    public var kind: Kind
+    public var unit: String
+    public var meaning: String
+
+    public init(_ path: String, _ kind: Kind, _ unit: String, _ meaning: String) {
+        self.path = path
+        self.kind = kind
+        self.unit = unit
+        self.meaning = meaning
+    }
+
+    /// "1...16", "0...1e+06", "rram | pcm" for messages and docs.
+    public var expected: String {
+        switch kind {
+        case .number(let r): return "a number in \(HardwareKey.format(r.lowerBound))...\(HardwareKey.format(r.upperBound))"
+        case .integer(let r): return "a whole number in \(r.lowerBound)...\(r.upperBound)"
+        case .choice(let c): return "one of " + c.joined(separator: " | ")
+        case .flag: return "true or false"
+        }
+    }
+
+    public static func format(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+}
+
+/// The keys of schema version 1.
+public enum HardwareSchema {
+    public static let version = 1
+    static let big = 1e12
+
+    public static let keys: [HardwareKey] = [
+        .init("technology.nodeNanometers", .number(1...1000), "nm", "Process node."),
+        .init("technology.supplyVolts", .number(0.1...5), "V", "Supply voltage."),
+        .init("technology.clockGigahertz", .number(0.001...10), "GHz", "Clock of the digital periphery; one cycle is the time unit of the simulator."),
+
+        .init("crossbar.cellType", .choice(["rram", "pcm", "sram", "fefet"]), "", "Memory cell technology."),
+        .init("crossbar.rows", .integer(1...65_536), "rows", "Word lines per array (inputs)."),
+        .init("crossbar.columns", .integer(1...65_536), "columns", "Bit lines per array (outputs)."),
+        .init("crossbar.bitsPerCell", .integer(1...16), "bits", "Conductance levels per cell: 2^bits (16 stands for an analog cell programmed to continuous targets)."),
+        .init("crossbar.conductanceMinMicrosiemens", .number(0...big), "uS", "Lowest programmable conductance (the off state)."),
+        .init("crossbar.conductanceMaxMicrosiemens", .number(1e-9...big), "uS", "Highest programmable conductance (the on state)."),
+        .init("crossbar.weightEncoding", .choice(["differential", "offset"]), "", "Signed weights as a differential pair of columns (G+ - G-, subtracted before the ADC) or against one offset reference column."),
+        .init("crossbar.weightBits", .integer(1...16), "bits", "Weight precision; weights are sliced over ceil(weightBits / bitsPerCell) cells."),
+        .init("crossbar.readVolts", .number(0...10), "V", "Read voltage on an active row."),
+        .init("crossbar.readPulseNanoseconds", .number(0...big), "ns", "Read pulse width."),
+        .init("crossbar.rowsPerRead", .integer(1...65_536), "rows", "Rows activated together in one read (row groups are read one after another)."),
+
+        .init("crossbar.dac.inputBits", .integer(1...16), "bits", "Input precision."),
+        .init("crossbar.dac.scheme", .choice(["bit-serial", "multi-bit"]), "", "One input bit per read, recombined by shift-add, or all bits in one read."),
+
+        .init("crossbar.adc.bits", .integer(1...16), "bits", "ADC resolution."),
+        .init("crossbar.adc.columnsPerADC", .integer(1...65_536), "columns", "Columns multiplexed onto one ADC."),
+        .init("crossbar.adc.conversionNanoseconds", .number(0...big), "ns", "Time of one conversion."),
+        .init("crossbar.adc.rangeMode", .choice(["calibrated-per-column", "calibrated-per-layer", "full-scale"]), "", "How the ADC's input range is set."),
+        .init("crossbar.adc.fullScaleUnitCurrents", .number(1e-6...65_536), "unit currents", "Full-scale range in units of one cell at maximum conductance under full input (used when rangeMode is full-scale)."),
+
+        .init("noise.programming.model", .choice(["none", "constant", "pcm-polynomial"]), "", "Programming noise: none, a constant sigma, or aihwkit's PCM polynomial sigma = (0.26348 + 1.9650 g - 1.1731 g^2) Gmax/25, g = G/Gmax."),
+        .init("noise.programming.sigmaMicrosiemens", .number(0...big), "uS", "Sigma of the constant model."),
+        .init("noise.readRelative", .number(0...10), "relative", "Read noise per read, sigma relative to the cell's conductance."),
+        .init("noise.drift.model", .choice(["none", "power-law", "pcm-aihwkit"]), "", "Conductance drift G(t) = G ((t + t0) / t0)^-nu: nu from nuMean and nuStd (power-law), or aihwkit's PCM model (nu drawn from the target conductance, plus accumulated 1/f read noise)."),
+        .init("noise.drift.nuMean", .number(0...1), "", "Mean drift exponent."),
+        .init("noise.drift.nuStd", .number(0...1), "", "Standard deviation of the drift exponent across cells."),
+        .init("noise.drift.t0Seconds", .number(1e-9...big), "s", "Drift reference time t0."),
+        .init("noise.drift.timeSinceProgrammingSeconds", .number(0...big), "s", "Time between programming and inference."),
+        .init("noise.drift.globalCompensation", .flag, "", "One digital scale per layer undoes the mean drift (aihwkit's global drift compensation)."),
+        .init("noise.stuckAtOnRate", .number(0...1), "fraction", "Cells stuck at the maximum conductance."),
+        .init("noise.stuckAtOffRate", .number(0...1), "fraction", "Cells stuck at the minimum conductance."),
+        .init("noise.deviceVariationRelative", .number(0...10), "relative", "Device-to-device variation: G (1 + N(0, sigma)), drawn once per chip."),
+        .init("noise.irDropAttenuationAtFullRows", .number(0...1), "fraction", "First-order IR drop: column current scaled by 1 - a (active rows / rows)."),
+        .init("noise.adcInputNoiseLSB", .number(0...big), "LSB", "ADC input-referred noise, sigma in least significant bits."),
+
+        .init("energy.cellReadFemtojoules", .number(0...big), "fJ", "One cell read (per active cell per read)."),
+        .init("energy.rowDriverFemtojoules", .number(0...big), "fJ", "Driving one row for one read (DAC or 1-bit driver)."),
+        .init("energy.adcConversionPicojoules", .number(0...big), "pJ", "One ADC conversion at `energy.adcReferenceBits`."),
+        .init("energy.adcReferenceBits", .integer(1...16), "bits", "Resolution at which `adcConversionPicojoules` was measured."),
+        .init("energy.adcFactorPerBit", .number(1...16), "x", "Energy ratio per extra ADC bit, for sweeps over `crossbar.adc.bits`."),
+        .init("energy.shiftAddPicojoules", .number(0...big), "pJ", "One shift-add of a partial sum."),
+        .init("energy.accumulatePicojoules", .number(0...big), "pJ", "One digital accumulation of row-tile partial sums."),
+        .init("energy.bufferReadPicojoulesPerByte", .number(0...big), "pJ/B", "Buffer read."),
+        .init("energy.bufferWritePicojoulesPerByte", .number(0...big), "pJ/B", "Buffer write."),
+        .init("energy.networkHopPicojoulesPerByte", .number(0...big), "pJ/B", "One network hop."),
+        .init("energy.normalizationOperationPicojoules", .number(0...big), "pJ", "One operation of the digital normalisation unit."),
+        .init("energy.staticMilliwattsPerTile", .number(0...big), "mW", "Static power of one tile."),
+
+        .init("timing.rowDriveSettleNanoseconds", .number(0...big), "ns", "Row drive and settle before a read."),
+        .init("timing.shiftAddNanoseconds", .number(0...big), "ns", "One shift-add."),
+        .init("timing.bufferNanosecondsPerByte", .number(0...big), "ns/B", "Buffer access."),
+        .init("timing.networkNanosecondsPerByte", .number(0...big), "ns/B", "Network transfer per hop."),
+    ]
+
+    static let byPath: [String: HardwareKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
+}
