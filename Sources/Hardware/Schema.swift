@@ -82,6 +82,7 @@ public enum HardwareSchema {
         .init("noise.drift.nuStd", .number(0...1), "", "Standard deviation of the drift exponent across cells."),
         .init("noise.drift.t0Seconds", .number(1e-9...big), "s", "Drift reference time t0."),
         .init("noise.drift.timeSinceProgrammingSeconds", .number(0...big), "s", "Time between programming and inference."),
+        .init("noise.drift.readSeconds", .number(1e-12...big), "s", "Duration of one read, t_read of the accumulated 1/f read noise (pcm-aihwkit)."),
         .init("noise.drift.globalCompensation", .flag, "", "One digital scale per layer undoes the mean drift (aihwkit's global drift compensation)."),
         .init("noise.stuckAtOnRate", .number(0...1), "fraction", "Cells stuck at the maximum conductance."),
         .init("noise.stuckAtOffRate", .number(0...1), "fraction", "Cells stuck at the minimum conductance."),
