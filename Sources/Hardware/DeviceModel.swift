@@ -89,9 +89,14 @@ public struct DeviceModel: Sendable {
 
     /// The conductance at inference time of a cell programmed to `target`.
     public func program(_ target: Double, rng: inout SeededRandom) -> Double {
+        programAndDrift(target, rng: &rng).atInference
+    }
+
+    /// The conductance just after programming and at inference time (the same draws).
+    public func programAndDrift(_ target: Double, rng: inout SeededRandom) -> (programmed: Double, atInference: Double) {
         let u = Double(rng.uniform())
-        if u < stuckAtOnRate { return gMax }
-        if u < stuckAtOnRate + stuckAtOffRate { return gMin }
+        if u < stuckAtOnRate { return (gMax, gMax) }
+        if u < stuckAtOnRate + stuckAtOffRate { return (gMin, gMin) }
         let gT = quantize(target)
         var g = gT
         let sigma = programmingNoiseSigma(at: gT)
@@ -100,10 +105,10 @@ public struct DeviceModel: Sendable {
         g = max(g, 0)
         switch drift {
         case .none:
-            return g
+            return (g, g)
         case .powerLaw:
             let nu = abs(nuMean + nuStd * Double(rng.gaussian()))
-            return g * Foundation.pow((timeSeconds + t0Seconds) / t0Seconds, -nu)
+            return (g, g * Foundation.pow((timeSeconds + t0Seconds) / t0Seconds, -nu))
         case .pcmAihwkit:
             let (mu, s) = pcmNu(at: gT)
             let nu = abs(mu + s * Double(rng.gaussian()))
@@ -111,7 +116,7 @@ public struct DeviceModel: Sendable {
             let gDrift = t > t0Seconds ? g * Foundation.pow(t / t0Seconds, -nu) : g
             let qs = min(0.0088 / max(Foundation.pow(abs(g) / gMax, 0.65), 1e-3), 0.2)
             let spread = (Foundation.log((t + tReadSeconds) / (2 * tReadSeconds))).squareRoot()
-            return max(gDrift + abs(gDrift) * qs * spread * Double(rng.gaussian()), 0)
+            return (g, max(gDrift + abs(gDrift) * qs * spread * Double(rng.gaussian()), 0))
         }
     }
 

@@ -1,0 +1,226 @@
+import Foundation
+import Numerics
+
+/// Actions of the functional model, for the simulator to price with the energy table.
+public struct ActionCounts: Equatable, Sendable {
+    /// Cell reads: active (non-zero input) rows x physical columns, summed over reads.
+    public var cellReads = 0
+    /// Row activations: rows driven with a non-zero input, summed over reads.
+    public var rowActivations = 0
+    /// ADC conversions; a read whose input bit-plane is all zero for a sample is skipped.
+    public var adcConversions = 0
+    /// Shift-adds recombining input bits and weight slices.
+    public var shiftAdds = 0
+    /// Reads (one per sample, row group, weight slice and input bit-plane or multi-bit pass).
+    public var reads = 0
+
+    public init() {}
+
+    public static func += (a: inout ActionCounts, b: ActionCounts) {
+        a.cellReads += b.cellReads
+        a.rowActivations += b.rowActivations
+        a.adcConversions += b.adcConversions
+        a.shiftAdds += b.shiftAdds
+        a.reads += b.reads
+    }
+}
+
+/// A weight matrix programmed onto crossbar arrays: the functional model of what the ADCs read.
+///
+/// Mapping (differential encoding): a weight w becomes the integer code
+/// q = round(|w| / wMax (2^B - 1)) (B = weightBits, wMax = max |w| of the layer), split into
+/// S = ceil(B / c) digits of c = bitsPerCell bits, d_s in 0...2^c - 1, least significant first.
+/// Digit d_s of a positive weight is programmed on the G+ cell of slice s as Gmin + d_s step
+/// (step = (Gmax - Gmin) / (2^c - 1)) and its G- partner at Gmin, mirrored for negative weights.
+/// Programming goes through `DeviceModel` (noise, variation, faults, drift) once per chip
+/// instance, from a seed.
+///
+/// A forward pass, per sample: inputs are scaled by their largest magnitude and quantised by the
+/// DAC to b = inputBits: bit-serial reads each bit-plane of the integer code (amplitude 0 or 1),
+/// multi-bit reads the quantised amplitude once; negative inputs take a second pass. Rows are
+/// read `rowsPerRead` at a time. Each read's column current difference I = sum_i a_i (G+ - G-)
+/// gets read noise (exact in distribution: sigma^2 = sum_i a_i^2 s^2 (G+^2 + G-^2), one extra
+/// product instead of a draw per cell), the IR-drop attenuation 1 - r n_active / rows, ADC input
+/// noise, then ADC clipping to +-range and rounding to 2^adcBits - 2 steps (aihwkit's
+/// convention). Digital recombination: sum over bit-planes 2^p, slices 2^(c s), row groups, times
+/// the scales back to weight and input units, times the global drift compensation when enabled.
+public struct CrossbarLayer: Sendable {
+    public let inputs: Int
+    public let outputs: Int
+    public let hardware: HardwareDescription
+    public let weightScale: Float
+    /// Per slice: G+ - G- at inference time (inputs x outputs, uS).
+    public let difference: [Matrix]
+    /// Per slice: s^2 (G+^2 + G-^2), the read-noise variance per unit input squared.
+    public let noiseVariance: [Matrix]
+    /// Global drift compensation: mean |G+ - G-| just after programming over the same at inference.
+    public let driftCompensation: Float
+
+    let rowsPerRead: Int
+    let slices: Int
+    let bitsPerCell: Int
+    let weightBits: Int
+    let inputBits: Int
+    let bitSerial: Bool
+    let adcBits: Int
+    let step: Float
+    let readSigma: Float
+    let irDrop: Float
+    let adcNoiseLSB: Float
+    let arrayRows: Int
+
+    /// Programs `weight` (inputs x outputs) as chip instance `seed`.
+    public init(weight: Matrix, hardware d: HardwareDescription, seed: UInt64) throws {
+        guard d.choice("crossbar.weightEncoding") == "differential" else {
+            throw InputError.data(file: d.name, field: "crossbar.weightEncoding", "the offset encoding is not modelled yet; use differential")
+        }
+        inputs = weight.rows
+        outputs = weight.cols
+        hardware = d
+        let device = DeviceModel(d)
+        bitsPerCell = min(d.integer("crossbar.bitsPerCell"), 16)
+        weightBits = d.integer("crossbar.weightBits")
+        slices = d.weightSlices
+        rowsPerRead = d.integer("crossbar.rowsPerRead")
+        arrayRows = d.integer("crossbar.rows")
+        inputBits = d.integer("crossbar.dac.inputBits")
+        bitSerial = d.choice("crossbar.dac.scheme") == "bit-serial"
+        adcBits = d.integer("crossbar.adc.bits")
+        readSigma = Float(d.number("noise.readRelative"))
+        irDrop = Float(d.number("noise.irDropAttenuationAtFullRows"))
+        adcNoiseLSB = Float(d.number("noise.adcInputNoiseLSB"))
+        let levels = Double((1 << bitsPerCell) - 1)
+        let stepD = (device.gMax - device.gMin) / levels
+        step = Float(stepD)
+        let wMax = weight.storage.map { abs($0) }.max() ?? 0
+        weightScale = wMax > 0 ? wMax / Float((1 << weightBits) - 1) : 1
+
+        var rng = SeededRandom(seed: seed)
+        var diffs = [Matrix](), vars = [Matrix]()
+        var sumProgrammed = 0.0, sumNow = 0.0
+        let base = Double(1 << bitsPerCell)
+        for s in 0..<slices {
+            var diff = Matrix(rows: inputs, cols: outputs)
+            var v = Matrix(rows: inputs, cols: outputs)
+            var sliceRNG = rng.split(UInt64(s))
+            let divisor = Foundation.pow(base, Double(s))
+            for i in 0..<weight.count {
+                let w = weight.storage[i]
+                let code = wMax > 0 ? (Double(abs(w) / wMax) * Double((1 << weightBits) - 1)).rounded() : 0
+                let digit = (code / divisor).rounded(.down).truncatingRemainder(dividingBy: base)
+                let hi = device.gMin + digit * stepD
+                let (pPos, nPos) = device.programAndDrift(w >= 0 ? hi : device.gMin, rng: &sliceRNG)
+                let (pNeg, nNeg) = device.programAndDrift(w >= 0 ? device.gMin : hi, rng: &sliceRNG)
+                diff.storage[i] = Float(nPos - nNeg)
+                v.storage[i] = readSigma * readSigma * Float(nPos * nPos + nNeg * nNeg)
+                sumProgrammed += abs(pPos - pNeg)
+                sumNow += abs(nPos - nNeg)
+            }
+            diffs.append(diff)
+            vars.append(v)
+        }
+        _ = rng.next()
+        difference = diffs
+        noiseVariance = vars
+        driftCompensation = d.flag("noise.drift.globalCompensation") && sumNow > 0 ? Float(sumProgrammed / sumNow) : 1
+    }
+
+    /// The ADC's range (+-, in uS x input units) for a read of `rows` rows: `fullScaleUnitCurrents`
+    /// cells at Gmax in full-scale mode; until the compiler calibrates ranges (issue 5), the
+    /// calibrated modes use the largest possible current, every row at Gmax.
+    public func fullScaleRange(rows: Int) -> Float {
+        let units = Float(hardware.number("crossbar.adc.fullScaleUnitCurrents"))
+        let gMax = Float(hardware.number("crossbar.conductanceMaxMicrosiemens"))
+        if hardware.choice("crossbar.adc.rangeMode") == "full-scale" { return units * gMax }
+        return Float(rows) * gMax
+    }
+
+    /// ADC conversion of `current` with range +-`range`: clip, then round to the nearest of the
+    /// 2^bits - 2 steps (aihwkit's out_res convention). Monotone in `current`.
+    @inlinable public static func convert(_ current: Float, range: Float, bits: Int) -> Float {
+        let half = Float((1 << (bits - 1)) - 1)
+        let lsb = range / half
+        let code = min(max((current / lsb).rounded(), -half), half)
+        return code * lsb
+    }
+
+    /// The hardware's output for `x` (batch x inputs), in the units of x W, with action counts.
+    /// `rng` draws the read and ADC noise of this pass.
+    public func forward(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts) -> Matrix {
+        precondition(x.cols == inputs)
+        let batch = x.rows
+        var out = Matrix(rows: batch, cols: outputs)
+        // Per-sample input scale (abs-max) and integer codes.
+        let maxCode = Float((1 << inputBits) - 1)
+        var scale = [Float](repeating: 0, count: batch)
+        for i in 0..<batch {
+            var m: Float = 0
+            for j in 0..<inputs { m = max(m, abs(x[i, j])) }
+            scale[i] = m
+        }
+        let hasNegative = x.storage.contains { $0 < 0 }
+        let passes: [Float] = hasNegative ? [1, -1] : [1]
+        let planes = bitSerial ? inputBits : 1
+        var groupStart = 0
+        while groupStart < inputs {
+            let groupRows = min(rowsPerRead, inputs - groupStart)
+            let range = fullScaleRange(rows: groupRows)
+            for sign in passes {
+                // Integer codes of this sign's magnitudes, batch x groupRows.
+                var codes = Matrix(rows: batch, cols: groupRows)
+                for i in 0..<batch where scale[i] > 0 {
+                    for j in 0..<groupRows {
+                        let v = x[i, groupStart + j] * sign
+                        if v > 0 { codes[i, j] = (v / scale[i] * maxCode).rounded() }
+                    }
+                }
+                for p in 0..<planes {
+                    var amplitude = Matrix(rows: batch, cols: groupRows)
+                    var active = [Int](repeating: 0, count: batch)
+                    for i in 0..<batch {
+                        for j in 0..<groupRows {
+                            let c = codes[i, j]
+                            let a: Float = bitSerial ? Float((Int(c) >> p) & 1) : c / maxCode
+                            amplitude[i, j] = a
+                            if a != 0 { active[i] += 1 }
+                        }
+                    }
+                    let planeWeight: Float = bitSerial ? Float(1 << p) / maxCode : 1
+                    for s in 0..<slices {
+                        let g = difference[s].rows(groupStart..<(groupStart + groupRows))
+                        let current = GEMM.product(amplitude, g)
+                        var variance = Matrix(rows: 0, cols: 0)
+                        if readSigma > 0 {
+                            var sq = amplitude
+                            for k in 0..<sq.count { sq.storage[k] *= sq.storage[k] }
+                            variance = GEMM.product(sq, noiseVariance[s].rows(groupStart..<(groupStart + groupRows)))
+                        }
+                        let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step
+                        let lsb = range / Float((1 << (adcBits - 1)) - 1)
+                        for i in 0..<batch {
+                            counts.reads += 1
+                            if active[i] == 0 { continue }  // an all-zero plane is not converted
+                            counts.rowActivations += active[i]
+                            counts.cellReads += active[i] * 2 * outputs
+                            counts.adcConversions += outputs
+                            counts.shiftAdds += outputs
+                            let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
+                            for o in 0..<outputs {
+                                var cur = current[i, o]
+                                if readSigma > 0 { cur += variance[i, o].squareRoot() * rng.gaussian() }
+                                cur *= attenuation
+                                if adcNoiseLSB > 0 { cur += adcNoiseLSB * lsb * rng.gaussian() }
+                                let read = CrossbarLayer.convert(cur, range: range, bits: adcBits)
+                                out[i, o] += sign * read * sliceWeight * planeWeight * scale[i]
+                            }
+                        }
+                    }
+                }
+            }
+            groupStart += groupRows
+        }
+        let factor = weightScale * driftCompensation
+        for k in 0..<out.count { out.storage[k] *= factor }
+        return out
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Numerics
+import XCTest
+import Hardware
+
+final class CrossbarLayerTests: XCTestCase {
+    func random(_ r: Int, _ c: Int, seed: UInt64, nonNegative: Bool = false) -> Matrix {
+        var rng = SeededRandom(seed: seed)
+        return Matrix(rows: r, cols: c, storage: (0..<(r * c)).map { _ in nonNegative ? rng.uniform() : rng.uniform(-1, 1) })
+    }
+
+    func testIdealPresetEqualsFloatWithinTheQuantisationBound() throws {
+        let hw = try HardwareDescription.load("ideal")
+        for (inputs, outputs, signed) in [(300, 40, false), (700, 33, true)] {
+            let w = random(inputs, outputs, seed: 1)
+            let x = random(16, inputs, seed: 2, nonNegative: !signed)
+            let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 7)
+            var rng = SeededRandom(seed: 3)
+            var counts = ActionCounts()
+            let y = layer.forward(x, rng: &rng, counts: &counts)
+            let exact = GEMM.product(x, w)
+            // Bound: weight codes (16 bits), input codes (16 bits), and half an ADC step per row
+            // group read, all in output units. Measured errors reach about 46% of it.
+            let wMax = w.storage.map { abs($0) }.max()!
+            let groups = (inputs + 511) / 512
+            for i in 0..<x.rows {
+                let xMax = (0..<inputs).map { abs(x[i, $0]) }.max()!
+                let sumX = (0..<inputs).reduce(Float(0)) { $0 + abs(x[i, $1]) }
+                for o in 0..<outputs {
+                    let sumW = (0..<inputs).reduce(Float(0)) { $0 + abs(w[$1, o]) }
+                    let weightError = sumX * wMax / (2 * 65535)
+                    let inputError = sumW * xMax / (2 * 65535)
+                    let adcError = Float(groups * (signed ? 2 : 1)) * 512 * wMax * xMax / (2 * 32767)
+                    let bound = weightError + inputError + adcError + 1e-4 * abs(exact[i, o])
+                    XCTAssertLessThanOrEqual(abs(y[i, o] - exact[i, o]), bound, "sample \(i) output \(o)")
+                }
+            }
+        }
+    }
+
+    func testADCIsMonotoneAndClipsAtItsRange() {
+        var last = -Float.infinity
+        for k in -2000...2000 {
+            let v = CrossbarLayer.convert(Float(k) * 0.01, range: 10, bits: 5)
+            XCTAssertGreaterThanOrEqual(v, last)
+            XCTAssertLessThanOrEqual(abs(v), 10)
+            last = v
+        }
+        XCTAssertEqual(CrossbarLayer.convert(1e9, range: 10, bits: 5), 10)
+        XCTAssertEqual(CrossbarLayer.convert(-1e9, range: 10, bits: 5), -10)
+        XCTAssertEqual(CrossbarLayer.convert(0.2, range: 10, bits: 5), 0, "below half a step reads 0")
+    }
+
+    func testActionCountsForAKnownInput() throws {
+        // rram-neurosim: 8-bit bit-serial inputs, 4 slices, 128 rows per read.
+        let hw = try HardwareDescription.load("rram-neurosim")
+        let w = random(200, 10, seed: 4)
+        let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+        // One sample: inputs 0..<200 all zero except input 5 (code 255: every bit set) and input
+        // 150 (half of the maximum: code 128, one bit set).
+        var x = Matrix(rows: 1, cols: 200)
+        x[0, 5] = 1
+        x[0, 150] = 128.0 / 255.0
+        var rng = SeededRandom(seed: 2)
+        var counts = ActionCounts()
+        _ = layer.forward(x, rng: &rng, counts: &counts)
+        // Group 0 (rows 0..<128): 8 planes each with row 5 active; group 1 (rows 128..<200):
+        // only plane 7 has row 150 active. Each converted read: 10 ADC conversions, per slice.
+        XCTAssertEqual(counts.reads, 2 * 8 * 4)
+        XCTAssertEqual(counts.rowActivations, (8 + 1) * 4)
+        XCTAssertEqual(counts.adcConversions, (8 + 1) * 4 * 10)
+        XCTAssertEqual(counts.cellReads, (8 + 1) * 4 * 2 * 10)
+        XCTAssertEqual(counts.shiftAdds, counts.adcConversions)
+    }
+
+    func testChipInstancesDifferBySeedAndRepeatForTheSameSeed() throws {
+        let hw = try HardwareDescription.load("pcm-aihwkit")
+        let w = random(64, 8, seed: 5)
+        let a = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+        let b = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+        let c = try CrossbarLayer(weight: w, hardware: hw, seed: 2)
+        XCTAssertEqual(a.difference, b.difference)
+        XCTAssertNotEqual(a.difference, c.difference)
+        XCTAssertGreaterThan(a.driftCompensation, 1, "one hour of PCM drift lowers conductances; compensation scales back up")
+    }
+}
