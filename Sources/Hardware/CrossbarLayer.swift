@@ -144,10 +144,30 @@ public struct CrossbarLayer: Sendable {
         return code * lsb
     }
 
+    /// Samples per block of a forward pass: a block's intermediate products stay in cache.
+    public static let blockSamples = 256
+
     /// The hardware's output for `x` (batch x inputs), in the units of x W, with action counts.
-    /// `rng` draws the read and ADC noise of this pass.
+    /// Samples run in blocks of `blockSamples`; block b draws its read and ADC noise from
+    /// `rng.split(b)` after one draw from `rng`, so results do not depend on how blocks are run.
     public func forward(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts) -> Matrix {
         precondition(x.cols == inputs)
+        let streams = SeededRandom(seed: rng.next())
+        var out = Matrix(rows: x.rows, cols: outputs)
+        var start = 0
+        var block: UInt64 = 0
+        while start < x.rows {
+            let end = min(x.rows, start + CrossbarLayer.blockSamples)
+            var blockRNG = streams.split(block)
+            let y = forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &counts)
+            out.storage.replaceSubrange((start * outputs)..<(end * outputs), with: y.storage)
+            start = end
+            block += 1
+        }
+        return out
+    }
+
+    func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts) -> Matrix {
         let batch = x.rows
         var out = Matrix(rows: batch, cols: outputs)
         // Per-sample input scale (abs-max) and integer codes.
@@ -165,38 +185,50 @@ public struct CrossbarLayer: Sendable {
         while groupStart < inputs {
             let groupRows = min(rowsPerRead, inputs - groupStart)
             let range = fullScaleRange(rows: groupRows)
+            let gSlices = difference.map { $0.rows(groupStart..<(groupStart + groupRows)) }
+            let vSlices = readSigma > 0 ? noiseVariance.map { $0.rows(groupStart..<(groupStart + groupRows)) } : []
             for sign in passes {
                 // Integer codes of this sign's magnitudes, batch x groupRows.
-                var codes = Matrix(rows: batch, cols: groupRows)
-                for i in 0..<batch where scale[i] > 0 {
-                    for j in 0..<groupRows {
-                        let v = x[i, groupStart + j] * sign
-                        if v > 0 { codes[i, j] = (v / scale[i] * maxCode).rounded() }
+                var codes = [Int32](repeating: 0, count: batch * groupRows)
+                x.storage.withUnsafeBufferPointer { xp in
+                    for i in 0..<batch where scale[i] > 0 {
+                        let k = maxCode / scale[i]
+                        let row = xp.baseAddress! + i * inputs + groupStart
+                        for j in 0..<groupRows {
+                            let v = row[j] * sign
+                            codes[i * groupRows + j] = v > 0 ? Int32((v * k).rounded()) : 0
+                        }
                     }
                 }
                 for p in 0..<planes {
-                    var amplitude = Matrix(rows: batch, cols: groupRows)
+                    var amplitude = Matrix.uninitialized(rows: batch, cols: groupRows)
                     var active = [Int](repeating: 0, count: batch)
-                    for i in 0..<batch {
-                        for j in 0..<groupRows {
-                            let c = codes[i, j]
-                            let a: Float = bitSerial ? Float((Int(c) >> p) & 1) : c / maxCode
-                            amplitude[i, j] = a
-                            if a != 0 { active[i] += 1 }
+                    amplitude.storage.withUnsafeMutableBufferPointer { a in
+                        for i in 0..<batch {
+                            var n = 0
+                            for j in 0..<groupRows {
+                                let c = codes[i * groupRows + j]
+                                let v: Float = bitSerial ? Float((c >> Int32(p)) & 1) : Float(c) / maxCode
+                                a[i * groupRows + j] = v
+                                n += v != 0 ? 1 : 0
+                            }
+                            active[i] = n
                         }
                     }
                     let planeWeight: Float = bitSerial ? Float(1 << p) / maxCode : 1
                     for s in 0..<slices {
-                        let g = difference[s].rows(groupStart..<(groupStart + groupRows))
-                        let current = GEMM.product(amplitude, g)
-                        var variance = Matrix(rows: 0, cols: 0)
+                        let current = GEMM.product(amplitude, gSlices[s])
+                        var deviation = Matrix(rows: 0, cols: 0)
                         if readSigma > 0 {
                             var sq = amplitude
                             for k in 0..<sq.count { sq.storage[k] *= sq.storage[k] }
-                            variance = GEMM.product(sq, noiseVariance[s].rows(groupStart..<(groupStart + groupRows)))
+                            deviation = GEMM.product(sq, vSlices[s])
+                            for k in 0..<deviation.count { deviation.storage[k] = deviation.storage[k].squareRoot() * rng.gaussian() }
                         }
                         let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step
                         let lsb = range / Float((1 << (adcBits - 1)) - 1)
+                        let half = Float((1 << (adcBits - 1)) - 1)
+                        var adcNoise = [Float](repeating: 0, count: adcNoiseLSB > 0 ? outputs : 0)
                         for i in 0..<batch {
                             counts.reads += 1
                             if active[i] == 0 { continue }  // an all-zero plane is not converted
@@ -205,13 +237,25 @@ public struct CrossbarLayer: Sendable {
                             counts.adcConversions += outputs
                             counts.shiftAdds += outputs
                             let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
-                            for o in 0..<outputs {
-                                var cur = current[i, o]
-                                if readSigma > 0 { cur += variance[i, o].squareRoot() * rng.gaussian() }
-                                cur *= attenuation
-                                if adcNoiseLSB > 0 { cur += adcNoiseLSB * lsb * rng.gaussian() }
-                                let read = CrossbarLayer.convert(cur, range: range, bits: adcBits)
-                                out[i, o] += sign * read * sliceWeight * planeWeight * scale[i]
+                            if adcNoiseLSB > 0 { for o in 0..<outputs { adcNoise[o] = adcNoiseLSB * rng.gaussian() } }
+                            let weight = sign * lsb * sliceWeight * planeWeight * scale[i]
+                            // ADC conversion (as `convert`, in LSB units) and shift-add, one row of outputs.
+                            current.storage.withUnsafeBufferPointer { cp in
+                              deviation.storage.withUnsafeBufferPointer { dp in
+                                out.storage.withUnsafeMutableBufferPointer { op in
+                                    let c = cp.baseAddress! + i * outputs, y = op.baseAddress! + i * outputs
+                                    let d = readSigma > 0 ? dp.baseAddress! + i * outputs : nil
+                                    let scaleToLSB = attenuation / lsb
+                                    for o in 0..<outputs {
+                                        var cur = c[o]
+                                        if let d { cur += d[o] }
+                                        var code = cur * scaleToLSB
+                                        if adcNoiseLSB > 0 { code += adcNoise[o] }
+                                        code = min(max(code.rounded(), -half), half)
+                                        y[o] += code * weight
+                                    }
+                                }
+                              }
                             }
                         }
                     }

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import HFF
+import Hardware
 import Numerics
 
 enum BenchCommand {
@@ -11,6 +12,7 @@ enum BenchCommand {
         subcommands: [
             ("gemm", "GFLOP/s of the matrix products training uses."),
             ("train", "Seconds per training epoch, samples per second, and where the time goes."),
+            ("tile", "Inputs per second of the noisy, quantised crossbar model of one layer."),
         ])
 
     static let gemmSpec = CommandSpec(
@@ -36,16 +38,70 @@ enum BenchCommand {
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
         ])
 
+    static let tileSpec = CommandSpec(
+        name: "bench tile",
+        overview: "Time the functional crossbar model: a size x size layer over N inputs on each preset, against a float GEMM.",
+        usage: "hffsim bench tile [--hardware <preset> ...] [--size <n>] [--inputs <N>] [--json]",
+        options: [
+            OptionSpec("--hardware", "preset", "Preset or file (repeatable).", default: "rram-neurosim, pcm-aihwkit, ideal"),
+            OptionSpec("--size", "n", "Layer inputs and outputs.", default: "1000"),
+            OptionSpec("--inputs", "N", "Input vectors.", default: "10000"),
+            OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
+            OptionSpec("--json", nil, "Print one JSON object on stdout."),
+        ])
+
+    static func tile(_ args: Arguments) throws {
+        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
+        let n = try args.int("--size", default: 1000, range: 1...8192)
+        let count = try args.int("--inputs", default: 10_000, range: 1...1_000_000)
+        let presets = args.strings("--hardware").isEmpty ? ["rram-neurosim", "pcm-aihwkit", "ideal"] : args.strings("--hardware")
+        var rng = SeededRandom(seed: 11)
+        let w = Matrix(rows: n, cols: n, storage: (0..<(n * n)).map { _ in rng.gaussian() * 0.03 })
+        // Non-negative inputs, like an HFF layer's normalised activations.
+        let x = Matrix(rows: count, cols: n, storage: (0..<(count * n)).map { _ in max(0, rng.gaussian()) })
+        var start = Date()
+        _ = GEMM.product(x, w)
+        let floatSeconds = Date().timeIntervalSince(start)
+        var rows = [[String: Any]]()
+        for name in presets {
+            let hw = try HardwareDescription.load(name)
+            start = Date()
+            let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+            let programSeconds = Date().timeIntervalSince(start)
+            var noise = SeededRandom(seed: 2)
+            var counts = ActionCounts()
+            start = Date()
+            let y = layer.forward(x, rng: &noise, counts: &counts)
+            let seconds = Date().timeIntervalSince(start)
+            _ = y
+            rows.append(["hardware": name, "seconds": seconds, "programSeconds": programSeconds,
+                         "inputsPerSecond": Double(count) / seconds, "ratioToFloatGEMM": seconds / floatSeconds,
+                         "reads": counts.reads, "adcConversions": counts.adcConversions])
+        }
+        if args.flag("--json") {
+            Output.json(["size": n, "inputs": count, "floatGEMMSeconds": floatSeconds, "presets": rows])
+            return
+        }
+        print("\(n) x \(n) layer, \(count) inputs; float GEMM \(Output.format(floatSeconds, 3)) s")
+        for r in rows {
+            print(pad(r["hardware"] as! String, 16) + pad(Output.format(r["seconds"] as! Double, 3), 9) + " s"
+                  + pad(Output.format(r["inputsPerSecond"] as! Double, 0), 10) + " inputs/s"
+                  + pad(Output.format(r["ratioToFloatGEMM"] as! Double, 1), 8) + "x float GEMM"
+                  + "   programming \(Output.format(r["programSeconds"] as! Double, 2)) s")
+        }
+    }
+
     static func run(_ argv: [String]) throws {
         guard let sub = argv.first, !sub.hasPrefix("-") else {
             _ = try Arguments(argv, spec: spec)  // handles --help and unknown flags
-            throw InputError(.usage, "'hffsim bench' needs a subcommand: gemm or train; see 'hffsim bench --help'")
+            throw InputError(.usage, "'hffsim bench' needs a subcommand: gemm, train or tile; see 'hffsim bench --help'")
         }
         let rest = Array(argv.dropFirst())
         switch sub {
         case "gemm": try gemm(try Arguments(rest, spec: gemmSpec))
         case "train": try train(try Arguments(rest, spec: trainSpec))
-        default: throw InputError(.usage, "unknown subcommand 'bench \(sub)'; expected gemm or train")
+        case "tile": try tile(try Arguments(rest, spec: tileSpec))
+        default: throw InputError(.usage, "unknown subcommand 'bench \(sub)'; expected gemm, train or tile")
         }
     }
 
