@@ -259,11 +259,6 @@ public enum Trainer {
     }
 }
 
-/// A reference cell, so that concurrent tasks each write their own slot.
-final class Box<T> {
-    var value: T
-    init(_ value: T) { self.value = value }
-}
 
 /// One HFF layer's parameters and optimiser state, updated only by the task that owns the layer.
 final class HFFLayerState {

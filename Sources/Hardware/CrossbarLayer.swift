@@ -153,21 +153,33 @@ public struct CrossbarLayer: Sendable {
     public func forward(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts) -> Matrix {
         precondition(x.cols == inputs)
         let streams = SeededRandom(seed: rng.next())
+        let blocks = (x.rows + CrossbarLayer.blockSamples - 1) / CrossbarLayer.blockSamples
+        // Blocks run on the worker threads, each with single-threaded products; every block
+        // writes its own slots, and counts are added in block order.
+        let workers = max(1, min(GEMM.defaultThreads, blocks))
+        let results = (0..<blocks).map { _ in Box<(Matrix, ActionCounts)?>(nil) }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var b = w
+            while b < blocks {
+                let start = b * CrossbarLayer.blockSamples, end = min(x.rows, start + CrossbarLayer.blockSamples)
+                var blockRNG = streams.split(UInt64(b))
+                var c = ActionCounts()
+                let y = forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &c, threads: workers > 1 ? 1 : GEMM.defaultThreads)
+                results[b].value = (y, c)
+                b += workers
+            }
+        }
         var out = Matrix(rows: x.rows, cols: outputs)
-        var start = 0
-        var block: UInt64 = 0
-        while start < x.rows {
-            let end = min(x.rows, start + CrossbarLayer.blockSamples)
-            var blockRNG = streams.split(block)
-            let y = forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &counts)
-            out.storage.replaceSubrange((start * outputs)..<(end * outputs), with: y.storage)
-            start = end
-            block += 1
+        for b in 0..<blocks {
+            let (y, c) = results[b].value!
+            let start = b * CrossbarLayer.blockSamples
+            out.storage.replaceSubrange((start * outputs)..<(start * outputs + y.count), with: y.storage)
+            counts += c
         }
         return out
     }
 
-    func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts) -> Matrix {
+    func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts, threads: Int) -> Matrix {
         let batch = x.rows
         var out = Matrix(rows: batch, cols: outputs)
         // Per-sample input scale (abs-max) and integer codes.
@@ -217,12 +229,12 @@ public struct CrossbarLayer: Sendable {
                     }
                     let planeWeight: Float = bitSerial ? Float(1 << p) / maxCode : 1
                     for s in 0..<slices {
-                        let current = GEMM.product(amplitude, gSlices[s])
+                        let current = GEMM.product(amplitude, gSlices[s], threads: threads)
                         var deviation = Matrix(rows: 0, cols: 0)
                         if readSigma > 0 {
                             var sq = amplitude
                             for k in 0..<sq.count { sq.storage[k] *= sq.storage[k] }
-                            deviation = GEMM.product(sq, vSlices[s])
+                            deviation = GEMM.product(sq, vSlices[s], threads: threads)
                             for k in 0..<deviation.count { deviation.storage[k] = deviation.storage[k].squareRoot() * rng.gaussian() }
                         }
                         let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step

@@ -73,6 +73,30 @@ final class CrossbarLayerTests: XCTestCase {
         XCTAssertEqual(counts.shiftAdds, counts.adcConversions)
     }
 
+    func testNoisyForwardIsIdenticalForAnyThreadCount() throws {
+        let hw = try HardwareDescription.load("rram-neurosim", sets: ["noise.readRelative=0.05", "noise.adcInputNoiseLSB=0.5"])
+        let w = random(150, 20, seed: 8)
+        let x = random(600, 150, seed: 9, nonNegative: true)  // three blocks of 256 samples
+        let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 3)
+        let saved = GEMM.defaultThreads
+        defer { GEMM.defaultThreads = saved }
+        var outputs = [Matrix](), allCounts = [ActionCounts]()
+        for threads in [1, 2, 3] {
+            GEMM.defaultThreads = threads
+            var rng = SeededRandom(seed: 4)
+            var counts = ActionCounts()
+            outputs.append(layer.forward(x, rng: &rng, counts: &counts))
+            allCounts.append(counts)
+        }
+        XCTAssertEqual(outputs[0], outputs[1])
+        XCTAssertEqual(outputs[0], outputs[2])
+        XCTAssertEqual(allCounts[0], allCounts[1])
+        // The noise is real: another noise seed gives other outputs.
+        var other = SeededRandom(seed: 5)
+        var c = ActionCounts()
+        XCTAssertNotEqual(layer.forward(x, rng: &other, counts: &c), outputs[0])
+    }
+
     func testChipInstancesDifferBySeedAndRepeatForTheSameSeed() throws {
         let hw = try HardwareDescription.load("pcm-aihwkit")
         let w = random(64, 8, seed: 5)
