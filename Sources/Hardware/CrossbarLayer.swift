@@ -55,6 +55,9 @@ public struct CrossbarLayer: Sendable {
     public let noiseVariance: [Matrix]
     /// Global drift compensation: mean |G+ - G-| just after programming over the same at inference.
     public let driftCompensation: Float
+    /// Calibrated ADC ranges, one per read kind (row group, slice, bit-plane) and column; empty
+    /// until `calibrate` runs (then the worst case, every row at Gmax, is used).
+    public private(set) var adcRanges: [Float] = []
 
     let rowsPerRead: Int
     let slices: Int
@@ -144,6 +147,38 @@ public struct CrossbarLayer: Sendable {
         return code * lsb
     }
 
+    var planes: Int { bitSerial ? inputBits : 1 }
+    var groupCount: Int { (inputs + rowsPerRead - 1) / rowsPerRead }
+
+    /// Calibrates the ADC ranges on `x` (for the calibrated range modes): the largest noiseless
+    /// |current| each read kind and column sees, or per layer the largest over the columns. A
+    /// read kind never driven keeps the worst-case range. Full-scale mode ignores calibration.
+    public mutating func calibrate(_ x: Matrix) {
+        let mode = hardware.choice("crossbar.adc.rangeMode")
+        guard mode != "full-scale" else { return }
+        var maxima = [Float](repeating: 0, count: groupCount * slices * planes * outputs)
+        let blocks = (x.rows + CrossbarLayer.blockSamples - 1) / CrossbarLayer.blockSamples
+        var rng = SeededRandom(seed: 0)
+        for b in 0..<blocks {
+            let start = b * CrossbarLayer.blockSamples, end = min(x.rows, start + CrossbarLayer.blockSamples)
+            var c = ActionCounts()
+            let box = Box(maxima)
+            _ = forwardBlock(x.rows(start..<end), rng: &rng, counts: &c, threads: GEMM.defaultThreads, maxima: box)
+            maxima = box.value
+        }
+        for read in 0..<(groupCount * slices * planes) {
+            let g = read / (slices * planes)
+            let worst = fullScaleRange(rows: min(rowsPerRead, inputs - g * rowsPerRead))
+            let columns = (read * outputs)..<((read + 1) * outputs)
+            if mode == "calibrated-per-layer" {
+                let m = maxima[columns].max() ?? 0
+                for o in columns { maxima[o] = m }
+            }
+            for o in columns where !(maxima[o] > 0) { maxima[o] = worst }
+        }
+        adcRanges = maxima
+    }
+
     /// Samples per block of a forward pass: a block's intermediate products stay in cache.
     public static let blockSamples = 256
 
@@ -179,7 +214,10 @@ public struct CrossbarLayer: Sendable {
         return out
     }
 
-    func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts, threads: Int) -> Matrix {
+    /// One block of samples. With `maxima`, a calibration pass: no noise and no conversion, only
+    /// the largest |current| per read kind and column is recorded.
+    func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts, threads: Int,
+                      maxima: Box<[Float]>? = nil) -> Matrix {
         let batch = x.rows
         var out = Matrix(rows: batch, cols: outputs)
         // Per-sample input scale (abs-max) and integer codes.
@@ -192,11 +230,12 @@ public struct CrossbarLayer: Sendable {
         }
         let hasNegative = x.storage.contains { $0 < 0 }
         let passes: [Float] = hasNegative ? [1, -1] : [1]
-        let planes = bitSerial ? inputBits : 1
+        let calibrating = maxima != nil
         var groupStart = 0
         while groupStart < inputs {
             let groupRows = min(rowsPerRead, inputs - groupStart)
             let range = fullScaleRange(rows: groupRows)
+            let group = groupStart / rowsPerRead
             let gSlices = difference.map { $0.rows(groupStart..<(groupStart + groupRows)) }
             let vSlices = readSigma > 0 ? noiseVariance.map { $0.rows(groupStart..<(groupStart + groupRows)) } : []
             for sign in passes {
@@ -231,40 +270,49 @@ public struct CrossbarLayer: Sendable {
                     for s in 0..<slices {
                         let current = GEMM.product(amplitude, gSlices[s], threads: threads)
                         var deviation = Matrix(rows: 0, cols: 0)
-                        if readSigma > 0 {
+                        if readSigma > 0 && !calibrating {
                             var sq = amplitude
                             for k in 0..<sq.count { sq.storage[k] *= sq.storage[k] }
                             deviation = GEMM.product(sq, vSlices[s], threads: threads)
                             for k in 0..<deviation.count { deviation.storage[k] = deviation.storage[k].squareRoot() * rng.gaussian() }
                         }
                         let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step
-                        let lsb = range / Float((1 << (adcBits - 1)) - 1)
                         let half = Float((1 << (adcBits - 1)) - 1)
+                        let read = (group * slices + s) * planes + p
+                        let lsb: [Float] = adcRanges.isEmpty
+                            ? [Float](repeating: range / half, count: outputs)
+                            : adcRanges[(read * outputs)..<((read + 1) * outputs)].map { $0 / half }
                         var adcNoise = [Float](repeating: 0, count: adcNoiseLSB > 0 ? outputs : 0)
                         for i in 0..<batch {
                             counts.reads += 1
                             if active[i] == 0 { continue }  // an all-zero plane is not converted
+                            if let maxima {
+                                let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
+                                for o in 0..<outputs {
+                                    maxima.value[read * outputs + o] = max(maxima.value[read * outputs + o], abs(current[i, o] * attenuation))
+                                }
+                                continue
+                            }
                             counts.rowActivations += active[i]
                             counts.cellReads += active[i] * 2 * outputs
                             counts.adcConversions += outputs
                             counts.shiftAdds += outputs
                             let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
                             if adcNoiseLSB > 0 { for o in 0..<outputs { adcNoise[o] = adcNoiseLSB * rng.gaussian() } }
-                            let weight = sign * lsb * sliceWeight * planeWeight * scale[i]
+                            let weight = sign * sliceWeight * planeWeight * scale[i]
                             // ADC conversion (as `convert`, in LSB units) and shift-add, one row of outputs.
                             current.storage.withUnsafeBufferPointer { cp in
                               deviation.storage.withUnsafeBufferPointer { dp in
                                 out.storage.withUnsafeMutableBufferPointer { op in
                                     let c = cp.baseAddress! + i * outputs, y = op.baseAddress! + i * outputs
                                     let d = readSigma > 0 ? dp.baseAddress! + i * outputs : nil
-                                    let scaleToLSB = attenuation / lsb
                                     for o in 0..<outputs {
                                         var cur = c[o]
                                         if let d { cur += d[o] }
-                                        var code = cur * scaleToLSB
+                                        var code = cur * attenuation / lsb[o]
                                         if adcNoiseLSB > 0 { code += adcNoise[o] }
                                         code = min(max(code.rounded(), -half), half)
-                                        y[o] += code * weight
+                                        y[o] += code * lsb[o] * weight
                                     }
                                 }
                               }

@@ -66,7 +66,8 @@ enum BenchCommand {
         for name in presets {
             let hw = try HardwareDescription.load(name)
             start = Date()
-            let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+            var layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+            layer.calibrate(x.rows(0..<min(count, 256)))  // ADC ranges, for the calibrated modes
             let programSeconds = Date().timeIntervalSince(start)
             var noise = SeededRandom(seed: 2)
             var counts = ActionCounts()
@@ -87,7 +88,7 @@ enum BenchCommand {
             print(pad(r["hardware"] as! String, 16) + pad(Output.format(r["seconds"] as! Double, 3), 9) + " s"
                   + pad(Output.format(r["inputsPerSecond"] as! Double, 0), 10) + " inputs/s"
                   + pad(Output.format(r["ratioToFloatGEMM"] as! Double, 1), 8) + "x float GEMM"
-                  + "   programming \(Output.format(r["programSeconds"] as! Double, 2)) s")
+                  + "   programming and calibration \(Output.format(r["programSeconds"] as! Double, 2)) s")
         }
     }
 

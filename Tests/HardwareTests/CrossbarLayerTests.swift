@@ -97,6 +97,41 @@ final class CrossbarLayerTests: XCTestCase {
         XCTAssertNotEqual(layer.forward(x, rng: &other, counts: &c), outputs[0])
     }
 
+    func relativeError(_ y: Matrix, _ exact: Matrix) -> Float {
+        var num: Float = 0, den: Float = 0
+        for k in 0..<y.count { num += (y.storage[k] - exact.storage[k]) * (y.storage[k] - exact.storage[k]); den += exact.storage[k] * exact.storage[k] }
+        return (num / den).squareRoot()
+    }
+
+    func testCalibratedADCRangesCutTheQuantisationError() throws {
+        // A 5-bit ADC against the worst-case range (every row at Gmax) wastes most of its levels.
+        let w = random(256, 32, seed: 10)
+        let x = random(300, 256, seed: 11, nonNegative: true)
+        let exact = GEMM.product(x, w)
+        var errors = [String: Float]()
+        for mode in ["calibrated-per-layer", "calibrated-per-column"] {
+            let hw = try HardwareDescription.load("rram-neurosim", sets: ["crossbar.adc.rangeMode=\(mode)"])
+            var layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+            var rng = SeededRandom(seed: 1)
+            var counts = ActionCounts()
+            let before = relativeError(layer.forward(x, rng: &rng, counts: &counts), exact)
+            layer.calibrate(x.rows(0..<100))
+            XCTAssertEqual(layer.adcRanges.count, 2 * 4 * 8 * 32)
+            let after = relativeError(layer.forward(x, rng: &rng, counts: &counts), exact)
+            XCTAssertLessThan(after, before / 2, "\(mode): \(before) -> \(after)")
+            errors[mode] = after
+            if mode == "calibrated-per-layer" {
+                // One range per read kind: equal across the columns.
+                XCTAssertEqual(Set(layer.adcRanges[0..<32]).count, 1)
+            }
+        }
+        XCTAssertLessThanOrEqual(errors["calibrated-per-column"]!, errors["calibrated-per-layer"]! * 1.05)
+        // Full scale ignores calibration.
+        var full = try CrossbarLayer(weight: w, hardware: try HardwareDescription.load("pcm-aihwkit"), seed: 1)
+        full.calibrate(x)
+        XCTAssertTrue(full.adcRanges.isEmpty)
+    }
+
     func testChipInstancesDifferBySeedAndRepeatForTheSameSeed() throws {
         let hw = try HardwareDescription.load("pcm-aihwkit")
         let w = random(64, 8, seed: 5)
