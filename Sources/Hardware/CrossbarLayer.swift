@@ -274,7 +274,9 @@ public struct CrossbarLayer: Sendable {
                             var sq = amplitude
                             for k in 0..<sq.count { sq.storage[k] *= sq.storage[k] }
                             deviation = GEMM.product(sq, vSlices[s], threads: threads)
-                            for k in 0..<deviation.count { deviation.storage[k] = deviation.storage[k].squareRoot() * rng.gaussian() }
+                            var draws = [Float](repeating: 0, count: deviation.count)
+                            draws.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
+                            for k in 0..<deviation.count { deviation.storage[k] = deviation.storage[k].squareRoot() * draws[k] }
                         }
                         let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step
                         let half = Float((1 << (adcBits - 1)) - 1)
@@ -298,7 +300,10 @@ public struct CrossbarLayer: Sendable {
                             counts.adcConversions += outputs
                             counts.shiftAdds += outputs
                             let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
-                            if adcNoiseLSB > 0 { for o in 0..<outputs { adcNoise[o] = adcNoiseLSB * rng.gaussian() } }
+                            if adcNoiseLSB > 0 {
+                                adcNoise.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
+                                for o in 0..<outputs { adcNoise[o] *= adcNoiseLSB }
+                            }
                             let weight = sign * sliceWeight * planeWeight * scale[i]
                             // ADC conversion (as `convert`, in LSB units) and shift-add, one row of outputs.
                             current.storage.withUnsafeBufferPointer { cp in

@@ -56,6 +56,22 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return Float((-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2))
     }
 
+    /// Fills `buffer` with standard normal draws: Box-Muller in Float, both values of each pair
+    /// used (about twice as fast per draw as `gaussian()`, a different sequence).
+    public mutating func fillGaussian(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        var i = 0
+        let n = buffer.count
+        while i < n {
+            let u1 = (Float(next() >> 40) + 0.5) * (1.0 / 16_777_216.0)  // (0, 1)
+            let u2 = Float(next() >> 40) * (1.0 / 16_777_216.0)
+            let r = (-2 * _logf32(u1)).squareRoot()
+            let a = 2 * Float.pi * u2
+            buffer[i] = r * _cosf32(a)
+            if i + 1 < n { buffer[i + 1] = r * _sinf32(a) }
+            i += 2
+        }
+    }
+
     /// Uniform integer in 0..<bound (bound > 0), unbiased.
     public mutating func below(_ bound: Int) -> Int {
         Int(next(upperBound: UInt64(bound)))
@@ -77,8 +93,14 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 import Glibc
 @usableFromInline func _log(_ x: Double) -> Double { Glibc.log(x) }
 @usableFromInline func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+@usableFromInline func _logf32(_ x: Float) -> Float { Glibc.logf(x) }
+@usableFromInline func _cosf32(_ x: Float) -> Float { Glibc.cosf(x) }
+@usableFromInline func _sinf32(_ x: Float) -> Float { Glibc.sinf(x) }
 #elseif canImport(Darwin)
 import Darwin
 @usableFromInline func _log(_ x: Double) -> Double { Darwin.log(x) }
 @usableFromInline func _cos(_ x: Double) -> Double { Darwin.cos(x) }
+@usableFromInline func _logf32(_ x: Float) -> Float { Darwin.logf(x) }
+@usableFromInline func _cosf32(_ x: Float) -> Float { Darwin.cosf(x) }
+@usableFromInline func _sinf32(_ x: Float) -> Float { Darwin.sinf(x) }
 #endif

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Numerics
 
@@ -37,6 +38,24 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(sg / Double(n), 0, accuracy: 0.01)
         XCTAssertEqual(sg2 / Double(n), 1, accuracy: 0.02)
         XCTAssertEqual(sg4 / Double(n), 3, accuracy: 0.1, "Gaussian kurtosis")
+    }
+
+    func testFillGaussianMomentsAndOddLengths() {
+        var r = SeededRandom(seed: 3)
+        var xs = [Float](repeating: .nan, count: 200_001)
+        xs.withUnsafeMutableBufferPointer { r.fillGaussian($0) }
+        XCTAssertTrue(xs.allSatisfy { $0.isFinite })
+        let n = Double(xs.count)
+        let mean = xs.reduce(0.0) { $0 + Double($1) } / n
+        let variance = xs.reduce(0.0) { $0 + Double($1) * Double($1) } / n - mean * mean
+        let kurtosis = xs.reduce(0.0) { $0 + pow(Double($1), 4) } / n
+        XCTAssertEqual(mean, 0, accuracy: 0.01)
+        XCTAssertEqual(variance, 1, accuracy: 0.02)
+        XCTAssertEqual(kurtosis, 3, accuracy: 0.1)
+        // Pairs are independent: the correlation of x[2k] and x[2k+1] is near 0.
+        var cross = 0.0
+        for k in stride(from: 0, to: xs.count - 1, by: 2) { cross += Double(xs[k]) * Double(xs[k + 1]) }
+        XCTAssertEqual(cross / (n / 2), 0, accuracy: 0.01)
     }
 
     func testPermutationIsAPermutationAndSeeded() {
