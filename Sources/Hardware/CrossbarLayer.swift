@@ -27,6 +27,11 @@ public struct ActionCounts: Equatable, Sendable {
 
 /// A weight matrix programmed onto crossbar arrays: the functional model of what the ADCs read.
 ///
+/// Offset encoding: the signed code q = round(w / wMax (2^(B-1) - 1)) is stored unsigned as
+/// u = q + 2^(B-1) on one cell per slice, and each row also holds a reference cell with the code
+/// 2^(B-1); the ADC (unipolar, 2^bits - 1 steps) converts every column and the reference column,
+/// and the reference reading is subtracted digitally.
+///
 /// Mapping (differential encoding): a weight w becomes the integer code
 /// q = round(|w| / wMax (2^B - 1)) (B = weightBits, wMax = max |w| of the layer), split into
 /// S = ceil(B / c) digits of c = bitsPerCell bits, d_s in 0...2^c - 1, least significant first.
@@ -71,14 +76,18 @@ public struct CrossbarLayer: Sendable {
     let irDrop: Float
     let adcNoiseLSB: Float
     let arrayRows: Int
+    /// Differential pairs (signed currents, a bipolar ADC) or one offset reference column per
+    /// row group (unsigned currents, a unipolar ADC, the reference's reading subtracted digitally).
+    let differential: Bool
+    /// Converted columns per read: the outputs, plus the reference column of the offset encoding.
+    public let columns: Int
 
     /// Programs `weight` (inputs x outputs) as chip instance `seed`.
     public init(weight: Matrix, hardware d: HardwareDescription, seed: UInt64) throws {
-        guard d.choice("crossbar.weightEncoding") == "differential" else {
-            throw InputError.data(file: d.name, field: "crossbar.weightEncoding", "the offset encoding is not modelled yet; use differential")
-        }
         inputs = weight.rows
         outputs = weight.cols
+        differential = d.choice("crossbar.weightEncoding") == "differential"
+        columns = outputs + (differential ? 0 : 1)
         hardware = d
         let device = DeviceModel(d)
         bitsPerCell = min(d.integer("crossbar.bitsPerCell"), 16)
@@ -96,28 +105,53 @@ public struct CrossbarLayer: Sendable {
         let stepD = (device.gMax - device.gMin) / levels
         step = Float(stepD)
         let wMax = weight.storage.map { abs($0) }.max() ?? 0
-        weightScale = wMax > 0 ? wMax / Float((1 << weightBits) - 1) : 1
+        // Differential: codes 0...2^B - 1 of |w|. Offset: signed codes -(2^(B-1) - 1)...2^(B-1) - 1
+        // stored as unsigned u = q + 2^(B-1); the reference column holds 2^(B-1).
+        let codeMax = Double(differential ? (1 << weightBits) - 1 : (1 << (weightBits - 1)) - 1)
+        weightScale = wMax > 0 ? wMax / Float(codeMax) : 1
+        let offsetCode = Double(1 << (weightBits - 1))
 
         var rng = SeededRandom(seed: seed)
         var diffs = [Matrix](), vars = [Matrix]()
         var sumProgrammed = 0.0, sumNow = 0.0
         let base = Double(1 << bitsPerCell)
         for s in 0..<slices {
-            var diff = Matrix(rows: inputs, cols: outputs)
-            var v = Matrix(rows: inputs, cols: outputs)
+            var diff = Matrix(rows: inputs, cols: columns)
+            var v = Matrix(rows: inputs, cols: columns)
             var sliceRNG = rng.split(UInt64(s))
             let divisor = Foundation.pow(base, Double(s))
-            for i in 0..<weight.count {
-                let w = weight.storage[i]
-                let code = wMax > 0 ? (Double(abs(w) / wMax) * Double((1 << weightBits) - 1)).rounded() : 0
-                let digit = (code / divisor).rounded(.down).truncatingRemainder(dividingBy: base)
-                let hi = device.gMin + digit * stepD
-                let (pPos, nPos) = device.programAndDrift(w >= 0 ? hi : device.gMin, rng: &sliceRNG)
-                let (pNeg, nNeg) = device.programAndDrift(w >= 0 ? device.gMin : hi, rng: &sliceRNG)
-                diff.storage[i] = Float(nPos - nNeg)
-                v.storage[i] = readSigma * readSigma * Float(nPos * nPos + nNeg * nNeg)
-                sumProgrammed += abs(pPos - pNeg)
-                sumNow += abs(nPos - nNeg)
+            func level(_ code: Double) -> Double {
+                device.gMin + (code / divisor).rounded(.down).truncatingRemainder(dividingBy: base) * stepD
+            }
+            // The offset encoding's reference cell of each row, and its conductances.
+            var reference = [(programmed: Double, atInference: Double)]()
+            if !differential {
+                reference = (0..<inputs).map { _ in device.programAndDrift(level(offsetCode), rng: &sliceRNG) }
+                for r in 0..<inputs {
+                    diff[r, outputs] = Float(reference[r].atInference)
+                    v[r, outputs] = readSigma * readSigma * Float(reference[r].atInference * reference[r].atInference)
+                }
+            }
+            for r in 0..<inputs {
+                for o in 0..<outputs {
+                    let w = weight[r, o]
+                    let q = wMax > 0 ? (Double(w / wMax) * codeMax).rounded() : 0
+                    if differential {
+                        let hi = level(abs(q))
+                        let (pPos, nPos) = device.programAndDrift(q >= 0 ? hi : device.gMin, rng: &sliceRNG)
+                        let (pNeg, nNeg) = device.programAndDrift(q >= 0 ? device.gMin : hi, rng: &sliceRNG)
+                        diff[r, o] = Float(nPos - nNeg)
+                        v[r, o] = readSigma * readSigma * Float(nPos * nPos + nNeg * nNeg)
+                        sumProgrammed += abs(pPos - pNeg)
+                        sumNow += abs(nPos - nNeg)
+                    } else {
+                        let (pg, ng) = device.programAndDrift(level(q + offsetCode), rng: &sliceRNG)
+                        diff[r, o] = Float(ng)
+                        v[r, o] = readSigma * readSigma * Float(ng * ng)
+                        sumProgrammed += abs(pg - reference[r].programmed)
+                        sumNow += abs(ng - reference[r].atInference)
+                    }
+                }
             }
             diffs.append(diff)
             vars.append(v)
@@ -156,7 +190,7 @@ public struct CrossbarLayer: Sendable {
     public mutating func calibrate(_ x: Matrix) {
         let mode = hardware.choice("crossbar.adc.rangeMode")
         guard mode != "full-scale" else { return }
-        var maxima = [Float](repeating: 0, count: groupCount * slices * planes * outputs)
+        var maxima = [Float](repeating: 0, count: groupCount * slices * planes * columns)
         let blocks = (x.rows + CrossbarLayer.blockSamples - 1) / CrossbarLayer.blockSamples
         var rng = SeededRandom(seed: 0)
         for b in 0..<blocks {
@@ -169,12 +203,12 @@ public struct CrossbarLayer: Sendable {
         for read in 0..<(groupCount * slices * planes) {
             let g = read / (slices * planes)
             let worst = fullScaleRange(rows: min(rowsPerRead, inputs - g * rowsPerRead))
-            let columns = (read * outputs)..<((read + 1) * outputs)
+            let span = (read * columns)..<((read + 1) * columns)
             if mode == "calibrated-per-layer" {
-                let m = maxima[columns].max() ?? 0
-                for o in columns { maxima[o] = m }
+                let m = maxima[span].max() ?? 0
+                for o in span { maxima[o] = m }
             }
-            for o in columns where !(maxima[o] > 0) { maxima[o] = worst }
+            for o in span where !(maxima[o] > 0) { maxima[o] = worst }
         }
         adcRanges = maxima
     }
@@ -279,46 +313,51 @@ public struct CrossbarLayer: Sendable {
                             for k in 0..<deviation.count { deviation.storage[k] = deviation.storage[k].squareRoot() * draws[k] }
                         }
                         let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step
-                        let half = Float((1 << (adcBits - 1)) - 1)
+                        // Bipolar ADC for differential currents, unipolar for the offset encoding.
+                        let half = Float(differential ? (1 << (adcBits - 1)) - 1 : (1 << adcBits) - 1)
+                        let low = differential ? -half : 0
                         let read = (group * slices + s) * planes + p
                         let lsb: [Float] = adcRanges.isEmpty
-                            ? [Float](repeating: range / half, count: outputs)
-                            : adcRanges[(read * outputs)..<((read + 1) * outputs)].map { $0 / half }
-                        var adcNoise = [Float](repeating: 0, count: adcNoiseLSB > 0 ? outputs : 0)
+                            ? [Float](repeating: range / half, count: columns)
+                            : adcRanges[(read * columns)..<((read + 1) * columns)].map { $0 / half }
+                        var adcNoise = [Float](repeating: 0, count: adcNoiseLSB > 0 ? columns : 0)
+                        var readings = [Float](repeating: 0, count: columns)
                         for i in 0..<batch {
                             counts.reads += 1
                             if active[i] == 0 { continue }  // an all-zero plane is not converted
                             if let maxima {
                                 let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
-                                for o in 0..<outputs {
-                                    maxima.value[read * outputs + o] = max(maxima.value[read * outputs + o], abs(current[i, o] * attenuation))
+                                for o in 0..<columns {
+                                    maxima.value[read * columns + o] = max(maxima.value[read * columns + o], abs(current[i, o] * attenuation))
                                 }
                                 continue
                             }
                             counts.rowActivations += active[i]
-                            counts.cellReads += active[i] * 2 * outputs
-                            counts.adcConversions += outputs
+                            counts.cellReads += active[i] * (differential ? 2 * outputs : columns)
+                            counts.adcConversions += columns
                             counts.shiftAdds += outputs
                             let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
                             if adcNoiseLSB > 0 {
                                 adcNoise.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
-                                for o in 0..<outputs { adcNoise[o] *= adcNoiseLSB }
+                                for o in 0..<columns { adcNoise[o] *= adcNoiseLSB }
                             }
                             let weight = sign * sliceWeight * planeWeight * scale[i]
                             // ADC conversion (as `convert`, in LSB units) and shift-add, one row of outputs.
                             current.storage.withUnsafeBufferPointer { cp in
                               deviation.storage.withUnsafeBufferPointer { dp in
                                 out.storage.withUnsafeMutableBufferPointer { op in
-                                    let c = cp.baseAddress! + i * outputs, y = op.baseAddress! + i * outputs
-                                    let d = readSigma > 0 ? dp.baseAddress! + i * outputs : nil
-                                    for o in 0..<outputs {
+                                    let c = cp.baseAddress! + i * columns, y = op.baseAddress! + i * outputs
+                                    let d = readSigma > 0 ? dp.baseAddress! + i * columns : nil
+                                    for o in 0..<columns {
                                         var cur = c[o]
                                         if let d { cur += d[o] }
                                         var code = cur * attenuation / lsb[o]
                                         if adcNoiseLSB > 0 { code += adcNoise[o] }
-                                        code = min(max(code.rounded(), -half), half)
-                                        y[o] += code * lsb[o] * weight
+                                        code = min(max(code.rounded(), low), half)
+                                        readings[o] = code * lsb[o]
                                     }
+                                    let ref = differential ? 0 : readings[outputs]
+                                    for o in 0..<outputs { y[o] += (readings[o] - ref) * weight }
                                 }
                               }
                             }

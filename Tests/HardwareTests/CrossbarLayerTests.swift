@@ -132,6 +132,30 @@ final class CrossbarLayerTests: XCTestCase {
         XCTAssertTrue(full.adcRanges.isEmpty)
     }
 
+    func testOffsetEncodingMatchesFloatOnTheIdealPresetAndConvertsTheReference() throws {
+        let hw = try HardwareDescription.load("ideal", sets: ["crossbar.weightEncoding=offset"])
+        let w = random(600, 24, seed: 12)
+        let x = random(20, 600, seed: 13, nonNegative: true)
+        var layer = try CrossbarLayer(weight: w, hardware: hw, seed: 2)
+        XCTAssertEqual(layer.columns, 25, "24 outputs and one reference column")
+        var rng = SeededRandom(seed: 1)
+        var counts = ActionCounts()
+        // Each reading carries the offset current, so the uncalibrated ADC costs ~1e-3 here.
+        let uncalibrated = relativeError(layer.forward(x, rng: &rng, counts: &counts), GEMM.product(x, w))
+        XCTAssertLessThan(uncalibrated, 2e-3)
+        counts = ActionCounts()
+        layer.calibrate(x)
+        let y = layer.forward(x, rng: &rng, counts: &counts)
+        XCTAssertLessThan(relativeError(y, GEMM.product(x, w)), uncalibrated)
+        // Two row groups (512 + 88 rows), one multi-bit read each, 25 conversions per read.
+        XCTAssertEqual(counts.adcConversions, 20 * 2 * 25)
+        // On rram-neurosim the offset encoding loses one bit of weight precision to the sign but
+        // still tracks the float product.
+        var rram = try CrossbarLayer(weight: w, hardware: try HardwareDescription.load("rram-neurosim", sets: ["crossbar.weightEncoding=offset"]), seed: 2)
+        rram.calibrate(x)
+        XCTAssertLessThan(relativeError(rram.forward(x, rng: &rng, counts: &counts), GEMM.product(x, w)), 0.2)
+    }
+
     func testChipInstancesDifferBySeedAndRepeatForTheSameSeed() throws {
         let hw = try HardwareDescription.load("pcm-aihwkit")
         let w = random(64, 8, seed: 5)
