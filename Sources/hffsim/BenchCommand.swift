@@ -54,6 +54,9 @@ enum BenchCommand {
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         let n = try args.int("--size", default: 1000, range: 1...8192)
         let count = try args.int("--inputs", default: 10_000, range: 1...1_000_000)
+        if n * count > 1 << 28 || n * n > 1 << 26 {
+            throw InputError.usage(flag: "--inputs", "size x inputs must stay below 2^28 values and size below 8192 (got \(n) x \(count))")
+        }
         let presets = args.strings("--hardware").isEmpty ? ["rram-neurosim", "pcm-aihwkit", "ideal"] : args.strings("--hardware")
         var rng = SeededRandom(seed: 11)
         let w = Matrix(rows: n, cols: n, storage: (0..<(n * n)).map { _ in rng.gaussian() * 0.03 })

@@ -90,6 +90,7 @@ final class CLITests: XCTestCase {
             (["train", "--threads", "9223372036854775807", "--output", out], "--threads"),
             (["train", "--tau", "1e-45", "--output", out], "--tau"),
             (["bench", "gemm", "--seconds", "1e30"], "--seconds"),
+            (["bench", "tile", "--size", "8000", "--inputs", "1000000"], "--inputs"),
             (["train"], "--output"),
             (["frobnicate"], "frobnicate"),
             (["eval"], "eval"),
@@ -115,6 +116,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1)
         let missing = try run(["eval", dir.appendingPathComponent("absent.safetensors").path])
         XCTAssertEqual(missing.status, 65, missing.stderr)
+        let preset = try run(["bench", "tile", "--hardware", "nope", "--inputs", "1"])
+        XCTAssertEqual(preset.status, 65, preset.stderr)
+        XCTAssertTrue(preset.stderr.contains("nope: no such hardware file or preset"), preset.stderr)
 
         let csv = dir.appendingPathComponent("ragged.csv")
         try Data("1,2,3,0\n4,5,1\n".utf8).write(to: csv)
@@ -127,7 +131,7 @@ final class CLITests: XCTestCase {
     }
 
     func testHelpOnEveryCommand() throws {
-        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"]] {
+        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"], ["bench", "tile", "--help"]] {
             let r = try run(args)
             XCTAssertEqual(r.status, 0, "\(args)")
             for section in ["OVERVIEW:", "USAGE:", "OPTIONS:"] {
