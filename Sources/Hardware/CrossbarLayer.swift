@@ -111,7 +111,7 @@ public struct CrossbarLayer: Sendable {
         weightScale = wMax > 0 ? wMax / Float(codeMax) : 1
         let offsetCode = Double(1 << (weightBits - 1))
 
-        var rng = SeededRandom(seed: seed)
+        let rng = SeededRandom(seed: seed)
         var diffs = [Matrix](), vars = [Matrix]()
         var sumProgrammed = 0.0, sumNow = 0.0
         let base = Double(1 << bitsPerCell)
@@ -156,7 +156,6 @@ public struct CrossbarLayer: Sendable {
             diffs.append(diff)
             vars.append(v)
         }
-        _ = rng.next()
         difference = diffs
         noiseVariance = vars
         driftCompensation = d.flag("noise.drift.globalCompensation") && sumNow > 0 ? Float(sumProgrammed / sumNow) : 1
@@ -172,13 +171,24 @@ public struct CrossbarLayer: Sendable {
         return Float(rows) * gMax
     }
 
-    /// ADC conversion of `current` with range +-`range`: clip, then round to the nearest of the
-    /// 2^bits - 2 steps (aihwkit's out_res convention). Monotone in `current`.
-    @inlinable public static func convert(_ current: Float, range: Float, bits: Int) -> Float {
-        let half = Float((1 << (bits - 1)) - 1)
-        let lsb = range / half
-        let code = min(max((current / lsb).rounded(), -half), half)
-        return code * lsb
+    /// The ADC's largest code: 2^(bits-1) - 1 for a bipolar converter (2^bits - 2 steps over
+    /// +-range, aihwkit's out_res convention), 2^bits - 1 for a unipolar one (0...range).
+    @inlinable public static func maxCode(bits: Int, unipolar: Bool) -> Float {
+        Float(unipolar ? (1 << bits) - 1 : (1 << (bits - 1)) - 1)
+    }
+
+    /// The ADC's code for an input already in LSB units: rounded, then clipped to the converter's
+    /// codes. Monotone. `forward` converts every reading through this.
+    @inlinable public static func code(_ inLSB: Float, bits: Int, unipolar: Bool) -> Float {
+        let top = maxCode(bits: bits, unipolar: unipolar)
+        return min(max(inLSB.rounded(), unipolar ? 0 : -top), top)
+    }
+
+    /// ADC conversion of `current` with range `range` (+-range bipolar, 0...range unipolar):
+    /// the code times the LSB.
+    @inlinable public static func convert(_ current: Float, range: Float, bits: Int, unipolar: Bool = false) -> Float {
+        let lsb = range / maxCode(bits: bits, unipolar: unipolar)
+        return code(current / lsb, bits: bits, unipolar: unipolar) * lsb
     }
 
     var planes: Int { bitSerial ? inputBits : 1 }
@@ -314,8 +324,7 @@ public struct CrossbarLayer: Sendable {
                         }
                         let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step
                         // Bipolar ADC for differential currents, unipolar for the offset encoding.
-                        let half = Float(differential ? (1 << (adcBits - 1)) - 1 : (1 << adcBits) - 1)
-                        let low = differential ? -half : 0
+                        let half = CrossbarLayer.maxCode(bits: adcBits, unipolar: !differential)
                         let read = (group * slices + s) * planes + p
                         let lsb: [Float] = adcRanges.isEmpty
                             ? [Float](repeating: range / half, count: columns)
@@ -353,8 +362,7 @@ public struct CrossbarLayer: Sendable {
                                         if let d { cur += d[o] }
                                         var code = cur * attenuation / lsb[o]
                                         if adcNoiseLSB > 0 { code += adcNoise[o] }
-                                        code = min(max(code.rounded(), low), half)
-                                        readings[o] = code * lsb[o]
+                                        readings[o] = CrossbarLayer.code(code, bits: adcBits, unipolar: !differential) * lsb[o]
                                     }
                                     let ref = differential ? 0 : readings[outputs]
                                     for o in 0..<outputs { y[o] += (readings[o] - ref) * weight }

@@ -49,6 +49,16 @@ final class CrossbarLayerTests: XCTestCase {
         XCTAssertEqual(CrossbarLayer.convert(1e9, range: 10, bits: 5), 10)
         XCTAssertEqual(CrossbarLayer.convert(-1e9, range: 10, bits: 5), -10)
         XCTAssertEqual(CrossbarLayer.convert(0.2, range: 10, bits: 5), 0, "below half a step reads 0")
+        // The unipolar converter (offset encoding) clips negative currents at 0 and uses 2^bits - 1 steps.
+        last = -Float.infinity
+        for k in -500...2000 {
+            let v = CrossbarLayer.convert(Float(k) * 0.01, range: 10, bits: 5, unipolar: true)
+            XCTAssertGreaterThanOrEqual(v, max(last, 0))
+            XCTAssertLessThanOrEqual(v, 10)
+            last = v
+        }
+        XCTAssertEqual(CrossbarLayer.convert(-3, range: 10, bits: 5, unipolar: true), 0)
+        XCTAssertEqual(CrossbarLayer.convert(10.0 / 31 * 7, range: 10, bits: 5, unipolar: true), 10.0 / 31 * 7, accuracy: 1e-5)
     }
 
     func testActionCountsForAKnownInput() throws {
