@@ -40,6 +40,17 @@ public struct HardwareDescription: Equatable, Sendable {
         return b
     }
 
+    /// The value of `path` for people: a number with its unit, a choice, or true/false.
+    public func formatted(_ path: String) -> String {
+        switch values[path]! {
+        case .number(let x):
+            let unit = HardwareSchema.byPath[path]?.unit ?? ""
+            return HardwareKey.format(x) + (unit.isEmpty ? "" : " " + unit)
+        case .text(let s): return s
+        case .flag(let b): return b ? "true" : "false"
+        }
+    }
+
     /// Weight slices per weight: ceil(weightBits / bitsPerCell).
     public var weightSlices: Int {
         let w = integer("crossbar.weightBits"), b = integer("crossbar.bitsPerCell")

@@ -107,13 +107,7 @@ enum HardwareCommand {
         for d in presets {
             s += "\n## Preset `\(d.name)`\n\n\(d.summary)\n\n| key | value | source |\n|---|---|---|\n"
             for k in HardwareSchema.keys {
-                let value: String
-                switch d.values[k.path]! {
-                case .number(let x): value = HardwareKey.format(x) + (k.unit.isEmpty ? "" : " " + k.unit)
-                case .text(let t): value = t
-                case .flag(let b): value = b ? "true" : "false"
-                }
-                s += "| `\(k.path)` | \(cell(value)) | \(cell(d.sources[k.path] ?? "")) |\n"
+                s += "| `\(k.path)` | \(cell(d.formatted(k.path))) | \(cell(d.sources[k.path] ?? "")) |\n"
             }
         }
         return s
@@ -124,14 +118,8 @@ enum HardwareCommand {
         var lines = ["\(d.name)\(d.summary.isEmpty ? "" : ": " + d.summary)"]
         let width = HardwareSchema.keys.map(\.path.count).max() ?? 0
         for k in HardwareSchema.keys {
-            let value: String
-            switch d.values[k.path]! {
-            case .number(let x): value = HardwareKey.format(x) + (k.unit.isEmpty ? "" : " " + k.unit)
-            case .text(let s): value = s
-            case .flag(let b): value = b ? "true" : "false"
-            }
             let pad = String(repeating: " ", count: width - k.path.count + 2)
-            lines.append("  \(k.path)\(pad)\(value)" + (d.sources[k.path].map { "    (\($0))" } ?? ""))
+            lines.append("  \(k.path)\(pad)\(d.formatted(k.path))" + (d.sources[k.path].map { "    (\($0))" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }
