@@ -54,8 +54,6 @@ public enum FFMath {
         public var bias: [Float]
         /// The layer's outputs on the stacked positive then negative rows (the next layer's input).
         public var h: Matrix
-        /// Goodness of each stacked row.
-        public var goodness: [Float]
     }
 
     /// Loss and gradients on stacked rows: the first `positives` rows are positive data, the rest
@@ -85,7 +83,7 @@ public enum FFMath {
         }
         var dW = Matrix.uninitialized(rows: layer.inputs, cols: layer.outputs)
         GEMM.multiply(xhat, transA: true, dh, into: &dW)
-        return Gradients(loss: loss / Double(n), weight: dW, bias: Kernels.columnSums(dh), h: h, goodness: g)
+        return Gradients(loss: loss / Double(n), weight: dW, bias: Kernels.columnSums(dh), h: h)
     }
 }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// General matrix multiply on row-major `Float` data:
 ///
@@ -45,7 +46,7 @@ public enum GEMM {
     static let nc = 1024
 
     /// Threads used by default: one per active processor.
-    nonisolated(unsafe) public static var defaultThreads: Int = max(1, ProcessInfoShim.activeProcessorCount)
+    nonisolated(unsafe) public static var defaultThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// C = alpha * op(A) op(B) + beta * C on raw row-major buffers with leading dimensions.
     ///
@@ -438,8 +439,6 @@ public enum GEMM {
     }
 }
 
-import Foundation
-
 /// Packing buffers owned by one thread (thread-local storage), grown on demand and kept for the
 /// thread's lifetime, so GEMM calls from any number of threads never share or reallocate them.
 final class Scratch {
@@ -472,6 +471,3 @@ final class Scratch {
     }
 }
 
-enum ProcessInfoShim {
-    static var activeProcessorCount: Int { ProcessInfo.processInfo.activeProcessorCount }
-}

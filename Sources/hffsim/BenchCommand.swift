@@ -80,9 +80,8 @@ enum BenchCommand {
             var noise = SeededRandom(seed: 2)
             var counts = ActionCounts()
             start = Date()
-            let y = layer.forward(x, rng: &noise, counts: &counts)
+            _ = layer.forward(x, rng: &noise, counts: &counts)
             let seconds = Date().timeIntervalSince(start)
-            _ = y
             rows.append(["hardware": name, "seconds": seconds, "programSeconds": programSeconds,
                          "inputsPerSecond": Double(count) / seconds, "ratioToFloatGEMM": seconds / floatSeconds,
                          "reads": counts.reads, "adcConversions": counts.adcConversions])

@@ -9,9 +9,16 @@ enum Output {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
 
-    /// Prints `object` as one JSON document with sorted keys (deterministic) on stdout.
+    /// Prints `object` as one JSON document with sorted keys (deterministic) on stdout. JSON has
+    /// no NaN or infinity: such a figure is written as null.
     static func json(_ object: [String: Any]) {
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        func finite(_ v: Any) -> Any {
+            if let d = v as? Double, !d.isFinite { return NSNull() }
+            if let a = v as? [Any] { return a.map(finite) }
+            if let o = v as? [String: Any] { return o.mapValues(finite) }
+            return v
+        }
+        let data = try! JSONSerialization.data(withJSONObject: finite(object), options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 
