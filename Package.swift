@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "HFF", dependencies: ["Datasets", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Datasets", dependencies: ["Numerics", "CZlib"],
                 resources: [.copy("Subset")], swiftSettings: vectorSettings),
-        .target(name: "Numerics", swiftSettings: vectorSettings),
+        .target(name: "Numerics", dependencies: ["CKernels"], swiftSettings: vectorSettings),
+        // The exact integer product kernel (AVX-512 VNNI, chosen at run time; a portable loop elsewhere).
+        .target(name: "CKernels"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], swiftSettings: vectorSettings),

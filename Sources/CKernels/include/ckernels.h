@@ -1,0 +1,22 @@
+#ifndef HFFSIM_CKERNELS_H
+#define HFFSIM_CKERNELS_H
+
+#include <stdint.h>
+
+/// 1 when this CPU runs `hffsim_u8s8_product` with AVX-512 VNNI, else 0 (the portable loop runs).
+int hffsim_u8s8_available(void);
+
+/// out[i][j] = factor scale[j] (256 H[i][j] + L[i][j]) for i < m, j < n, where H and L are the
+/// exact int32 sums over k of a[i][k] times the high and low signed digits of column j.
+/// A: m rows of 4 k4 unsigned bytes (row stride lda, zero past the real rows of B). B, packed in
+/// panels of 16 columns: panel p, quad q holds 64 bytes of high digits then 64 of low digits,
+/// byte ((p k4 + q) 32 + d 16 + j) 4 + r = digit d (0 high, 1 low) of B[4q + r][16p + j].
+/// Sums are exact while 255 x 128 x 4 k4 < 2^31.
+void hffsim_u8s8_product(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
+                         const float *scale, float factor, float *out, long ldo);
+
+/// The same product by plain loops on any CPU (what `hffsim_u8s8_product` runs without VNNI).
+void hffsim_u8s8_product_reference(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
+                                   const float *scale, float factor, float *out, long ldo);
+
+#endif

@@ -1,0 +1,108 @@
+#include "ckernels.h"
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define HFFSIM_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+int hffsim_u8s8_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vnni");
+}
+
+/// MR rows x 16 columns: per quad of k, one load each of the high and low digits, MR broadcasts
+/// of 4 bytes of A, 2 MR vpdpbusd (64 multiply-adds each); then 256 H + L, scaled, stored.
+HFFSIM_VNNI static inline __attribute__((always_inline))
+void kernel(const int mr, int k4, const uint8_t *a, long lda, const int8_t *b, __m512 colScale,
+            __mmask16 mask, float *out, long ldo) {
+    __m512i hi[12], lo[12];
+#pragma unroll
+    for (int r = 0; r < mr; r++) { hi[r] = _mm512_setzero_si512(); lo[r] = _mm512_setzero_si512(); }
+    for (int q = 0; q < k4; q++) {
+        const __m512i bh = _mm512_loadu_si512((const void *)(b + q * 128));
+        const __m512i bl = _mm512_loadu_si512((const void *)(b + q * 128 + 64));
+#pragma unroll
+        for (int r = 0; r < mr; r++) {
+            int32_t word;
+            memcpy(&word, a + r * lda + 4 * q, 4);
+            const __m512i av = _mm512_set1_epi32(word);
+            hi[r] = _mm512_dpbusd_epi32(hi[r], av, bh);
+            lo[r] = _mm512_dpbusd_epi32(lo[r], av, bl);
+        }
+    }
+    const __m512 k256 = _mm512_set1_ps(256.0f);
+#pragma unroll
+    for (int r = 0; r < mr; r++) {
+        __m512 v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(hi[r]), k256, _mm512_cvtepi32_ps(lo[r]));
+        _mm512_mask_storeu_ps(out + r * ldo, mask, _mm512_mul_ps(v, colScale));
+    }
+}
+
+HFFSIM_VNNI
+static void product_vnni(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
+                         const float *scale, float factor, float *out, long ldo) {
+    const int panels = (n + 15) / 16;
+    for (int p = 0; p < panels; p++) {
+        const int width = n - 16 * p < 16 ? n - 16 * p : 16;
+        const __mmask16 mask = (__mmask16)((1u << width) - 1u);
+        const __m512 colScale = _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, scale + 16 * p), _mm512_set1_ps(factor));
+        const int8_t *b = bp + (long)p * k4 * 128;
+        float *o = out + 16 * p;
+        int i = 0;
+        for (; i + 12 <= m; i += 12) kernel(12, k4, a + i * lda, lda, b, colScale, mask, o + i * ldo, ldo);
+        const uint8_t *ar = a + i * lda;
+        float *orow = o + i * ldo;
+        switch (m - i) {
+        case 11: kernel(11, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 10: kernel(10, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 9: kernel(9, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 8: kernel(8, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 7: kernel(7, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 6: kernel(6, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 5: kernel(5, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 4: kernel(4, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 3: kernel(3, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 2: kernel(2, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        case 1: kernel(1, k4, ar, lda, b, colScale, mask, orow, ldo); break;
+        default: break;
+        }
+    }
+}
+
+#else
+
+int hffsim_u8s8_available(void) { return 0; }
+
+#endif
+
+/// Portable reference (slow): the same exact sums, for CPUs without AVX-512 VNNI.
+void hffsim_u8s8_product_reference(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
+                             const float *scale, float factor, float *out, long ldo) {
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            const int p = j / 16, c = j % 16;
+            int32_t h = 0, l = 0;
+            for (int q = 0; q < k4; q++)
+                for (int r = 0; r < 4; r++) {
+                    const int32_t x = a[i * lda + 4 * q + r];
+                    h += x * bp[(((long)p * k4 + q) * 32 + c) * 4 + r];
+                    l += x * bp[(((long)p * k4 + q) * 32 + 16 + c) * 4 + r];
+                }
+            out[i * ldo + j] = ((float)h * 256.0f + (float)l) * (scale[j] * factor);
+        }
+}
+
+void hffsim_u8s8_product(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
+                         const float *scale, float factor, float *out, long ldo) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    static int cached = -1;  /* written once by whichever thread asks first; every writer agrees */
+    int available = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (available < 0) {
+        available = hffsim_u8s8_available();
+        __atomic_store_n(&cached, available, __ATOMIC_RELAXED);
+    }
+    if (available) { product_vnni(m, n, k4, a, lda, bp, scale, factor, out, ldo); return; }
+#endif
+    hffsim_u8s8_product_reference(m, n, k4, a, lda, bp, scale, factor, out, ldo);
+}
