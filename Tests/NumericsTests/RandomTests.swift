@@ -56,6 +56,33 @@ final class RandomTests: XCTestCase {
         var cross = 0.0
         for k in stride(from: 0, to: xs.count - 1, by: 2) { cross += Double(xs[k]) * Double(xs[k + 1]) }
         XCTAssertEqual(cross / (n / 2), 0, accuracy: 0.01)
+        // The two values of each Box-Muller pair (16 apart) are uncorrelated too.
+        var pairs = 0.0, count = 0.0
+        for k in stride(from: 0, to: xs.count - 32, by: 32) {
+            for l in 0..<16 { pairs += Double(xs[k + l]) * Double(xs[k + 16 + l]); count += 1 }
+        }
+        XCTAssertEqual(pairs / count, 0, accuracy: 0.01)
+        // Tails: P(|z| > 3) = 0.0026998 for a standard normal; 4 binomial standard errors.
+        let tail = Double(xs.filter { abs($0) > 3 }.count) / n
+        XCTAssertEqual(tail, 0.0026998, accuracy: 4 * (0.0027 / n).squareRoot())
+    }
+
+    func testSIMDMathMatchesTheLibrary() {
+        var worstLog = 0.0, worstTrig = 0.0
+        for start in stride(from: 1, to: 16_777_216, by: 16 * 997) {
+            let k = SIMD16<UInt32>((0..<16).map { UInt32(start + $0 * 61) })
+            let u = (SIMD16<Float>(k) + 0.5) * (1.0 / 16_777_216.0)
+            let l = SIMDMath.log(u)
+            let (c, s) = SIMDMath.cosSinTurn(k)
+            for i in 0..<16 {
+                let exact = Foundation.log(Double(u[i]))
+                worstLog = max(worstLog, abs(Double(l[i]) - exact) / abs(exact))
+                let angle = 2 * Double.pi * Double(k[i]) / 16_777_216
+                worstTrig = max(worstTrig, abs(Double(c[i]) - Foundation.cos(angle)), abs(Double(s[i]) - Foundation.sin(angle)))
+            }
+        }
+        XCTAssertLessThan(worstLog, 1e-6)
+        XCTAssertLessThan(worstTrig, 1e-6)
     }
 
     func testPermutationIsAPermutationAndSeeded() {
