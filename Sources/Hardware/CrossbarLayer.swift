@@ -81,9 +81,19 @@ public struct CrossbarLayer: Sendable {
     let differential: Bool
     /// Converted columns per read: the outputs, plus the reference column of the offset encoding.
     public let columns: Int
+    /// Row group g, slice s at g slices + s: `difference` (and, for bit-serial reads with read
+    /// noise, `noiseVariance`) for the exact integer kernel; empty when products run in float.
+    let packedDifference: [PackedInt8Matrix]
+    let packedVariance: [PackedInt8Matrix]
+    /// True when reads multiply integer DAC codes by `packedDifference` (see `PackedInt8Matrix`).
+    public var integerProducts: Bool { !packedDifference.isEmpty }
 
-    /// Programs `weight` (inputs x outputs) as chip instance `seed`.
-    public init(weight: Matrix, hardware d: HardwareDescription, seed: UInt64) throws {
+    /// Programs `weight` (inputs x outputs) as chip instance `seed`. With `integerProducts` (the
+    /// default where the CPU has the fast kernel), reads whose DAC codes fit a byte (bit-serial, or
+    /// multi-bit up to 8 bits) multiply the codes by the conductances held as 16-bit codes per
+    /// column (`PackedInt8Matrix`); otherwise they run as float products.
+    public init(weight: Matrix, hardware d: HardwareDescription, seed: UInt64,
+                integerProducts: Bool = PackedInt8Matrix.available) throws {
         inputs = weight.rows
         outputs = weight.cols
         differential = d.choice("crossbar.weightEncoding") == "differential"
@@ -158,6 +168,20 @@ public struct CrossbarLayer: Sendable {
         }
         difference = diffs
         noiseVariance = vars
+        var packedD = [PackedInt8Matrix](), packedV = [PackedInt8Matrix]()
+        if integerProducts && (bitSerial || inputBits <= 8) {
+            var start = 0
+            while start < inputs {
+                let rows = start..<min(inputs, start + rowsPerRead)
+                for s in 0..<slices {
+                    packedD.append(PackedInt8Matrix(diffs[s].rows(rows)))
+                    if bitSerial && readSigma > 0 { packedV.append(PackedInt8Matrix(vars[s].rows(rows))) }
+                }
+                start = rows.upperBound
+            }
+        }
+        packedDifference = packedD
+        packedVariance = packedV
         driftCompensation = d.flag("noise.drift.globalCompensation") && sumNow > 0 ? Float(sumProgrammed / sumNow) : 1
     }
 
@@ -177,12 +201,17 @@ public struct CrossbarLayer: Sendable {
         Float(unipolar ? (1 << bits) - 1 : (1 << (bits - 1)) - 1)
     }
 
-    /// The ADC's code for an input already in LSB units: rounded, then clipped to the converter's
-    /// codes. Monotone. `forward` converts every reading through this.
+    /// The ADC's code for an input already in LSB units: clipped to the converter's codes, then
+    /// rounded to the nearest integer (ties to even). Monotone. `forward` converts every reading
+    /// through this.
     @inlinable public static func code(_ inLSB: Float, bits: Int, unipolar: Bool) -> Float {
         let top = maxCode(bits: bits, unipolar: unipolar)
-        return min(max(inLSB.rounded(), unipolar ? 0 : -top), top)
+        return roundToInteger(min(max(inLSB, unipolar ? 0 : -top), top))
     }
+
+    /// Round to nearest, ties to even, for |x| <= 2^22: adding and subtracting 1.5 x 2^23 leaves
+    /// no fraction bits (branch-free, so loops over it vectorise).
+    @inlinable static func roundToInteger(_ x: Float) -> Float { (x + 12_582_912) - 12_582_912 }
 
     /// ADC conversion of `current` with range `range` (+-range bipolar, 0...range unipolar):
     /// the code times the LSB.
@@ -203,11 +232,16 @@ public struct CrossbarLayer: Sendable {
         var maxima = [Float](repeating: 0, count: groupCount * slices * planes * columns)
         let blocks = (x.rows + CrossbarLayer.blockSamples - 1) / CrossbarLayer.blockSamples
         var rng = SeededRandom(seed: 0)
+        let scratch = ReadScratch()
         for b in 0..<blocks {
             let start = b * CrossbarLayer.blockSamples, end = min(x.rows, start + CrossbarLayer.blockSamples)
             var c = ActionCounts()
             let box = Box(maxima)
-            _ = forwardBlock(x.rows(start..<end), rng: &rng, counts: &c, threads: GEMM.defaultThreads, maxima: box)
+            var ignored = [Float](repeating: 0, count: (end - start) * outputs)
+            ignored.withUnsafeMutableBufferPointer {
+                forwardBlock(x.rows(start..<end), rng: &rng, counts: &c, threads: GEMM.defaultThreads,
+                             into: $0.baseAddress!, scratch: scratch, maxima: box)
+            }
             maxima = box.value
         }
         for read in 0..<(groupCount * slices * planes) {
@@ -236,43 +270,57 @@ public struct CrossbarLayer: Sendable {
         // Blocks run on the worker threads, each with single-threaded products; every block
         // writes its own slots, and counts are added in block order.
         let workers = max(1, min(GEMM.defaultThreads, blocks))
-        let results = (0..<blocks).map { _ in Box<(Matrix, ActionCounts)?>(nil) }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var b = w
-            while b < blocks {
-                let start = b * CrossbarLayer.blockSamples, end = min(x.rows, start + CrossbarLayer.blockSamples)
-                var blockRNG = streams.split(UInt64(b))
-                var c = ActionCounts()
-                let y = forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &c, threads: workers > 1 ? 1 : GEMM.defaultThreads)
-                results[b].value = (y, c)
-                b += workers
+        let results = (0..<blocks).map { _ in Box(ActionCounts()) }
+        var out = Matrix(rows: x.rows, cols: outputs)
+        out.storage.withUnsafeMutableBufferPointer { op in
+            let base = op.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let scratch = ReadScratch()
+                var b = w
+                while b < blocks {
+                    let start = b * CrossbarLayer.blockSamples, end = min(x.rows, start + CrossbarLayer.blockSamples)
+                    var blockRNG = streams.split(UInt64(b))
+                    var c = ActionCounts()
+                    forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &c, threads: workers > 1 ? 1 : GEMM.defaultThreads,
+                                 into: base + start * outputs, scratch: scratch)
+                    results[b].value = c
+                    b += workers
+                }
             }
         }
-        var out = Matrix(rows: x.rows, cols: outputs)
-        for b in 0..<blocks {
-            let (y, c) = results[b].value!
-            let start = b * CrossbarLayer.blockSamples
-            out.storage.replaceSubrange((start * outputs)..<(start * outputs + y.count), with: y.storage)
-            counts += c
-        }
+        for b in 0..<blocks { counts += results[b].value }
         return out
     }
 
     /// One block of samples. With `maxima`, a calibration pass: no noise and no conversion, only
     /// the largest |current| per read kind and column is recorded.
+    ///
+    /// The outputs go to `out` (x.rows x outputs, zeroed by the caller); `scratch` holds the
+    /// block's working buffers, reused from block to block.
     func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts, threads: Int,
-                      maxima: Box<[Float]>? = nil) -> Matrix {
+                      into out: UnsafeMutablePointer<Float>, scratch: ReadScratch, maxima: Box<[Float]>? = nil) {
         let batch = x.rows
-        var out = Matrix(rows: batch, cols: outputs)
         // Per-sample input scale (abs-max) and integer codes.
         let maxCode = Float((1 << inputBits) - 1)
         var scale = [Float](repeating: 0, count: batch)
-        for i in 0..<batch {
-            var m: Float = 0
-            for j in 0..<inputs { m = max(m, abs(x[i, j])) }
-            scale[i] = m
+        var hasNegative = false
+        x.storage.withUnsafeBufferPointer { xp in
+            // On bit patterns, so the reductions vectorise: |x| orders like its bits with the sign
+            // cleared, and a negative non-zero x has bits above 0x8000_0000.
+            var largestBits: UInt32 = 0
+            xp.baseAddress!.withMemoryRebound(to: UInt32.self, capacity: x.count) { bp in
+                for i in 0..<batch {
+                    let row = bp + i * inputs
+                    var m: UInt32 = 0
+                    for j in 0..<inputs {
+                        m = max(m, row[j] & 0x7FFF_FFFF)
+                        largestBits = max(largestBits, row[j])
+                    }
+                    scale[i] = Float(bitPattern: m)
+                }
+            }
+            hasNegative = largestBits > 0x8000_0000
         }
-        let hasNegative = x.storage.contains { $0 < 0 }
         let passes: [Float] = hasNegative ? [1, -1] : [1]
         let calibrating = maxima != nil
         var groupStart = 0
@@ -280,94 +328,136 @@ public struct CrossbarLayer: Sendable {
             let groupRows = min(rowsPerRead, inputs - groupStart)
             let range = fullScaleRange(rows: groupRows)
             let group = groupStart / rowsPerRead
-            let gSlices = difference.map { $0.rows(groupStart..<(groupStart + groupRows)) }
-            let vSlices = readSigma > 0 ? noiseVariance.map { $0.rows(groupStart..<(groupStart + groupRows)) } : []
+            let integer = integerProducts
+            let gSlices = integer ? [] : difference.map { $0.rows(groupStart..<(groupStart + groupRows)) }
+            let floatVariance = readSigma > 0 && !calibrating && !(integer && bitSerial)
+            let vSlices = floatVariance ? noiseVariance.map { $0.rows(groupStart..<(groupStart + groupRows)) } : []
+            let stride = integer ? packedDifference[group * slices].inputStride : 0
             for sign in passes {
                 // Integer codes of this sign's magnitudes, batch x groupRows.
-                var codes = [Int32](repeating: 0, count: batch * groupRows)
+                let codes = scratch.int32s(batch * groupRows)
                 x.storage.withUnsafeBufferPointer { xp in
-                    for i in 0..<batch where scale[i] > 0 {
-                        let k = maxCode / scale[i]
-                        let row = xp.baseAddress! + i * inputs + groupStart
-                        for j in 0..<groupRows {
-                            let v = row[j] * sign
-                            codes[i * groupRows + j] = v > 0 ? Int32((v * k).rounded()) : 0
+                    for i in 0..<batch {
+                        if scale[i] > 0 {
+                            CrossbarLayer.dacCodes(xp.baseAddress! + i * inputs + groupStart, count: groupRows,
+                                                   gain: sign * maxCode / scale[i], into: codes + i * groupRows)
+                        } else {
+                            (codes + i * groupRows).initialize(repeating: 0, count: groupRows)
                         }
                     }
                 }
                 for p in 0..<planes {
-                    var amplitude = Matrix.uninitialized(rows: batch, cols: groupRows)
+                    // Amplitudes as bytes (integer products) or floats (float products, and the
+                    // variance of multi-bit reads), and the active rows of each sample.
+                    var amplitude = Matrix(rows: 0, cols: 0)
+                    let bytes = scratch.bytes(integer ? batch * stride : 0)
                     var active = [Int](repeating: 0, count: batch)
-                    amplitude.storage.withUnsafeMutableBufferPointer { a in
+                    if integer {
+                        let shift = Int32(bitSerial ? p : 0), mask: Int32 = bitSerial ? 1 : 0xFF
                         for i in 0..<batch {
-                            var n = 0
-                            for j in 0..<groupRows {
-                                let c = codes[i * groupRows + j]
-                                let v: Float = bitSerial ? Float((c >> Int32(p)) & 1) : Float(c) / maxCode
-                                a[i * groupRows + j] = v
-                                n += v != 0 ? 1 : 0
+                            let c = codes + i * groupRows, b = bytes + i * stride
+                            var n = SIMD16<Int32>(), j = 0
+                            while j + 16 <= groupRows {
+                                let v = (UnsafeRawPointer(c + j).loadUnaligned(as: SIMD16<Int32>.self) &>> shift) & mask
+                                UnsafeMutableRawPointer(b + j).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: v), as: SIMD16<UInt8>.self)
+                                n &+= v.clamped(lowerBound: .zero, upperBound: .one)  // codes are >= 0
+                                j += 16
                             }
-                            active[i] = n
+                            var count = Int(n.wrappedSum())
+                            while j < groupRows {
+                                let v = (c[j] &>> shift) & mask
+                                b[j] = UInt8(truncatingIfNeeded: v)
+                                count += v != 0 ? 1 : 0
+                                j += 1
+                            }
+                            while j < stride { b[j] = 0; j += 1 }  // the kernel reads whole quads
+                            active[i] = count
+                        }
+                    }
+                    if !integer || floatVariance {
+                        amplitude = Matrix.uninitialized(rows: batch, cols: groupRows)
+                        amplitude.storage.withUnsafeMutableBufferPointer { a in
+                            for i in 0..<batch {
+                                var n = 0
+                                for j in 0..<groupRows {
+                                    let c = codes[i * groupRows + j]
+                                    let v: Float = bitSerial ? Float((c >> Int32(p)) & 1) : Float(c) / maxCode
+                                    a[i * groupRows + j] = v
+                                    n += v != 0 ? 1 : 0
+                                }
+                                active[i] = n
+                            }
                         }
                     }
                     let planeWeight: Float = bitSerial ? Float(1 << p) / maxCode : 1
+                    let current = scratch.floats(0, batch * columns)
+                    let variance = scratch.floats(1, readSigma > 0 ? batch * columns : 0)
+                    let readDraws = scratch.floats(2, readSigma > 0 ? batch * columns : 0)
+                    let adcDraws = scratch.floats(3, adcNoiseLSB > 0 ? batch * columns : 0)
                     for s in 0..<slices {
-                        let current = GEMM.product(amplitude, gSlices[s], threads: threads)
-                        var deviation = Matrix(rows: 0, cols: 0)
-                        if readSigma > 0 && !calibrating {
-                            var sq = amplitude
-                            for k in 0..<sq.count { sq.storage[k] *= sq.storage[k] }
-                            deviation = GEMM.product(sq, vSlices[s], threads: threads)
-                            var draws = [Float](repeating: 0, count: deviation.count)
-                            draws.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
-                            for k in 0..<deviation.count { deviation.storage[k] = deviation.storage[k].squareRoot() * draws[k] }
+                        if integer {
+                            packedDifference[group * slices + s].product(bytes, m: batch, factor: bitSerial ? 1 : 1 / maxCode,
+                                                                         into: current, ldo: columns)
+                        } else {
+                            let y = GEMM.product(amplitude, gSlices[s], threads: threads)
+                            y.storage.withUnsafeBufferPointer { current.update(from: $0.baseAddress!, count: y.count) }
+                        }
+                        let read = (group * slices + s) * planes + p
+                        if let maxima {
+                            // Calibration: the largest noiseless |current| per read kind and column.
+                            for i in 0..<batch where active[i] > 0 {
+                                let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
+                                for o in 0..<columns {
+                                    maxima.value[read * columns + o] = max(maxima.value[read * columns + o], abs(current[i * columns + o] * attenuation))
+                                }
+                            }
+                            continue
+                        }
+                        // Read noise: the variance of each reading, and one standard normal draw per reading.
+                        if readSigma > 0 {
+                            if floatVariance {
+                                var sq = amplitude
+                                for k in 0..<sq.count { sq.storage[k] *= sq.storage[k] }
+                                let y = GEMM.product(sq, vSlices[s], threads: threads)
+                                y.storage.withUnsafeBufferPointer { variance.update(from: $0.baseAddress!, count: y.count) }
+                            } else {
+                                // Bit-serial: a bit squared is the bit.
+                                packedVariance[group * slices + s].product(bytes, m: batch, factor: 1, into: variance, ldo: columns)
+                            }
+                            rng.fillGaussian(UnsafeMutableBufferPointer(start: readDraws, count: batch * columns))
+                        }
+                        if adcNoiseLSB > 0 {
+                            rng.fillGaussian(UnsafeMutableBufferPointer(start: adcDraws, count: batch * columns))
                         }
                         let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step
                         // Bipolar ADC for differential currents, unipolar for the offset encoding.
                         let half = CrossbarLayer.maxCode(bits: adcBits, unipolar: !differential)
-                        let read = (group * slices + s) * planes + p
                         let lsb: [Float] = adcRanges.isEmpty
                             ? [Float](repeating: range / half, count: columns)
                             : adcRanges[(read * columns)..<((read + 1) * columns)].map { $0 / half }
-                        var adcNoise = [Float](repeating: 0, count: adcNoiseLSB > 0 ? columns : 0)
                         var readings = [Float](repeating: 0, count: columns)
-                        for i in 0..<batch {
-                            counts.reads += 1
-                            if active[i] == 0 { continue }  // an all-zero plane is not converted
-                            if let maxima {
-                                let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
-                                for o in 0..<columns {
-                                    maxima.value[read * columns + o] = max(maxima.value[read * columns + o], abs(current[i, o] * attenuation))
+                        let conversion = ADCConversion(bits: adcBits, unipolar: !differential, noiseLSB: adcNoiseLSB,
+                                                       columns: columns, outputs: outputs)
+                        lsb.withUnsafeBufferPointer { lp in
+                            readings.withUnsafeMutableBufferPointer { gp in
+                                for i in 0..<batch {
+                                    counts.reads += 1
+                                    if active[i] == 0 { continue }  // an all-zero plane is not converted
+                                    counts.rowActivations += active[i]
+                                    counts.cellReads += active[i] * (differential ? 2 * outputs : columns)
+                                    counts.adcConversions += columns
+                                    counts.shiftAdds += outputs
+                                    let row = i * columns
+                                    conversion.run(
+                                        current: current + row,
+                                        variance: readSigma > 0 ? variance + row : nil,
+                                        readDraws: readSigma > 0 ? readDraws + row : nil,
+                                        adcDraws: adcNoiseLSB > 0 ? adcDraws + row : nil,
+                                        attenuation: 1 - irDrop * Float(active[i]) / Float(arrayRows),
+                                        lsb: lp.baseAddress!, readings: gp.baseAddress!,
+                                        weight: sign * sliceWeight * planeWeight * scale[i],
+                                        into: out + i * outputs)
                                 }
-                                continue
-                            }
-                            counts.rowActivations += active[i]
-                            counts.cellReads += active[i] * (differential ? 2 * outputs : columns)
-                            counts.adcConversions += columns
-                            counts.shiftAdds += outputs
-                            let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
-                            if adcNoiseLSB > 0 {
-                                adcNoise.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
-                                for o in 0..<columns { adcNoise[o] *= adcNoiseLSB }
-                            }
-                            let weight = sign * sliceWeight * planeWeight * scale[i]
-                            // ADC conversion (as `convert`, in LSB units) and shift-add, one row of outputs.
-                            current.storage.withUnsafeBufferPointer { cp in
-                              deviation.storage.withUnsafeBufferPointer { dp in
-                                out.storage.withUnsafeMutableBufferPointer { op in
-                                    let c = cp.baseAddress! + i * columns, y = op.baseAddress! + i * outputs
-                                    let d = readSigma > 0 ? dp.baseAddress! + i * columns : nil
-                                    for o in 0..<columns {
-                                        var cur = c[o]
-                                        if let d { cur += d[o] }
-                                        var code = cur * attenuation / lsb[o]
-                                        if adcNoiseLSB > 0 { code += adcNoise[o] }
-                                        readings[o] = CrossbarLayer.code(code, bits: adcBits, unipolar: !differential) * lsb[o]
-                                    }
-                                    let ref = differential ? 0 : readings[outputs]
-                                    for o in 0..<outputs { y[o] += (readings[o] - ref) * weight }
-                                }
-                              }
                             }
                         }
                     }
@@ -376,7 +466,99 @@ public struct CrossbarLayer: Sendable {
             groupStart += groupRows
         }
         let factor = weightScale * driftCompensation
-        for k in 0..<out.count { out.storage[k] *= factor }
-        return out
+        for k in 0..<(batch * outputs) { out[k] *= factor }
+    }
+
+    /// The DAC's codes of one sample's inputs: round(x gain) where x gain > 0, else 0, for
+    /// x gain <= 2^22 (codes fit 22 bits). Rounds half to even: adding 1.5 x 2^23 leaves the
+    /// rounded integer in the low mantissa bits, which keeps the loop free of checked conversions.
+    @inline(__always)
+    static func dacCodes(_ x: UnsafePointer<Float>, count: Int, gain: Float, into codes: UnsafeMutablePointer<Int32>) {
+        for j in 0..<count {
+            let v = max(x[j] * gain, 0) + 12_582_912  // bit pattern 0x4B40_0000 + the rounded value
+            codes[j] = Int32(bitPattern: v.bitPattern) &- 0x4B40_0000
+        }
+    }
+
+    /// `packed` times `bytes` (rows x packed.inputStride), as a rows x columns matrix.
+    static func integerProduct(_ packed: PackedInt8Matrix, _ bytes: [UInt8], rows: Int, columns: Int,
+                               factor: Float) -> Matrix {
+        var y = Matrix.uninitialized(rows: rows, cols: columns)
+        bytes.withUnsafeBufferPointer { a in
+            y.storage.withUnsafeMutableBufferPointer { out in
+                packed.product(a.baseAddress!, m: rows, factor: factor, into: out.baseAddress!, ldo: columns)
+            }
+        }
+        return y
+    }
+}
+
+/// One read's conversion for one sample: per column, the current plus read noise
+/// (sqrt(variance) times a standard normal draw), attenuated, in LSB units plus ADC input noise,
+/// converted by `CrossbarLayer.code`, back to current; then the shift-add
+/// y_o += (reading_o - reference) weight (the reference is the offset encoding's extra column).
+struct ADCConversion {
+    let bits: Int
+    let unipolar: Bool
+    let noiseLSB: Float
+    let columns: Int
+    let outputs: Int
+
+    @inline(__always)
+    func run(current c: UnsafePointer<Float>, variance v: UnsafePointer<Float>?, readDraws r: UnsafePointer<Float>?,
+             adcDraws n: UnsafePointer<Float>?, attenuation: Float, lsb: UnsafePointer<Float>,
+             readings: UnsafeMutablePointer<Float>, weight: Float, into y: UnsafeMutablePointer<Float>) {
+        // Separate plain loops per case, so that each vectorises.
+        if let v, let r {
+            for o in 0..<columns { readings[o] = (c[o] + v[o].squareRoot() * r[o]) * attenuation / lsb[o] }
+        } else {
+            for o in 0..<columns { readings[o] = c[o] * attenuation / lsb[o] }
+        }
+        if let n {
+            for o in 0..<columns { readings[o] += noiseLSB * n[o] }
+        }
+        for o in 0..<columns { readings[o] = CrossbarLayer.code(readings[o], bits: bits, unipolar: unipolar) * lsb[o] }
+        let reference = unipolar ? readings[outputs] : 0
+        for o in 0..<outputs { y[o] += (readings[o] - reference) * weight }
+    }
+}
+
+/// Working buffers of one worker's forward blocks, grown as needed and reused, so that blocks
+/// do not allocate (and fault in) fresh pages. Contents are unspecified between uses.
+final class ReadScratch {
+    private var floatBuffers: [UnsafeMutableBufferPointer<Float>] = []
+    private var byteBuffer = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+    private var intBuffer = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+
+    /// Float buffer `slot` with room for `count` values.
+    func floats(_ slot: Int, _ count: Int) -> UnsafeMutablePointer<Float> {
+        while floatBuffers.count <= slot { floatBuffers.append(.allocate(capacity: 16)) }
+        if floatBuffers[slot].count < count {
+            floatBuffers[slot].deallocate()
+            floatBuffers[slot] = .allocate(capacity: count)
+        }
+        return floatBuffers[slot].baseAddress!
+    }
+
+    func bytes(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        if byteBuffer.count < max(count, 16) {
+            byteBuffer.deallocate()
+            byteBuffer = .allocate(capacity: max(count, 16))
+        }
+        return byteBuffer.baseAddress!
+    }
+
+    func int32s(_ count: Int) -> UnsafeMutablePointer<Int32> {
+        if intBuffer.count < max(count, 16) {
+            intBuffer.deallocate()
+            intBuffer = .allocate(capacity: max(count, 16))
+        }
+        return intBuffer.baseAddress!
+    }
+
+    deinit {
+        for b in floatBuffers { b.deallocate() }
+        byteBuffer.deallocate()
+        intBuffer.deallocate()
     }
 }

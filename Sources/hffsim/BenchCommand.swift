@@ -40,12 +40,14 @@ enum BenchCommand {
 
     static let tileSpec = CommandSpec(
         name: "bench tile",
-        overview: "Time the functional crossbar model: a size x size layer over N inputs on each preset, against a float GEMM.",
-        usage: "hffsim bench tile [--hardware <preset> ...] [--size <n>] [--inputs <N>] [--json]",
+        overview: "Time the functional crossbar model: a size x size layer (or a network of layers) over N inputs on each preset, against float GEMMs of the same shapes.",
+        usage: "hffsim bench tile [--hardware <preset> ...] [--size <n> | --layers <n,n,...>] [--inputs <N>] [--json]",
         options: [
             OptionSpec("--hardware", "preset", "Preset or file (repeatable).", default: "rram-neurosim, pcm-aihwkit, ideal"),
             OptionSpec("--size", "n", "Layer inputs and outputs.", default: "1000"),
+            OptionSpec("--layers", "n,n,...", "A network instead: its widths, input first (784,1000,1000,1000); ReLU between layers.", default: "one size x size layer"),
             OptionSpec("--inputs", "N", "Input vectors.", default: "10000"),
+            OptionSpec("--repeats", "N", "Timed runs of each forward pass; the fastest counts.", default: "3"),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
         ])
@@ -53,44 +55,75 @@ enum BenchCommand {
     static func tile(_ args: Arguments) throws {
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         let n = try args.int("--size", default: 1000, range: 1...8192)
+        let widths = try args.intList("--layers", default: [n, n])
+        guard widths.count >= 2 else { throw InputError.usage(flag: "--layers", "needs at least two widths (inputs, outputs), got \(widths.count)") }
         let count = try args.int("--inputs", default: 10_000, range: 1...1_000_000)
-        if n * count > 1 << 28 || n * n > 1 << 26 {
-            throw InputError.usage(flag: "--inputs", "size x inputs must stay below 2^28 values and size below 8192 (got \(n) x \(count))")
+        let repeats = try args.int("--repeats", default: 3, range: 1...100)
+        let wide = widths.max()!
+        if wide > 8192 || wide * count > 1 << 28 {
+            throw InputError.usage(flag: "--inputs", "widths must stay at most 8192 and widths x inputs below 2^28 values (got \(wide) x \(count))")
         }
         let presets = args.strings("--hardware").isEmpty ? ["rram-neurosim", "pcm-aihwkit", "ideal"] : args.strings("--hardware")
         var rng = SeededRandom(seed: 11)
-        let w = Matrix(rows: n, cols: n, storage: (0..<(n * n)).map { _ in rng.gaussian() * 0.03 })
+        let weights = (1..<widths.count).map { l in
+            let scale = 1 / Float(widths[l - 1]).squareRoot()
+            return Matrix(rows: widths[l - 1], cols: widths[l], storage: (0..<(widths[l - 1] * widths[l])).map { _ in rng.gaussian() * scale })
+        }
         // Non-negative inputs, like an HFF layer's normalised activations.
-        let x = Matrix(rows: count, cols: n, storage: (0..<(count * n)).map { _ in max(0, rng.gaussian()) })
-        // The float reference: the fastest of three runs of the same product.
+        let x = Matrix(rows: count, cols: widths[0], storage: (0..<(count * widths[0])).map { _ in max(0, rng.gaussian()) })
+        func relu(_ m: inout Matrix) { for k in 0..<m.count { m.storage[k] = max(0, m.storage[k]) } }
+        // The float reference: the same products (and ReLUs), fastest of the runs.
         var floatSeconds = Double.infinity
-        var start = Date()
-        for _ in 0..<3 {
-            start = Date()
-            _ = GEMM.product(x, w)
+        for _ in 0..<repeats {
+            let start = Date()
+            var h = x
+            for (l, w) in weights.enumerated() {
+                h = GEMM.product(h, w)
+                if l + 1 < weights.count { relu(&h) }
+            }
             floatSeconds = min(floatSeconds, Date().timeIntervalSince(start))
         }
         var rows = [[String: Any]]()
         for name in presets {
             let hw = try HardwareDescription.load(name)
-            start = Date()
-            var layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
-            layer.calibrate(x.rows(0..<min(count, 256)))  // ADC ranges, for the calibrated modes
+            var start = Date()
+            // Program every layer, then calibrate each on 256 of its own inputs (for the calibrated modes).
+            var layers = [CrossbarLayer]()
+            var calibration = x.rows(0..<min(count, 256))
+            for (l, w) in weights.enumerated() {
+                var layer = try CrossbarLayer(weight: w, hardware: hw, seed: UInt64(1 + l))
+                layer.calibrate(calibration)
+                calibration = GEMM.product(calibration, w)
+                relu(&calibration)
+                layers.append(layer)
+            }
             let programSeconds = Date().timeIntervalSince(start)
-            var noise = SeededRandom(seed: 2)
+            var seconds = Double.infinity
             var counts = ActionCounts()
-            start = Date()
-            _ = layer.forward(x, rng: &noise, counts: &counts)
-            let seconds = Date().timeIntervalSince(start)
+            for _ in 0..<repeats {
+                var noise = SeededRandom(seed: 2)
+                counts = ActionCounts()
+                start = Date()
+                var h = x
+                for (l, layer) in layers.enumerated() {
+                    h = layer.forward(h, rng: &noise, counts: &counts)
+                    if l + 1 < layers.count { relu(&h) }
+                }
+                seconds = min(seconds, Date().timeIntervalSince(start))
+            }
             rows.append(["hardware": name, "seconds": seconds, "programSeconds": programSeconds,
                          "inputsPerSecond": Double(count) / seconds, "ratioToFloatGEMM": seconds / floatSeconds,
+                         "integerProducts": layers.allSatisfy(\.integerProducts),
                          "reads": counts.reads, "adcConversions": counts.adcConversions])
         }
+        let shape = widths.count == 2 ? "\(widths[0]) x \(widths[1]) layer" : widths.map(String.init).joined(separator: "-") + " network"
         if args.flag("--json") {
-            Output.json(["size": n, "inputs": count, "floatGEMMSeconds": floatSeconds, "presets": rows])
+            Output.json(["layers": widths, "inputs": count, "repeats": repeats, "floatGEMMSeconds": floatSeconds,
+                         "integerKernel": PackedInt8Matrix.available, "presets": rows])
             return
         }
-        print("\(n) x \(n) layer, \(count) inputs; float GEMM \(Output.format(floatSeconds, 3)) s")
+        print("\(shape), \(count) inputs, fastest of \(repeats); float GEMM \(Output.format(floatSeconds, 3)) s"
+              + (PackedInt8Matrix.available ? "; integer products on AVX-512 VNNI" : "; products in float (no AVX-512 VNNI)"))
         for r in rows {
             print(pad(r["hardware"] as! String, 16) + pad(Output.format(r["seconds"] as! Double, 3), 9) + " s"
                   + pad(Output.format(r["inputsPerSecond"] as! Double, 0), 10) + " inputs/s"

@@ -38,6 +38,56 @@ final class CrossbarLayerTests: XCTestCase {
         }
     }
 
+    /// Reads whose DAC codes fit a byte multiply through the integer kernel (conductances held to
+    /// 1/65,024 of their column's largest); the float products must give the same outputs.
+    func testIntegerProductsMatchFloatProducts() throws {
+        let variants = [["crossbar.dac.inputBits=8"],
+                        ["crossbar.dac.inputBits=8", "crossbar.dac.scheme=bit-serial"],
+                        ["crossbar.dac.inputBits=7", "crossbar.weightEncoding=offset", "crossbar.rowsPerRead=128"]]
+        for sets in variants {
+            // A 10-bit ADC: the conductances' representation error (sigma about 1e-4 of a column's
+            // largest per read) is then about 1/1000 of an ADC step, so readings rarely straddle
+            // a decision level. Device variation (the same draws for both, from the chip seed)
+            // keeps the conductances off the lattice of levels.
+            let hw = try HardwareDescription.load("ideal", sets: sets + ["crossbar.adc.bits=10", "noise.deviceVariationRelative=0.05"])
+            for signed in [false, true] {
+                let w = random(300, 40, seed: 1)
+                let x = random(40, 300, seed: 2, nonNegative: !signed)
+                let integer = try CrossbarLayer(weight: w, hardware: hw, seed: 7, integerProducts: true)
+                let float = try CrossbarLayer(weight: w, hardware: hw, seed: 7, integerProducts: false)
+                XCTAssertTrue(integer.integerProducts)
+                XCTAssertFalse(float.integerProducts)
+                var r1 = SeededRandom(seed: 3), r2 = SeededRandom(seed: 3)
+                var c1 = ActionCounts(), c2 = ActionCounts()
+                let y1 = integer.forward(x, rng: &r1, counts: &c1)
+                let y2 = float.forward(x, rng: &r2, counts: &c2)
+                XCTAssertEqual(c1, c2, "\(sets)")
+                // A reading that close to an ADC decision level may round either way: a few outputs
+                // differ by an ADC step (a tenth of the largest output at most), the rest agree.
+                let scale = y2.storage.map { abs($0) }.max()!
+                var agreeing = 0
+                for k in 0..<y1.count {
+                    XCTAssertEqual(y1.storage[k], y2.storage[k], accuracy: 0.1 * scale, "\(sets) signed \(signed) output \(k)")
+                    agreeing += abs(y1.storage[k] - y2.storage[k]) <= 1e-4 * scale ? 1 : 0
+                }
+                XCTAssertGreaterThan(Double(agreeing) / Double(y1.count), 0.99, "\(sets) signed \(signed)")
+            }
+        }
+        // A noisy 5-bit preset: the same noise draws, so only readings within a hair of an ADC
+        // decision level can differ.
+        let hw = try HardwareDescription.load("rram-neurosim")
+        let w = random(256, 64, seed: 4), x = random(64, 256, seed: 5, nonNegative: true)
+        let integer = try CrossbarLayer(weight: w, hardware: hw, seed: 7, integerProducts: true)
+        let float = try CrossbarLayer(weight: w, hardware: hw, seed: 7, integerProducts: false)
+        var r1 = SeededRandom(seed: 3), r2 = SeededRandom(seed: 3)
+        var c1 = ActionCounts(), c2 = ActionCounts()
+        let y1 = integer.forward(x, rng: &r1, counts: &c1), y2 = float.forward(x, rng: &r2, counts: &c2)
+        XCTAssertEqual(c1, c2)
+        let meanAbs = y2.storage.reduce(0) { $0 + abs($1) } / Float(y2.count)
+        let meanDiff = zip(y1.storage, y2.storage).reduce(0) { $0 + abs($1.0 - $1.1) } / Float(y2.count)
+        XCTAssertLessThan(meanDiff, 1e-3 * meanAbs)
+    }
+
     func testADCIsMonotoneAndClipsAtItsRange() {
         var last = -Float.infinity
         for k in -2000...2000 {
