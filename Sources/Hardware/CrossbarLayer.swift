@@ -206,7 +206,12 @@ public struct CrossbarLayer: Sendable {
     /// through this.
     @inlinable public static func code(_ inLSB: Float, bits: Int, unipolar: Bool) -> Float {
         let top = maxCode(bits: bits, unipolar: unipolar)
-        return roundToInteger(min(max(inLSB, unipolar ? 0 : -top), top))
+        return code(inLSB, low: unipolar ? 0 : -top, top: top)
+    }
+
+    /// `code(_:bits:unipolar:)` with the converter's lowest and highest codes given.
+    @inlinable @inline(__always) static func code(_ inLSB: Float, low: Float, top: Float) -> Float {
+        roundToInteger(min(max(inLSB, low), top))
     }
 
     /// Round to nearest, ties to even, for |x| <= 2^22: adding and subtracting 1.5 x 2^23 leaves
@@ -405,12 +410,12 @@ public struct CrossbarLayer: Sendable {
                         let read = (group * slices + s) * planes + p
                         if let maxima {
                             // Calibration: the largest noiseless |current| per read kind and column.
+                            var largest = Array(maxima.value[(read * columns)..<((read + 1) * columns)])
                             for i in 0..<batch where active[i] > 0 {
                                 let attenuation = 1 - irDrop * Float(active[i]) / Float(arrayRows)
-                                for o in 0..<columns {
-                                    maxima.value[read * columns + o] = max(maxima.value[read * columns + o], abs(current[i * columns + o] * attenuation))
-                                }
+                                for o in 0..<columns { largest[o] = max(largest[o], abs(current[i * columns + o] * attenuation)) }
                             }
+                            maxima.value.replaceSubrange((read * columns)..<((read + 1) * columns), with: largest)
                             continue
                         }
                         // Read noise: the variance of each reading, and one standard normal draw per reading.
@@ -517,9 +522,11 @@ struct ADCConversion {
         if let n {
             for o in 0..<columns { readings[o] += noiseLSB * n[o] }
         }
-        for o in 0..<columns { readings[o] = CrossbarLayer.code(readings[o], bits: bits, unipolar: unipolar) * lsb[o] }
-        let reference = unipolar ? readings[outputs] : 0
-        for o in 0..<outputs { y[o] += (readings[o] - reference) * weight }
+        let top = CrossbarLayer.maxCode(bits: bits, unipolar: unipolar), low: Float = unipolar ? 0 : -top
+        let reference = unipolar ? CrossbarLayer.code(readings[outputs], low: low, top: top) * lsb[outputs] : 0
+        for o in 0..<outputs {
+            y[o] += (CrossbarLayer.code(readings[o], low: low, top: top) * lsb[o] - reference) * weight
+        }
     }
 }
 

@@ -76,7 +76,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
             v3 = (v3 &<< 45) | (v3 &>> 19)
             let hi = SIMD16<UInt32>(truncatingIfNeeded: x &>> 40)
             let lo = SIMD16<UInt32>(truncatingIfNeeded: x) & 0xFF_FFFF
-            let u1 = (SIMD16<Float>(hi) + 0.5) * (1.0 / 16_777_216.0)
+            let u1 = (SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: hi)) + 0.5) * (1.0 / 16_777_216.0)
             let r = (-2 * SIMDMath.log(u1)).squareRoot()
             let (c, s) = SIMDMath.cosSinTurn(lo)
             let z0 = r * c, z1 = r * s

@@ -14,14 +14,14 @@ public enum SIMDMath {
         let f = m * (1 + small) - 1
         let z = f * f
         var y: SIMD16<Float> = SIMD16(repeating: 7.0376836292e-2)
-        y = y * f - 1.1514610310e-1
-        y = y * f + 1.1676998740e-1
-        y = y * f - 1.2420140846e-1
-        y = y * f + 1.4249322787e-1
-        y = y * f - 1.6668057665e-1
-        y = y * f + 2.0000714765e-1
-        y = y * f - 2.4999993993e-1
-        y = y * f + 3.3333331174e-1
+        y = SIMD16<Float>(repeating: -1.1514610310e-1).addingProduct(y, f)
+        y = SIMD16<Float>(repeating: 1.1676998740e-1).addingProduct(y, f)
+        y = SIMD16<Float>(repeating: -1.2420140846e-1).addingProduct(y, f)
+        y = SIMD16<Float>(repeating: 1.4249322787e-1).addingProduct(y, f)
+        y = SIMD16<Float>(repeating: -1.6668057665e-1).addingProduct(y, f)
+        y = SIMD16<Float>(repeating: 2.0000714765e-1).addingProduct(y, f)
+        y = SIMD16<Float>(repeating: -2.4999993993e-1).addingProduct(y, f)
+        y = SIMD16<Float>(repeating: 3.3333331174e-1).addingProduct(y, f)
         y = y * f * z
         y += -2.12194440e-4 * e
         y += -0.5 * z
@@ -34,20 +34,20 @@ public enum SIMDMath {
     @inlinable
     public static func cosSinTurn(_ k: SIMD16<UInt32>) -> (SIMD16<Float>, SIMD16<Float>) {
         let quadrant = k &>> 22
-        let a = SIMD16<Float>(k & 0x3F_FFFF) * (Float.pi / 2 / 4_194_304)
+        let a = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: k & 0x3F_FFFF)) * (Float.pi / 2 / 4_194_304)
         let a2 = a * a
         var c: SIMD16<Float> = SIMD16(repeating: 1.0 / 479_001_600)  // 1/12!
-        c = c * a2 - 1.0 / 3_628_800
-        c = c * a2 + 1.0 / 40_320
-        c = c * a2 - 1.0 / 720
-        c = c * a2 + 1.0 / 24
-        c = c * a2 - 0.5
-        c = c * a2 + 1
+        c = SIMD16<Float>(repeating: -1.0 / 3_628_800).addingProduct(c, a2)
+        c = SIMD16<Float>(repeating: 1.0 / 40_320).addingProduct(c, a2)
+        c = SIMD16<Float>(repeating: -1.0 / 720).addingProduct(c, a2)
+        c = SIMD16<Float>(repeating: 1.0 / 24).addingProduct(c, a2)
+        c = SIMD16<Float>(repeating: -0.5).addingProduct(c, a2)
+        c = SIMD16<Float>(repeating: 1).addingProduct(c, a2)
         var s: SIMD16<Float> = SIMD16(repeating: -1.0 / 39_916_800)  // -1/11!
-        s = s * a2 + 1.0 / 362_880
-        s = s * a2 - 1.0 / 5_040
-        s = s * a2 + 1.0 / 120
-        s = s * a2 - 1.0 / 6
+        s = SIMD16<Float>(repeating: 1.0 / 362_880).addingProduct(s, a2)
+        s = SIMD16<Float>(repeating: -1.0 / 5_040).addingProduct(s, a2)
+        s = SIMD16<Float>(repeating: 1.0 / 120).addingProduct(s, a2)
+        s = SIMD16<Float>(repeating: -1.0 / 6).addingProduct(s, a2)
         s = (s * a2 + 1) * a
         // Rotate by the quadrant: q = 1: (-s, c); q = 2: (-c, -s); q = 3: (s, -c). Bitwise, without
         // masks: swap where q is odd, negate cos where q is 1 or 2, sin where q is 2 or 3.
