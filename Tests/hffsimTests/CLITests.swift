@@ -91,6 +91,9 @@ final class CLITests: XCTestCase {
             (["train", "--tau", "1e-45", "--output", out], "--tau"),
             (["bench", "gemm", "--seconds", "1e30"], "--seconds"),
             (["bench", "tile", "--size", "8000", "--inputs", "1000000"], "--inputs"),
+            (["bench", "tile", "--layers", "784"], "--layers"),
+            (["bench", "tile", "--layers", "784,0"], "--layers"),
+            (["bench", "tile", "--repeats", "0"], "--repeats"),
             (["train"], "--output"),
             (["frobnicate"], "frobnicate"),
             (["eval"], "eval"),
@@ -150,5 +153,18 @@ final class CLITests: XCTestCase {
         let shapes = try XCTUnwrap(try json(r.stdout)["shapes"] as? [[String: Any]])
         XCTAssertGreaterThanOrEqual(shapes.count, 5)
         for s in shapes { XCTAssertGreaterThan(try XCTUnwrap(s["gflops"] as? Double), 0) }
+    }
+
+    func testBenchTileTimesANetworkOnEachPreset() throws {
+        let r = try run(["bench", "tile", "--layers", "20,9,5", "--inputs", "30", "--repeats", "1", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = try json(r.stdout)
+        XCTAssertEqual(out["layers"] as? [Int], [20, 9, 5])
+        let presets = try XCTUnwrap(out["presets"] as? [[String: Any]])
+        XCTAssertEqual(presets.map { $0["hardware"] as? String }, ["rram-neurosim", "pcm-aihwkit", "ideal"])
+        for p in presets {
+            XCTAssertGreaterThan(try XCTUnwrap(p["seconds"] as? Double), 0)
+            XCTAssertGreaterThan(try XCTUnwrap(p["reads"] as? Int), 0)
+        }
     }
 }
