@@ -157,6 +157,34 @@ public struct Model: Equatable, Sendable {
         return out
     }
 
+    /// HFF: each layer's normalised activation z = normalise(ReLU(x W + b)) for raw features (the
+    /// inputs of the prototype read-out), one matrix per layer.
+    public func layerActivations(_ rawFeatures: Matrix) -> [Matrix] {
+        precondition(algorithm == .hff)
+        var x = rawFeatures
+        normalization.apply(to: &x)
+        var out = [Matrix]()
+        for layer in layers {
+            x = HFFMath.normalizedActivation(layer: layer, input: x)
+            out.append(x)
+        }
+        return out
+    }
+
+    /// HFF: the unit-normalised prototypes of each layer (K*M rows, class-major).
+    public var unitPrototypes: [Matrix] {
+        prototypes.map { p in
+            var unit = p
+            Kernels.normalizeRows(&unit, epsilon: HFFMath.epsilon)
+            return unit
+        }
+    }
+
+    /// HFF: the layers whose prototypes the read-out uses (all for `sum`, the last for `last`).
+    public var readoutLayers: [Int] {
+        hyperparameters.readout == .sum ? Array(layers.indices) : [layers.count - 1]
+    }
+
     /// Predicted classes for raw features.
     public func predict(_ rawFeatures: Matrix) -> [Int] {
         Kernels.argmaxRows(scores(rawFeatures))

@@ -13,6 +13,7 @@ enum BenchCommand {
             ("gemm", "GFLOP/s of the matrix products training uses."),
             ("train", "Seconds per training epoch, samples per second, and where the time goes."),
             ("tile", "Inputs per second of the noisy, quantised crossbar model of one layer."),
+            ("core", "Events per second of the learning-core model (prototype scoring, event simulation)."),
         ])
 
     static let gemmSpec = CommandSpec(
@@ -135,14 +136,15 @@ enum BenchCommand {
     static func run(_ argv: [String]) throws {
         guard let sub = argv.first, !sub.hasPrefix("-") else {
             _ = try Arguments(argv, spec: spec)  // handles --help and unknown flags
-            throw InputError(.usage, "'hffsim bench' needs a subcommand: gemm, train or tile; see 'hffsim bench --help'")
+            throw InputError(.usage, "'hffsim bench' needs a subcommand: gemm, train, tile or core; see 'hffsim bench --help'")
         }
         let rest = Array(argv.dropFirst())
         switch sub {
         case "gemm": try gemm(try Arguments(rest, spec: gemmSpec))
         case "train": try train(try Arguments(rest, spec: trainSpec))
         case "tile": try tile(try Arguments(rest, spec: tileSpec))
-        default: throw InputError(.usage, "unknown subcommand 'bench \(sub)'; expected gemm, train or tile")
+        case "core": try core(try Arguments(rest, spec: coreSpec))
+        default: throw InputError(.usage, "unknown subcommand 'bench \(sub)'; expected gemm, train, tile or core")
         }
     }
 

@@ -147,11 +147,12 @@ enum EvalCommand {
     static let spec = CommandSpec(
         name: "eval",
         overview: "Evaluate a model on a test split: accuracy, per-class accuracy, confusion matrix.",
-        usage: "hffsim eval <model.safetensors> [--dataset <name>] [--json]",
+        usage: "hffsim eval <model.safetensors> [--dataset <name>] [--core <preset> [--set key=value ...] [--chip-seeds N]] [--json]",
         arguments: [("<model.safetensors>", "A model written by 'hffsim train' (or by PyTorch with the same tensor names).")],
         options: DatasetFlags.options + [
             OptionSpec("--seed", "S", "Seed of the --holdout split.", default: "0"),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
+        ] + CoreReadoutRun.evalOptions + [
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
         ],
         positionals: 1...1)
@@ -161,13 +162,14 @@ enum EvalCommand {
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         let path = args.positionals[0]
         let model = try ModelFile.load(path: path)
-        let (_, test) = try DatasetFlags.load(args, seed: try args.uint64("--seed", default: 0))
+        let (train, test) = try DatasetFlags.load(args, seed: try args.uint64("--seed", default: 0))
         if test.featureCount != model.inputSize {
             throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but the model \(path) expects \(model.inputSize)")
         }
         if let top = test.labels.max(), top >= model.classCount {
             throw InputError(.data, "\(test.name): labels go up to \(top) but the model \(path) has \(model.classCount) classes")
         }
+        let coreRequest = try CoreReadoutRun.request(args, model: model)
         let start = Date()
         let predicted = model.predict(test.features)
         let seconds = Date().timeIntervalSince(start)
@@ -186,18 +188,24 @@ enum EvalCommand {
             if dense { confusion[y][p] += 1 } else { cells[y * k + p, default: 0] += 1 }
         }
         let accuracy = Kernels.accuracy(predicted, test.labels)
-        if args.flag("--json") {
-            Output.json([
+        let json = args.flag("--json")
+        if !json {
+            print("\(model.algorithm.rawValue) \(model.inputSize)-\(model.widths.map(String.init).joined(separator: "-")) on \(test.name) (\(test.count) samples): accuracy \(Output.format(accuracy * 100, 2))%")
+        }
+        let core = try coreRequest.map { try CoreReadoutRun.evaluate(model, train: train, test: test, floatPredictions: predicted, request: $0, json: json) }
+        if json {
+            var out: [String: Any] = [
                 "model": path, "algorithm": model.algorithm.rawValue, "dataset": test.name, "samples": test.count,
                 "testAccuracy": accuracy, "perClassAccuracy": perClass,
                 dense ? "confusionMatrix" : "confusionCells": dense
                     ? confusion as Any : cells.keys.sorted().map { [$0 / k, $0 % k, cells[$0]!] } as Any,
                 "secondsPerSample": seconds / Double(max(test.count, 1)),
                 "forwardPasses": model.algorithm == .ff ? k : 1,
-            ])
+            ]
+            if let core { out["core"] = core }
+            Output.json(out)
             return
         }
-        print("\(model.algorithm.rawValue) \(model.inputSize)-\(model.widths.map(String.init).joined(separator: "-")) on \(test.name) (\(test.count) samples): accuracy \(Output.format(accuracy * 100, 2))%")
         if k > 32 {
             print("\(k) classes: per-class accuracy and the confusion matrix are in --json")
             return

@@ -42,7 +42,59 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(confusion.count, 10)
             XCTAssertEqual(confusion.flatMap { $0 }.reduce(0, +), 500)
             XCTAssertEqual(ej["forwardPasses"] as? Int, algorithm == "ff" ? 10 : 1)
+
+            // The prototype read-out on the learning core: HFF only.
+            let c = try run(["eval", model, "--core", "ideal", "--json"])
+            if algorithm != "hff" {
+                XCTAssertEqual(c.status, 64, c.stderr)
+                XCTAssertTrue(c.stderr.contains("--core"), c.stderr)
+                continue
+            }
+            XCTAssertEqual(c.status, 0, c.stderr)
+            let core = try XCTUnwrap(try json(c.stdout)["core"] as? [String: Any])
+            XCTAssertEqual(try XCTUnwrap(core["floatAccuracy"] as? Double), acc, accuracy: 1e-12)
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(core["agreement"] as? Double), 0.99, "16-bit weights, no mismatch")
+            XCTAssertGreaterThan(try XCTUnwrap(core["energyPerInferenceNanojoules"] as? Double), 0)
+            XCTAssertGreaterThan(try XCTUnwrap(core["latencyNanoseconds"] as? Double), 0)
+            let d = try run(["eval", model, "--core", "rram-neurosim", "--chip-seeds", "2", "--json"])
+            XCTAssertEqual(d.status, 0, d.stderr)
+            let dynap = try XCTUnwrap(try json(d.stdout)["core"] as? [String: Any])
+            XCTAssertEqual((dynap["coreAccuracyPerSeed"] as? [Double])?.count, 2)
+            XCTAssertEqual(dynap["weightBits"] as? Int, 4)
+            // Class-incremental: class 3 left out, allocated and learned on the chip from 5 samples.
+            let l = try run(["eval", model, "--core", "rram-neurosim", "--learn-class", "3", "--shots", "5", "--json"])
+            XCTAssertEqual(l.status, 0, l.stderr)
+            let learned = try XCTUnwrap((try json(l.stdout)["core"] as? [String: Any])?["learnedClass"] as? [String: Any])
+            XCTAssertEqual(learned["shots"] as? Int, 5)
+            XCTAssertEqual(learned["synapticUpdates"] as? Int, 5 * 3 * (64 + 32))  // 5 samples x 3 passes x D per group
+            XCTAssertGreaterThan(try XCTUnwrap(learned["classAccuracy"] as? Double), 0.3, "chance is 0.1")
         }
+    }
+
+    func testCoreFlagErrors() throws {
+        let dir = try tempDir()
+        let model = dir.appendingPathComponent("m.safetensors").path
+        XCTAssertEqual(try run(["train", "--layers", "16", "--epochs", "1", "--output", model]).status, 0)
+        for (args, status, mention) in [(["--set", "learningCore.cores=2"], Int32(64), "--set"),
+                                        (["--core", "ideal", "--chip-seeds", "0"], 64, "--chip-seeds"),
+                                        (["--core", "nope"], 65, "nope"),
+                                        (["--core", "ideal", "--set", "learningCore.cores=0"], 65, "learningCore.cores"),
+                                        (["--core", "ideal", "--set", "learningCore.neuronsPerCore=1"], 65, "does not fit"),
+                                        (["--core", "ideal", "--learn-class", "10"], 64, "--learn-class"),
+                                        (["--core", "ideal", "--shots", "3"], 64, "--shots")] {
+            let r = try run(["eval", model] + args)
+            XCTAssertEqual(r.status, status, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains(mention), "\(args): \(r.stderr)")
+        }
+    }
+
+    func testBenchCoreJSON() throws {
+        let r = try run(["bench", "core", "--layers", "100,50", "--prototypes", "3", "--inputs", "20", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = try json(r.stdout)
+        XCTAssertGreaterThan(try XCTUnwrap(out["eventsPerSecond"] as? Double), 0)
+        XCTAssertEqual(out["neurons"] as? Int, 3 * (2 + 1) + 3 * (1 + 0))
     }
 
     func testSameSeedGivesIdenticalModelsForAnyThreadCount() throws {
@@ -134,7 +186,7 @@ final class CLITests: XCTestCase {
     }
 
     func testHelpOnEveryCommand() throws {
-        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"], ["bench", "tile", "--help"]] {
+        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"], ["bench", "tile", "--help"], ["bench", "core", "--help"]] {
             let r = try run(args)
             XCTAssertEqual(r.status, 0, "\(args)")
             for section in ["OVERVIEW:", "USAGE:", "OPTIONS:"] {
