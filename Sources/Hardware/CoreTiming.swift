@@ -28,6 +28,11 @@ struct CoreTiming {
     let partialsOnCore: [[[Int]]]
     /// Per partial neuron: its aggregation neuron, if any.
     let aggregateOf: [Int?]
+    /// Per neuron: its core, and its input range (empty for aggregation neurons).
+    let coreOf: [Int]
+    let rangeOf: [Range<Int>]
+    /// Per core: mesh links from the event source.
+    let hopsFromSource: [Int]
 
     init(core: LearningCore, structure s: [[(partials: [Int], aggregate: Int?)]], readout: CoreReadout) {
         p = core.parameters
@@ -54,6 +59,12 @@ struct CoreTiming {
         groupCores = onCore.map { perCore in perCore.indices.filter { !perCore[$0].isEmpty } }
         partialsOnCore = onCore
         self.aggregateOf = aggregateOf
+        coreOf = placement.neurons.map(\.core)
+        rangeOf = placement.neurons.map { n in
+            if case .partial(_, _, let r) = n.role { return r }
+            return 0..<0
+        }
+        hopsFromSource = (0..<core.parameters.cores).map { core.parameters.hops(-1, $0) }
     }
 
     enum Work {
@@ -110,6 +121,13 @@ struct CoreTiming {
     func before(_ a: Item, _ b: Item) -> Bool { a.time < b.time || (a.time == b.time && a.sequence < b.sequence) }
 
     /// Counts and latency (ns) of sample `i`, whose event payloads per group are row i of `payloads`.
+    ///
+    /// What the source emits (values and markers) arrives at each core in emission order, so
+    /// those arrivals wait in one sorted stream per core; only the work they trigger goes through
+    /// the heap. Ties go to the earlier-created item: stream items (created first, in emission
+    /// order) before heap items, heap items by creation order. Work that arrives at the instant
+    /// it is created (a neuron update on its own core, a partial sum to an aggregation neuron on
+    /// the same core) is served at once, behind everything that arrived before.
     mutating func run(sample i: Int, payloads: [Matrix]) -> (CoreCounts, Double) {
         heap.removeAll(keepingCapacity: true)
         sequence = 0
@@ -120,63 +138,92 @@ struct CoreTiming {
         var activePartials = [Int](repeating: 0, count: placement.neurons.count)  // per aggregate: active partials
         var active = [Bool](repeating: false, count: placement.neurons.count)
         var silent = 0
+        var streams = [[Item]](repeating: [], count: p.cores)
+        var emitted = 0
         func arrive(_ server: Int, at t: Double, service: Double, _ work: Work, completion notify: Bool) -> Item {
             Item(time: t, sequence: 0, server: server, service: service, work: work, notify: notify)
         }
         for (g, payload) in payloads.enumerated() {
             let d = placement.groups[g].inputs
-            for input in 0..<d {
-                let v = payload[i, input]
-                if v == 0 { continue }
-                let events = p.coding == .graded ? 1 : Int(abs(v))
-                for _ in 0..<events {
-                    c.sourceEvents += 1
-                    for (core, synapses) in destinations[g][input] {
-                        let h = p.hops(-1, core)
-                        c.hops += h; c.tagMatches += 1; c.synapticOperations += synapses
-                        push(arrive(core, at: source + Double(h) * p.hopNanoseconds,
-                                    service: p.tagMatchNanoseconds + Double(synapses) * p.synapticOperationNanoseconds, .input, completion: false))
-                    }
-                    source += p.injectionNanoseconds
-                }
-            }
-            // Which partial neurons received input; silent prototypes.
-            for q in 0..<placement.groups[g].prototypes {
-                var any = false
-                for n in structure[g][q].partials {
-                    guard case .partial(_, _, let r) = placement.neurons[n].role else { continue }
-                    var hit = false
-                    for input in r where payload[i, input] != 0 { hit = true; break }
-                    active[n] = hit
-                    if hit {
-                        any = true
-                        if let a = structure[g][q].aggregate { activePartials[a] += 1 }
+            payload.storage.withUnsafeBufferPointer { pp in
+                let row = pp.baseAddress! + i * d
+                for input in 0..<d {
+                    let v = row[input]
+                    if v == 0 { continue }
+                    let events = p.coding == .graded ? 1 : Int(abs(v))
+                    for _ in 0..<events {
+                        c.sourceEvents += 1
+                        for (core, synapses) in destinations[g][input] {
+                            let h = hopsFromSource[core]
+                            c.hops += h; c.tagMatches += 1; c.synapticOperations += synapses
+                            streams[core].append(Item(time: source + Double(h) * p.hopNanoseconds, sequence: emitted, server: core,
+                                                      service: p.tagMatchNanoseconds + Double(synapses) * p.synapticOperationNanoseconds,
+                                                      work: .input, notify: false))
+                            emitted += 1
+                        }
+                        source += p.injectionNanoseconds
                     }
                 }
-                if !any { silent += 1 }
+                // Which partial neurons received input; silent prototypes.
+                for q in 0..<placement.groups[g].prototypes {
+                    var any = false
+                    for n in structure[g][q].partials {
+                        var hit = false
+                        for input in rangeOf[n] where row[input] != 0 { hit = true; break }
+                        active[n] = hit
+                        if hit {
+                            any = true
+                            if let a = structure[g][q].aggregate { activePartials[a] += 1 }
+                        }
+                    }
+                    if !any { silent += 1 }
+                }
             }
             for core in groupCores[g] {
-                let h = p.hops(-1, core)
+                let h = hopsFromSource[core]
                 c.sourceEvents += 1; c.hops += h; c.tagMatches += 1
-                push(arrive(core, at: source + Double(h) * p.hopNanoseconds, service: p.tagMatchNanoseconds, .marker(group: g), completion: true))
+                streams[core].append(Item(time: source + Double(h) * p.hopNanoseconds, sequence: emitted, server: core,
+                                          service: p.tagMatchNanoseconds, work: .marker(group: g), notify: true))
+                emitted += 1
                 source += p.injectionNanoseconds
             }
         }
+        sequence = emitted
+        var next = [Int](repeating: 0, count: p.cores)
         var end = 0.0
-        while !heap.isEmpty {
-            let item = pop()
+        /// Serves an arrival on its server (FIFO: every earlier arrival has been served); work
+        /// that triggers more work comes back as a completion when its service ends.
+        func serve(_ item: Item) {
+            let start = max(item.time, busy[item.server])
+            busy[item.server] = start + item.service
+            end = max(end, busy[item.server])
+            if item.notify {
+                var done = item
+                done.time = busy[item.server]
+                done.service = -1
+                push(done)
+            }
+        }
+        while true {
+            // The earliest stream item, ties to the earliest emitted.
+            var best = -1
+            for core in 0..<p.cores where next[core] < streams[core].count {
+                let it = streams[core][next[core]]
+                if best < 0 { best = core; continue }
+                let b = streams[best][next[best]]
+                if it.time < b.time || (it.time == b.time && it.sequence < b.sequence) { best = core }
+            }
+            let item: Item
+            if best >= 0 && (heap.isEmpty || streams[best][next[best]].time <= heap[0].time) {
+                item = streams[best][next[best]]
+                next[best] += 1
+            } else if !heap.isEmpty {
+                item = pop()
+            } else {
+                break
+            }
             if !isCompletion(item) {
-                // An arrival: FIFO service on its server; work that triggers more work comes
-                // back as a completion when its service ends.
-                let start = max(item.time, busy[item.server])
-                busy[item.server] = start + item.service
-                end = max(end, busy[item.server])
-                if item.notify {
-                    var done = item
-                    done.time = busy[item.server]
-                    done.service = -1
-                    push(done)
-                }
+                serve(item)
                 continue
             }
             // A completion.
@@ -185,17 +232,18 @@ struct CoreTiming {
             case .marker(let g):
                 for n in partialsOnCore[g][item.server] where active[n] {
                     c.neuronUpdates += 1
-                    push(arrive(item.server, at: t, service: p.neuronUpdateNanoseconds, .partialUpdate(neuron: n), completion: true))
+                    serve(arrive(item.server, at: t, service: p.neuronUpdateNanoseconds, .partialUpdate(neuron: n), completion: true))
                 }
             case .partialUpdate(let n):
-                let from = placement.neurons[n].core
+                let from = coreOf[n]
                 if let a = aggregateOf[n] {
-                    let to = placement.neurons[a].core, h = p.hops(from, to)
+                    let to = coreOf[a], h = p.hops(from, to)
                     c.hops += h; c.tagMatches += 1; c.synapticOperations += 1
-                    push(arrive(to, at: t + Double(h) * p.hopNanoseconds,
-                                service: p.tagMatchNanoseconds + p.synapticOperationNanoseconds, .aggregateInput(aggregate: a), completion: true))
+                    let work = arrive(to, at: t + Double(h) * p.hopNanoseconds,
+                                      service: p.tagMatchNanoseconds + p.synapticOperationNanoseconds, .aggregateInput(aggregate: a), completion: true)
+                    if h == 0 { serve(work) } else { push(work) }
                 } else {
-                    let h = p.hops(from, -1)
+                    let h = hopsFromSource[from]
                     c.hops += h; c.winnerTakeAllSteps += 1
                     push(arrive(wta, at: t + Double(h) * p.hopNanoseconds, service: p.winnerTakeAllStepNanoseconds, .score, completion: false))
                 }
@@ -203,10 +251,10 @@ struct CoreTiming {
                 activePartials[a] -= 1
                 if activePartials[a] == 0 {
                     c.neuronUpdates += 1
-                    push(arrive(item.server, at: t, service: p.neuronUpdateNanoseconds, .aggregateUpdate(aggregate: a), completion: true))
+                    serve(arrive(item.server, at: t, service: p.neuronUpdateNanoseconds, .aggregateUpdate(aggregate: a), completion: true))
                 }
             case .aggregateUpdate(let a):
-                let h = p.hops(placement.neurons[a].core, -1)
+                let h = hopsFromSource[coreOf[a]]
                 c.hops += h; c.winnerTakeAllSteps += 1
                 push(arrive(wta, at: t + Double(h) * p.hopNanoseconds, service: p.winnerTakeAllStepNanoseconds, .score, completion: false))
             case .input, .score:
