@@ -29,8 +29,9 @@ let package = Package(
         .executable(name: "hffsim", targets: ["hffsim"]),
     ],
     targets: [
-        .executableTarget(name: "hffsim", dependencies: ["Hardware", "HFF", "Datasets", "Numerics"],
+        .executableTarget(name: "hffsim", dependencies: ["Compiler", "Hardware", "HFF", "Datasets", "Numerics"],
                           swiftSettings: vectorSettings),
+        .target(name: "Compiler", dependencies: ["Hardware", "HFF", "Datasets", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Hardware", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .target(name: "HFF", dependencies: ["Datasets", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Datasets", dependencies: ["Numerics", "CZlib"],
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: vectorSettings),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware"], swiftSettings: vectorSettings),
+        .testTarget(name: "CompilerTests", dependencies: ["Compiler"], swiftSettings: vectorSettings),
         .testTarget(name: "HFFTests", dependencies: ["HFF"], exclude: ["Fixtures"], swiftSettings: vectorSettings),
         .testTarget(name: "hffsimTests", dependencies: ["hffsim"], swiftSettings: vectorSettings),
     ],

@@ -53,7 +53,8 @@ public struct CrossbarLayer: Sendable {
     public let inputs: Int
     public let outputs: Int
     public let hardware: HardwareDescription
-    public let weightScale: Float
+    /// Per output column: the weight one code step stands for (weight units per code).
+    public let columnScales: [Float]
     /// Per slice: G+ - G- at inference time (inputs x outputs, uS).
     public let difference: [Matrix]
     /// Per slice: s^2 (G+^2 + G-^2), the read-noise variance per unit input squared.
@@ -63,6 +64,22 @@ public struct CrossbarLayer: Sendable {
     /// Calibrated ADC ranges, one per read kind (row group, slice, bit-plane) and column; empty
     /// until `calibrate` runs (then the worst case, every row at Gmax, is used).
     public private(set) var adcRanges: [Float] = []
+
+    /// The number of calibrated ADC ranges: one per read kind (row group, slice, bit-plane) and
+    /// converted column.
+    public var adcRangeCount: Int { groupCount * slices * planes * columns }
+
+    /// Sets calibrated ADC ranges (from a hardware config); a wrong count or a range that is not
+    /// positive is refused.
+    public mutating func setADCRanges(_ ranges: [Float], file: String) throws {
+        guard ranges.count == adcRangeCount else {
+            throw InputError.data(file: file, field: "adcRanges", "expected \(adcRangeCount) ranges, got \(ranges.count)")
+        }
+        if let bad = ranges.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
+            throw InputError.data(file: file, field: "adcRanges[\(bad)]", "expected a positive range, got \(ranges[bad])")
+        }
+        adcRanges = ranges
+    }
 
     let rowsPerRead: Int
     let slices: Int
@@ -94,8 +111,35 @@ public struct CrossbarLayer: Sendable {
     /// column (`PackedInt8Matrix`); otherwise they run as float products.
     public init(weight: Matrix, hardware d: HardwareDescription, seed: UInt64,
                 integerProducts: Bool = PackedInt8Matrix.available) throws {
-        inputs = weight.rows
-        outputs = weight.cols
+        // One scale for the layer: the largest |w| maps to the largest code.
+        let limit = Float(CrossbarLayer.codeLimit(d))
+        let wMax = weight.storage.map { abs($0) }.max() ?? 0
+        let scale = wMax > 0 ? wMax / limit : 1
+        let codes = weight.storage.map { Int32(($0 / scale).rounded()) }
+        try self.init(codes: codes, inputs: weight.rows, outputs: weight.cols,
+                      columnScales: [Float](repeating: scale, count: weight.cols), hardware: d, seed: seed,
+                      integerProducts: integerProducts)
+    }
+
+    /// The largest |weight code|: 2^B - 1 for the differential encoding (|q| on one cell of a
+    /// pair), 2^(B-1) - 1 for the offset encoding (q + 2^(B-1) on one cell), B = weightBits.
+    public static func codeLimit(_ d: HardwareDescription) -> Int {
+        let b = d.integer("crossbar.weightBits")
+        return d.choice("crossbar.weightEncoding") == "differential" ? (1 << b) - 1 : (1 << (b - 1)) - 1
+    }
+
+    /// Programs integer weight codes (inputs x outputs, row-major, within +-codeLimit) with a
+    /// scale per output column, as the compiler produces them, as chip instance `seed`.
+    public init(codes: [Int32], inputs: Int, outputs: Int, columnScales: [Float], hardware d: HardwareDescription,
+                seed: UInt64, integerProducts: Bool = PackedInt8Matrix.available) throws {
+        precondition(codes.count == inputs * outputs && columnScales.count == outputs)
+        let limit = CrossbarLayer.codeLimit(d)
+        if let bad = codes.firstIndex(where: { abs(Int($0)) > limit }) {
+            throw InputError.data(file: d.name, field: "codes[\(bad)]", "expected a weight code in -\(limit)...\(limit), got \(codes[bad])")
+        }
+        self.inputs = inputs
+        self.outputs = outputs
+        self.columnScales = columnScales
         differential = d.choice("crossbar.weightEncoding") == "differential"
         columns = outputs + (differential ? 0 : 1)
         hardware = d
@@ -114,11 +158,8 @@ public struct CrossbarLayer: Sendable {
         let levels = Double((1 << bitsPerCell) - 1)
         let stepD = (device.gMax - device.gMin) / levels
         step = Float(stepD)
-        let wMax = weight.storage.map { abs($0) }.max() ?? 0
         // Differential: codes 0...2^B - 1 of |w|. Offset: signed codes -(2^(B-1) - 1)...2^(B-1) - 1
         // stored as unsigned u = q + 2^(B-1); the reference column holds 2^(B-1).
-        let codeMax = Double(differential ? (1 << weightBits) - 1 : (1 << (weightBits - 1)) - 1)
-        weightScale = wMax > 0 ? wMax / Float(codeMax) : 1
         let offsetCode = Double(1 << (weightBits - 1))
 
         let rng = SeededRandom(seed: seed)
@@ -144,8 +185,7 @@ public struct CrossbarLayer: Sendable {
             }
             for r in 0..<inputs {
                 for o in 0..<outputs {
-                    let w = weight[r, o]
-                    let q = wMax > 0 ? (Double(w / wMax) * codeMax).rounded() : 0
+                    let q = Double(codes[r * outputs + o])
                     if differential {
                         let hi = level(abs(q))
                         let (pPos, nPos) = device.programAndDrift(q >= 0 ? hi : device.gMin, rng: &sliceRNG)
@@ -470,8 +510,10 @@ public struct CrossbarLayer: Sendable {
             }
             groupStart += groupRows
         }
-        let factor = weightScale * driftCompensation
-        for k in 0..<(batch * outputs) { out[k] *= factor }
+        let factors = columnScales.map { $0 * driftCompensation }
+        for i in 0..<batch {
+            for o in 0..<outputs { out[i * outputs + o] *= factors[o] }
+        }
     }
 
     /// The DAC's codes of one sample's inputs: round(x gain) where x gain > 0, else 0, for

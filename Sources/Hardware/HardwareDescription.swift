@@ -274,6 +274,9 @@ public struct HardwareDescription: Equatable, Sendable {
         if integer("crossbar.rowsPerRead") > integer("crossbar.rows") {
             throw fail("crossbar.rowsPerRead", "expected at most crossbar.rows (\(integer("crossbar.rows"))), got \(integer("crossbar.rowsPerRead"))")
         }
+        if integer("crossbar.rows") % integer("crossbar.rowsPerRead") != 0 {
+            throw fail("crossbar.rowsPerRead", "expected a divisor of crossbar.rows (\(integer("crossbar.rows"))), so that row groups stay within a tile; got \(integer("crossbar.rowsPerRead"))")
+        }
         if integer("crossbar.adc.columnsPerADC") > integer("crossbar.columns") {
             throw fail("crossbar.adc.columnsPerADC", "expected at most crossbar.columns (\(integer("crossbar.columns"))), got \(integer("crossbar.adc.columnsPerADC"))")
         }
@@ -307,6 +310,23 @@ public struct HardwareDescription: Equatable, Sendable {
     // MARK: Output
 
     /// The resolved description as nested JSON with sorted keys (a valid description file).
+    /// This description with `key.path=value` overrides applied and validated again.
+    public func overriding(_ sets: [String]) throws -> HardwareDescription {
+        var tree = jsonObject()
+        for s in sets { try HardwareDescription.apply(set: s, to: &tree) }
+        return try HardwareDescription.validate(tree, file: name)
+    }
+
+    /// A description from its JSON object (as `jsonObject()` writes it, for example inside a
+    /// hardware config), validated; errors name `file` and the key path under `prefix`.
+    public static func fromJSONObject(_ tree: [String: Any], file: String, prefix: String = "") throws -> HardwareDescription {
+        do {
+            return try validate(tree, file: file)
+        } catch let e as InputError where !prefix.isEmpty {
+            throw InputError(e.kind, e.message.replacingOccurrences(of: "\(file): ", with: "\(file): \(prefix)."))
+        }
+    }
+
     public func jsonObject() -> [String: Any] {
         var tree: [String: Any] = ["schemaVersion": HardwareSchema.version, "name": name]
         if !summary.isEmpty { tree["description"] = summary }

@@ -99,7 +99,13 @@ public struct LearningCore: Sendable {
         for (g, m) in prototypes.enumerated() {
             precondition(m.rows == placement.groups[g].prototypes && m.cols == placement.groups[g].inputs)
         }
-        // Per-core unit: the largest |component| stored on the core, over the largest level.
+        let (levels, units) = LearningCore.quantize(prototypes: prototypes, placement: placement, parameters: p)
+        try self.init(parameters: p, placement: placement, levels: levels, units: units, seed: seed, file: file)
+    }
+
+    /// The levels and per-core units of `prototypes` on `placement`: a core's unit is the largest
+    /// |component| stored on it over the largest level; a level is round(component / unit).
+    public static func quantize(prototypes: [Matrix], placement: CorePlacement, parameters p: CoreParameters) -> (levels: [[Int32]], units: [Float]) {
         var largest = [Float](repeating: 0, count: p.cores)
         for neuron in placement.neurons {
             guard case .partial(let g, let q, let r) = neuron.role else { continue }
@@ -115,7 +121,7 @@ public struct LearningCore: Sendable {
                 levels[g][q * d + i] = Int32(max(-Float(p.maxLevel), min(Float(p.maxLevel), l)))
             }
         }
-        try self.init(parameters: p, placement: placement, levels: levels, units: units, seed: seed, file: file)
+        return (levels, units)
     }
 
     /// Programs explicit levels (per group, prototypes x inputs, row-major) and per-core units, as a

@@ -53,6 +53,12 @@ public enum HardwareSchema {
         .init("technology.supplyVolts", .number(0.1...5), "V", "Supply voltage."),
         .init("technology.clockGigahertz", .number(0.001...10), "GHz", "Clock of the digital periphery; one cycle is the time unit of the simulator."),
 
+        .init("chip.tileSites", .integer(1...16_777_216), "sites", "Sites on the chip's mesh; each holds one crossbar array with its DACs, ADCs and shift-add (a tile)."),
+        .init("chip.tileSitesPerRow", .integer(1...65_536), "sites", "Width of the mesh (site s at column s mod width, row s / width)."),
+        .init("chip.accumulatorBits", .integer(8...64), "bits", "Precision of the digital accumulation of row-tile partial sums."),
+        .init("area.tileSquareMillimeters", .number(0...1e6), "mm^2", "Area of one tile (0: not given)."),
+        .init("area.learningCoreSquareMillimeters", .number(0...1e6), "mm^2", "Area of one learning core (0: not given)."),
+
         .init("crossbar.cellType", .choice(["rram", "pcm", "sram", "fefet"]), "", "Memory cell technology."),
         .init("crossbar.rows", .integer(1...65_536), "rows", "Word lines per array (inputs)."),
         .init("crossbar.columns", .integer(1...65_536), "columns", "Bit lines per array (outputs)."),

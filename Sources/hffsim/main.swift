@@ -9,8 +9,9 @@ let topSpec = CommandSpec(
     subcommands: [
         ("train", "Train the ideal float model (hff, ff or backprop)."),
         ("eval", "Evaluate a model: accuracy, per-class accuracy, confusion matrix."),
+        ("map", "Compile a model onto a hardware model: a hardware config."),
         ("hardware", "Hardware descriptions: show, check, keys."),
-        ("bench", "Measure hffsim's own speed (gemm, train)."),
+        ("bench", "Measure hffsim's own speed (gemm, train, tile, core)."),
     ],
     discussion: "See 'hffsim <subcommand> --help' for each command's options.")
 
@@ -23,6 +24,7 @@ func dispatch(_ argv: [String]) throws {
     switch command {
     case "train": try TrainCommand.run(rest)
     case "eval": try EvalCommand.run(rest)
+    case "map": try MapCommand.run(rest)
     case "bench": try BenchCommand.run(rest)
     case "hardware": try HardwareCommand.run(rest)
     case "--help", "-h", "help": print(topSpec.help, terminator: "")

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Numerics
 
@@ -71,5 +72,15 @@ final class IntegerProductTests: XCTestCase {
             out.withUnsafeMutableBufferPointer { packed.product(ap.baseAddress!, m: 3, factor: 1, into: $0.baseAddress!, ldo: 8) }
         }
         for i in 0..<3 { for j in 5..<8 { XCTAssertEqual(out[i * 8 + j], -7) } }
+    }
+}
+
+final class SHA256Tests: XCTestCase {
+    func testKnownDigests() {
+        // FIPS 180-4 examples, and a message that spans two blocks of padding.
+        XCTAssertEqual(SHA256.hex(Data("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(Data()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 }

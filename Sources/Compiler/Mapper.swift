@@ -1,0 +1,384 @@
+import Foundation
+import Hardware
+import HFF
+import Numerics
+
+/// Choices of `hffsim map` beyond the hardware description.
+public struct MapOptions: Codable, Equatable, Sendable {
+    public enum WeightScale: String, Codable, Sendable, CaseIterable { case perLayer = "per-layer", perColumn = "per-column" }
+    /// One weight scale per layer or per output column (a digital multiply per column).
+    public var weightScale: WeightScale = .perLayer
+    /// |w| above this percentile of the layer's (or column's) |w| clips to the largest code.
+    public var clipPercentile: Double = 100
+    /// Training samples the ADC ranges are calibrated on (calibrated range modes); 0: worst case.
+    public var calibrationSamples: Int = 256
+    /// Copies of each layer's tiles (to balance a layer pipeline); empty: one each.
+    public var duplication: [Int] = []
+
+    public init() {}
+}
+
+/// A crossbar tile: one array holding rows `rows` and outputs `outputs` of a layer's weights
+/// (every weight slice, and both columns of a differential pair), at a mesh site.
+public struct TileMapping: Codable, Equatable, Sendable {
+    public var id: Int
+    public var layer: Int
+    public var replica: Int
+    public var rowTile: Int
+    public var columnTile: Int
+    /// Input rows [lower, upper) and output columns [lower, upper) of the layer's weight matrix.
+    public var rows: [Int]
+    public var outputs: [Int]
+    /// Physical columns used: outputs x slices (x 2 for differential pairs), plus the reference
+    /// columns of the offset encoding.
+    public var physicalColumns: Int
+    public var site: Int
+    public var x: Int
+    public var y: Int
+    /// Mesh links to the layer's hub (its first tile's site), where row-tile partial sums meet.
+    public var hopsToHub: Int
+}
+
+/// How one lowered layer sits on the tiles.
+public struct LayerMapping: Codable, Equatable, Sendable {
+    public var index: Int
+    public var role: LoweredLayer.Role
+    public var inputs: Int
+    public var outputs: Int
+    public var inputScaling: LoweredLayer.InputScaling
+    public var normalizeOutput: Bool
+    public var signedInput: Bool
+    /// Index of the read-out group this layer's output feeds, if any.
+    public var readoutGroup: Int?
+    public var rowTiles: Int
+    public var columnTiles: Int
+    public var outputsPerColumnTile: Int
+    public var slices: Int
+    public var physicalColumnsPerOutput: Int
+    public var duplication: Int
+    public var tiles: [Int]
+    /// Row-tile partial sums per output, added digitally at `chip.accumulatorBits`.
+    public var partialSumsPerOutput: Int
+    public var accumulatorBits: Int
+    /// Cells holding weights over the cells of the layer's tiles.
+    public var utilization: Double
+    /// The hub's site and the links from it to the next layer's tiles (its inputs' fan-out).
+    public var hubSite: Int
+    public var hopsToNextLayer: Int
+    /// Weight quantisation: the largest code and the clipping percentile used.
+    public var codeLimit: Int
+    public var clippedWeights: Int
+}
+
+/// One step of the per-inference schedule.
+public struct ScheduleStage: Codable, Equatable, Sendable {
+    public var index: Int
+    public var name: String
+    /// `tiles` (a layer's crossbar reads), `digital` (the periphery), `core` (the learning core).
+    public var unit: String
+    public var layer: Int?
+    public var dependsOn: [Int]
+    /// Stages of different inferences overlap (a layer pipeline): a stage starts on inference n+1
+    /// as soon as it has finished inference n and its inputs for n+1 are ready.
+    public var pipelined: Bool
+    public var detail: String
+}
+
+/// The resource report.
+public struct Resources: Codable, Equatable, Sendable {
+    public var tiles: Int
+    public var arrays: Int
+    public var adcs: Int
+    public var dacs: Int
+    public var tileSites: Int
+    public var learningCores: Int
+    public var learningCoreNeurons: Int
+    public var learningCoresAvailable: Int
+    /// Weight cells over the cells of the tiles used.
+    public var utilization: Double
+    /// Tiles over tile sites.
+    public var siteUtilization: Double
+    public var weightCells: Int
+    public var hopsPerInference: Int
+    /// nil where the preset gives no areas.
+    public var areaSquareMillimeters: Double?
+}
+
+/// The compiler: a model and a hardware description to a hardware config.
+public enum Mapper {
+    /// Maps `model` (read from `modelPath`) onto `hardware`; `calibration` holds raw training
+    /// samples (rows) for the ADC ranges. Throws a named error when the model does not fit.
+    public static func map(model: Model, modelPath: String, modelDigest: String, hardware: HardwareDescription,
+                           options: MapOptions, calibration: Matrix) throws -> HardwareConfig {
+        let lowered = LoweredModel(model)
+        let structure = try plan(lowered: lowered, hardware: hardware, options: options)
+        // Quantised weights, per layer.
+        var tensors = ConfigTensors()
+        let limit = CrossbarLayer.codeLimit(hardware)
+        var layers = structure.layers
+        for (l, layer) in lowered.layers.enumerated() {
+            let (codes, scales, clipped) = quantize(layer.weight, limit: limit, options: options)
+            layers[l].clippedWeights = clipped
+            tensors.layers.append(.init(codes: codes, columnScales: scales, bias: layer.bias, offset: layer.offset, adcRanges: []))
+        }
+        // ADC ranges on the noiseless programmed layers, layer by layer on float activations.
+        let mode = hardware.choice("crossbar.adc.rangeMode")
+        if mode != "full-scale" && options.calibrationSamples > 0 && calibration.rows > 0 {
+            let noiseless = try hardware.overriding([
+                "noise.programming.model=none", "noise.readRelative=0", "noise.drift.model=none", "noise.stuckAtOnRate=0",
+                "noise.stuckAtOffRate=0", "noise.deviceVariationRelative=0", "noise.adcInputNoiseLSB=0",
+            ])
+            var x = calibration.rows(0..<min(calibration.rows, options.calibrationSamples))
+            if lowered.algorithm == .ff {
+                // Positive data: each sample with a label overlay (cycling through the labels).
+                var v = x
+                for i in 0..<x.rows { for j in 0..<lowered.classCount { v[i, j] = lowered.overlayRaw[i % lowered.classCount, j] } }
+                x = v
+            }
+            // Each layer's inputs in float, then the layers calibrate side by side.
+            var layerInputs = [Matrix]()
+            for (l, layer) in lowered.layers.enumerated() {
+                layerInputs.append(x)
+                x = lowered.finish(layer: l, product: GEMM.product(x, layer.weight), scale: lowered.inputScale(layer: l, input: x))
+            }
+            let ranges = lowered.layers.map { _ in Box<Result<[Float], Error>>(.success([])) }
+            let codes = tensors.layers
+            DispatchQueue.concurrentPerform(iterations: lowered.layers.count) { l in
+                let layer = lowered.layers[l]
+                ranges[l].value = Result {
+                    var crossbar = try CrossbarLayer(codes: codes[l].codes, inputs: layer.inputs, outputs: layer.outputs,
+                                                     columnScales: codes[l].columnScales, hardware: noiseless, seed: 0)
+                    crossbar.calibrate(layerInputs[l])
+                    return crossbar.adcRanges
+                }
+            }
+            for l in lowered.layers.indices { tensors.layers[l].adcRanges = try ranges[l].value.get() }
+        }
+        // The read-out's levels on the learning core.
+        if let placement = structure.corePlacement {
+            let (levels, units) = LearningCore.quantize(prototypes: lowered.prototypes, placement: placement,
+                                                        parameters: CoreParameters(hardware))
+            tensors.readoutLevels = levels
+            tensors.readoutUnits = units
+        }
+        let info = ModelInfo(file: modelPath, sha256: modelDigest, algorithm: model.algorithm.rawValue, inputSize: model.inputSize,
+                             classCount: model.classCount, widths: model.widths,
+                             readout: model.algorithm == .hff ? model.hyperparameters.readout.rawValue : nil,
+                             tau: model.algorithm == .hff ? Double(model.hyperparameters.tau) : nil,
+                             prototypesPerClass: model.algorithm == .hff ? model.hyperparameters.prototypesPerClass : nil,
+                             passes: lowered.passes, lowered: lowered.layers.count)
+        var config = HardwareConfig(model: info, hardware: hardware, options: options, layers: layers, tiles: structure.tiles,
+                                    learningCore: structure.core, schedule: structure.schedule, resources: structure.resources,
+                                    tensors: tensors)
+        config.summary = config.makeSummary()
+        return config
+    }
+
+    /// Codes q = round(w / s) clipped to +-limit, with s per layer or per column from the
+    /// clipping percentile of |w|; returns the number of weights clipped.
+    public static func quantize(_ w: Matrix, limit: Int, options: MapOptions) -> (codes: [Int32], scales: [Float], clipped: Int) {
+        func percentile(_ values: [Float]) -> Float {
+            guard !values.isEmpty else { return 0 }
+            if options.clipPercentile >= 100 { return values.max() ?? 0 }
+            let sorted = values.sorted()
+            let rank = Int((options.clipPercentile / 100 * Double(sorted.count - 1)).rounded())
+            return sorted[max(0, min(sorted.count - 1, rank))]
+        }
+        var scales = [Float](repeating: 1, count: w.cols)
+        switch options.weightScale {
+        case .perLayer:
+            let top = percentile(w.storage.map { abs($0) })
+            scales = [Float](repeating: top > 0 ? top / Float(limit) : 1, count: w.cols)
+        case .perColumn:
+            for j in 0..<w.cols {
+                let top = percentile((0..<w.rows).map { abs(w[$0, j]) })
+                scales[j] = top > 0 ? top / Float(limit) : 1
+            }
+        }
+        var codes = [Int32](repeating: 0, count: w.count)
+        var clipped = 0
+        let l = Float(limit)
+        for i in 0..<w.rows {
+            for j in 0..<w.cols {
+                let q = (w[i, j] / scales[j]).rounded()
+                if abs(q) > l { clipped += 1 }
+                codes[i * w.cols + j] = Int32(max(-l, min(l, q)))
+            }
+        }
+        return (codes, scales, clipped)
+    }
+
+    /// The structure of a mapping (tiles, placement, schedule, resources): a function of the
+    /// layer shapes, the hardware and the options only, so a loaded config can be checked
+    /// against it.
+    public struct Plan: Sendable {
+        public var layers: [LayerMapping]
+        public var tiles: [TileMapping]
+        public var corePlacement: CorePlacement?
+        public var core: CoreMapping?
+        public var schedule: [ScheduleStage]
+        public var resources: Resources
+    }
+
+    public static func plan(lowered: LoweredModel, hardware d: HardwareDescription, options: MapOptions) throws -> Plan {
+        let shapes = lowered.layers.map { LayerShape(role: $0.role, inputs: $0.inputs, outputs: $0.outputs, inputScaling: $0.inputScaling,
+                                                     normalizeOutput: $0.normalizeOutput, signedInput: $0.signedInput) }
+        let groups = zip(lowered.readoutLayers, lowered.prototypes).map { CorePlacement.Group(inputs: lowered.layers[$0.0].outputs, prototypes: $0.1.rows) }
+        return try plan(shapes: shapes, readoutLayers: lowered.readoutLayers, groups: groups, algorithm: lowered.algorithm,
+                        passes: lowered.passes, classCount: lowered.classCount, hardware: d, options: options)
+    }
+
+    public struct LayerShape: Codable, Equatable, Sendable {
+        public var role: LoweredLayer.Role
+        public var inputs: Int
+        public var outputs: Int
+        public var inputScaling: LoweredLayer.InputScaling
+        public var normalizeOutput: Bool
+        public var signedInput: Bool
+    }
+
+    public static func plan(shapes: [LayerShape], readoutLayers: [Int], groups: [CorePlacement.Group], algorithm: Algorithm,
+                            passes: Int, classCount: Int, hardware d: HardwareDescription, options: MapOptions) throws -> Plan {
+        let rows = d.integer("crossbar.rows"), columns = d.integer("crossbar.columns")
+        let slices = d.weightSlices
+        let differential = d.choice("crossbar.weightEncoding") == "differential"
+        let perOutput = slices * (differential ? 2 : 1)
+        // Offset encoding: each array keeps one reference column per slice.
+        let usable = columns - (differential ? 0 : slices)
+        let outputsPerTile = usable / perOutput
+        guard outputsPerTile >= 1 else {
+            throw InputError.data(file: d.name, field: "crossbar.columns",
+                                  "\(columns) columns hold no weight column of \(perOutput) cells (\(slices) slices\(differential ? " x 2 for the differential pair" : " plus reference columns"))")
+        }
+        if !options.duplication.isEmpty && options.duplication.count != shapes.count {
+            throw InputError.usage(flag: "--duplicate", "expected \(shapes.count) counts (one per crossbar layer), got \(options.duplication.count)")
+        }
+        let duplication = options.duplication.isEmpty ? [Int](repeating: 1, count: shapes.count) : options.duplication
+        // Tiles, layer by layer, placed along a serpentine path over the mesh so that each
+        // layer's tiles sit next to the previous layer's.
+        let sites = d.integer("chip.tileSites"), width = d.integer("chip.tileSitesPerRow")
+        var needed = 0
+        for (l, s) in shapes.enumerated() {
+            needed += ((s.inputs + rows - 1) / rows) * ((s.outputs + outputsPerTile - 1) / outputsPerTile) * duplication[l]
+        }
+        if needed > sites {
+            let side = Int(Double(needed).squareRoot().rounded(.up))
+            throw InputError.data(file: d.name, field: "chip.tileSites",
+                                  "the model needs \(needed) tiles of \(rows) x \(columns), the hardware has \(sites) tile sites: \(needed - sites) short; --set chip.tileSites=\(needed) (or --set chip.tileSites=\(side * side) --set chip.tileSitesPerRow=\(side)) would fit")
+        }
+        func position(_ site: Int) -> (Int, Int) {
+            let y = site / width, x = site % width
+            return (y % 2 == 0 ? x : width - 1 - x, y)
+        }
+        var tiles = [TileMapping]()
+        var layers = [LayerMapping]()
+        var next = 0
+        let weightCellsTotal = shapes.enumerated().reduce(0) { $0 + $1.element.inputs * $1.element.outputs * perOutput * duplication[$1.offset] }
+        for (l, s) in shapes.enumerated() {
+            let rowTiles = (s.inputs + rows - 1) / rows
+            let columnTiles = (s.outputs + outputsPerTile - 1) / outputsPerTile
+            var ids = [Int]()
+            var hub = (0, 0), hubSite = 0
+            for replica in 0..<duplication[l] {
+                for r in 0..<rowTiles {
+                    for c in 0..<columnTiles {
+                        let site = next
+                        next += 1
+                        let (x, y) = position(site)
+                        if ids.isEmpty { hub = (x, y); hubSite = site }
+                        let outs = [c * outputsPerTile, min(s.outputs, (c + 1) * outputsPerTile)]
+                        tiles.append(TileMapping(id: tiles.count, layer: l, replica: replica, rowTile: r, columnTile: c,
+                                                 rows: [r * rows, min(s.inputs, (r + 1) * rows)], outputs: outs,
+                                                 physicalColumns: (outs[1] - outs[0]) * perOutput + (differential ? 0 : slices),
+                                                 site: site, x: x, y: y, hopsToHub: abs(x - hub.0) + abs(y - hub.1)))
+                        ids.append(tiles.count - 1)
+                    }
+                }
+            }
+            let cells = ids.count * rows * columns
+            layers.append(LayerMapping(index: l, role: s.role, inputs: s.inputs, outputs: s.outputs, inputScaling: s.inputScaling,
+                                       normalizeOutput: s.normalizeOutput, signedInput: s.signedInput,
+                                       readoutGroup: readoutLayers.firstIndex(of: l), rowTiles: rowTiles, columnTiles: columnTiles,
+                                       outputsPerColumnTile: outputsPerTile, slices: slices, physicalColumnsPerOutput: perOutput,
+                                       duplication: duplication[l], tiles: ids, partialSumsPerOutput: rowTiles,
+                                       accumulatorBits: d.integer("chip.accumulatorBits"),
+                                       utilization: Double(s.inputs * s.outputs * perOutput * duplication[l]) / Double(cells),
+                                       hubSite: hubSite, hopsToNextLayer: 0, codeLimit: CrossbarLayer.codeLimit(d), clippedWeights: 0))
+        }
+        // Links from each layer's hub to the next layer's tiles (the inputs' fan-out).
+        for l in 0..<max(0, layers.count - 1) {
+            let (hx, hy) = position(layers[l].hubSite)
+            layers[l].hopsToNextLayer = layers[l + 1].tiles.reduce(0) { $0 + abs(tiles[$1].x - hx) + abs(tiles[$1].y - hy) }
+        }
+        // The read-out on the learning cores.
+        var corePlacement: CorePlacement?
+        var core: CoreMapping?
+        if !groups.isEmpty {
+            let p = CoreParameters(d)
+            let placement: CorePlacement
+            do {
+                placement = try CorePlacement.greedy(groups: groups, core: p)
+            } catch let e as InputError {
+                throw InputError(.data, "\(d.name): " + e.message)
+            }
+            corePlacement = placement
+            core = CoreMapping(placement: placement)
+        }
+        let schedule = makeSchedule(layers: layers, readoutLayers: readoutLayers, algorithm: algorithm, passes: passes, classCount: classCount)
+        let adcsPerTile = (columns + d.integer("crossbar.adc.columnsPerADC") - 1) / d.integer("crossbar.adc.columnsPerADC")
+        let coresUsed = corePlacement.map { Set($0.neurons.map(\.core)).count } ?? 0
+        let tileArea = d.number("area.tileSquareMillimeters"), coreArea = d.number("area.learningCoreSquareMillimeters")
+        let hops = tiles.reduce(0) { $0 + $1.hopsToHub } + layers.reduce(0) { $0 + $1.hopsToNextLayer } + readoutLayers.count
+        let resources = Resources(tiles: tiles.count, arrays: tiles.count, adcs: tiles.count * adcsPerTile, dacs: tiles.count * rows,
+                                  tileSites: sites, learningCores: coresUsed, learningCoreNeurons: corePlacement?.neurons.count ?? 0,
+                                  learningCoresAvailable: d.integer("learningCore.cores"),
+                                  utilization: tiles.isEmpty ? 0 : Double(weightCellsTotal) / Double(tiles.count * rows * columns),
+                                  siteUtilization: Double(tiles.count) / Double(sites), weightCells: weightCellsTotal,
+                                  hopsPerInference: hops,
+                                  areaSquareMillimeters: tileArea > 0 || coreArea > 0 ? Double(tiles.count) * tileArea + Double(coresUsed) * coreArea : nil)
+        return Plan(layers: layers, tiles: tiles, corePlacement: corePlacement, core: core, schedule: schedule, resources: resources)
+    }
+
+    /// The per-inference dataflow: per pass, per layer, the tiles' reads (DAC, array, ADC,
+    /// shift-add), the digital accumulation of row tiles and the layer's digital finish; the
+    /// read-out on the core (HFF), FF's goodness over passes, or the head's argmax.
+    static func makeSchedule(layers: [LayerMapping], readoutLayers: [Int], algorithm: Algorithm, passes: Int, classCount: Int) -> [ScheduleStage] {
+        var stages = [ScheduleStage]()
+        func add(_ name: String, _ unit: String, _ layer: Int?, _ deps: [Int], _ detail: String) -> Int {
+            stages.append(ScheduleStage(index: stages.count, name: name, unit: unit, layer: layer, dependsOn: deps, pipelined: true, detail: detail))
+            return stages.count - 1
+        }
+        var input = add("input", "digital", nil, [], "the host writes the raw input to the first layer's buffer")
+        var ends = [Int]()
+        var readoutSources = [Int]()
+        for pass in 0..<passes {
+            var previous = input
+            if algorithm == .ff {
+                previous = add("overlay \(pass)", "digital", nil, [input], "write candidate label \(pass) over the first \(classCount) inputs")
+            }
+            for layer in layers {
+                let l = layer.index
+                let reads = add("layer \(l) reads" + (passes > 1 ? " (pass \(pass))" : ""), "tiles", l, [previous],
+                                "\(layer.tiles.count) tiles: DAC, array reads, ADC conversions, shift-add")
+                let sum = add("layer \(l) accumulate" + (passes > 1 ? " (pass \(pass))" : ""), "digital", l, [reads],
+                              "add \(layer.partialSumsPerOutput) row-tile partial sums per output at \(layer.accumulatorBits) bits")
+                var finish = "offset, scale, bias"
+                if layer.inputScaling == .inverseNorm { finish += " (scale 1 / (||x|| + 1e-4))" }
+                if layer.role == .hidden { finish += ", ReLU" }
+                if layer.normalizeOutput { finish += ", length normalisation" }
+                previous = add("layer \(l) finish" + (passes > 1 ? " (pass \(pass))" : ""), "digital", l, [sum], finish)
+                if readoutLayers.contains(l) { readoutSources.append(previous) }
+            }
+            ends.append(previous)
+        }
+        switch algorithm {
+        case .hff:
+            input = add("read-out", "core", nil, readoutSources, "prototype scoring of \(readoutLayers.count) layer(s) on the learning core, winner-take-all")
+        case .ff:
+            input = add("goodness", "digital", nil, ends, "sum of squared activities over layers for each of \(passes) candidate labels, argmax")
+        case .backprop:
+            input = add("argmax", "digital", nil, ends, "the head's largest logit")
+        }
+        return stages
+    }
+}
