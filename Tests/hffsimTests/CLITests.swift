@@ -186,7 +186,7 @@ final class CLITests: XCTestCase {
     }
 
     func testHelpOnEveryCommand() throws {
-        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"], ["bench", "tile", "--help"], ["bench", "core", "--help"]] {
+        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"], ["bench", "tile", "--help"], ["bench", "core", "--help"], ["map", "--help"]] {
             let r = try run(args)
             XCTAssertEqual(r.status, 0, "\(args)")
             for section in ["OVERVIEW:", "USAGE:", "OPTIONS:"] {
@@ -218,5 +218,37 @@ final class CLITests: XCTestCase {
             XCTAssertGreaterThan(try XCTUnwrap(p["seconds"] as? Double), 0)
             XCTAssertGreaterThan(try XCTUnwrap(p["reads"] as? Int), 0)
         }
+    }
+
+    func testMapWritesAConfigAndReportsResources() throws {
+        let dir = try tempDir()
+        let model = dir.appendingPathComponent("m.safetensors").path
+        XCTAssertEqual(try run(["train", "--layers", "64,32", "--epochs", "1", "--output", model]).status, 0)
+        for preset in ["rram-neurosim", "pcm-aihwkit", "ideal"] {
+            let config = dir.appendingPathComponent("\(preset).json").path
+            let r = try run(["map", model, "--hardware", preset, "--output", config, "--json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let out = try json(r.stdout)
+            for key in ["tiles", "arrays", "learningCores", "utilization"] { XCTAssertNotNil(out[key], "\(preset): --json lacks \(key)") }
+            XCTAssertGreaterThan(try XCTUnwrap(out["tiles"] as? Int), 0)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: config))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("\(preset).tensors.safetensors").path))
+        }
+        // Too few tile sites: what is short, by how much, and the --set that fits.
+        let small = dir.appendingPathComponent("small.json").path
+        let r = try run(["map", model, "--hardware", "rram-neurosim", "--set", "chip.tileSites=10", "--output", small])
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("short") && r.stderr.contains("--set chip.tileSites="), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: small))
+        for (args, mention) in [(["map", model, "--hardware", "ideal"], "--output"),
+                                (["map", model, "--output", small, "--duplicate", "1,2,3"], "--duplicate"),
+                                (["map", model, "--output", small, "--weight-scale", "per-row"], "--weight-scale"),
+                                (["map", model, "--output", small, "--clip-percentile", "10"], "--clip-percentile")] {
+            let u = try run(args)
+            XCTAssertEqual(u.status, 64, "\(args): \(u.stderr)")
+            XCTAssertTrue(u.stderr.contains(mention), "\(args): \(u.stderr)")
+        }
+        XCTAssertEqual(try run(["map", "--help"]).status, 0)
     }
 }
