@@ -177,8 +177,15 @@ public struct HardwareConfig: Equatable, Sendable {
         ]
         var text = "{\n"
         for (i, (key, value)) in parts.enumerated() {
-            let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
-            let body = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  ")
+            let body: String
+            if key == "tiles", let rows = value as? [Any] {
+                // One compact line per tile: thousands of tiles stay readable and quick to write.
+                let lines = try rows.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+                body = lines.isEmpty ? "[]" : "[\n    " + lines.joined(separator: ",\n    ") + "\n  ]"
+            } else {
+                let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+                body = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  ")
+            }
             text += "  \"\(key)\": \(body)" + (i + 1 < parts.count ? ",\n" : "\n")
         }
         return text + "}\n"

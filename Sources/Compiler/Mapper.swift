@@ -164,7 +164,7 @@ public enum Mapper {
         let info = ModelInfo(file: modelPath, sha256: modelDigest, algorithm: model.algorithm.rawValue, inputSize: model.inputSize,
                              classCount: model.classCount, widths: model.widths,
                              readout: model.algorithm == .hff ? model.hyperparameters.readout.rawValue : nil,
-                             tau: model.algorithm == .hff ? Double(model.hyperparameters.tau) : nil,
+                             tau: model.algorithm == .hff ? Double("\(model.hyperparameters.tau)") : nil,
                              prototypesPerClass: model.algorithm == .hff ? model.hyperparameters.prototypesPerClass : nil,
                              passes: lowered.passes, lowered: lowered.layers.count)
         var config = HardwareConfig(model: info, hardware: hardware, options: options, layers: layers, tiles: structure.tiles,
