@@ -29,8 +29,9 @@ let package = Package(
         .executable(name: "hffsim", targets: ["hffsim"]),
     ],
     targets: [
-        .executableTarget(name: "hffsim", dependencies: ["Compiler", "Hardware", "HFF", "Datasets", "Numerics"],
+        .executableTarget(name: "hffsim", dependencies: ["Simulator", "Compiler", "Hardware", "HFF", "Datasets", "Numerics"],
                           swiftSettings: vectorSettings),
+        .target(name: "Simulator", dependencies: ["Compiler", "Hardware", "HFF", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Compiler", dependencies: ["Hardware", "HFF", "Datasets", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Hardware", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .target(name: "HFF", dependencies: ["Datasets", "Numerics"], swiftSettings: vectorSettings),
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: vectorSettings),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware"], swiftSettings: vectorSettings),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler"], swiftSettings: vectorSettings),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator"], swiftSettings: vectorSettings),
         .testTarget(name: "HFFTests", dependencies: ["HFF"], exclude: ["Fixtures"], swiftSettings: vectorSettings),
         .testTarget(name: "hffsimTests", dependencies: ["hffsim"], swiftSettings: vectorSettings),
     ],

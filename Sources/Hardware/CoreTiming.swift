@@ -128,12 +128,15 @@ struct CoreTiming {
     /// order) before heap items, heap items by creation order. Work that arrives at the instant
     /// it is created (a neuron update on its own core, a partial sum to an aggregation neuron on
     /// the same core) is served at once, behind everything that arrived before.
-    mutating func run(sample i: Int, payloads: [Matrix]) -> (CoreCounts, Double) {
+    /// Also returns the busiest unit's busy time (its service times summed): how long the core
+    /// is occupied by this sample when samples stream through it.
+    mutating func run(sample i: Int, payloads: [Matrix]) -> (CoreCounts, Double, Double) {
         heap.removeAll(keepingCapacity: true)
         sequence = 0
         var c = CoreCounts()
         let wta = p.cores  // the winner-take-all unit's server index
         var busy = [Double](repeating: 0, count: p.cores + 1)
+        var service = [Double](repeating: 0, count: p.cores + 1)
         var source = 0.0
         var activePartials = [Int](repeating: 0, count: placement.neurons.count)  // per aggregate: active partials
         var active = [Bool](repeating: false, count: placement.neurons.count)
@@ -196,6 +199,7 @@ struct CoreTiming {
         func serve(_ item: Item) {
             let start = max(item.time, busy[item.server])
             busy[item.server] = start + item.service
+            service[item.server] += item.service
             end = max(end, busy[item.server])
             if item.notify {
                 var done = item
@@ -266,7 +270,8 @@ struct CoreTiming {
         if readout.combine == .sumOfLogSoftmax && placement.groups.count > 1 { steps += readout.classCount * placement.groups.count }
         c.winnerTakeAllSteps += steps
         end = max(end, busy[wta]) + Double(steps) * p.winnerTakeAllStepNanoseconds
-        return (c, end)
+        service[wta] += Double(steps) * p.winnerTakeAllStepNanoseconds
+        return (c, end, service.max() ?? 0)
     }
 
     /// A completion is an item re-queued with a negative service.

@@ -266,7 +266,8 @@ public struct CrossbarLayer: Sendable {
     }
 
     var planes: Int { bitSerial ? inputBits : 1 }
-    var groupCount: Int { (inputs + rowsPerRead - 1) / rowsPerRead }
+    /// Row groups (reads of `rowsPerRead` rows) per input vector.
+    public var groupCount: Int { (inputs + rowsPerRead - 1) / rowsPerRead }
 
     /// Calibrates the ADC ranges on `x` (for the calibrated range modes): the largest noiseless
     /// |current| each read kind and column sees, or per layer the largest over the columns. A
@@ -308,7 +309,12 @@ public struct CrossbarLayer: Sendable {
     /// The hardware's output for `x` (batch x inputs), in the units of x W, with action counts.
     /// Samples run in blocks of `blockSamples`; block b draws its read and ADC noise from
     /// `rng.split(b)` after one draw from `rng`, so results do not depend on how blocks are run.
-    public func forward(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts) -> Matrix {
+    ///
+    /// Optionally, per sample: its action counts (`perSample`, x.rows entries) and, per row group,
+    /// the physical reads that were converted (`groupReads`, x.rows x `groupCount`: non-zero input
+    /// bit-planes, or multi-bit passes, each covering every slice), for the simulator's timing.
+    public func forward(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts,
+                        perSample: UnsafeMutablePointer<ActionCounts>? = nil, groupReads: UnsafeMutablePointer<Int32>? = nil) -> Matrix {
         precondition(x.cols == inputs)
         let streams = SeededRandom(seed: rng.next())
         let blocks = (x.rows + CrossbarLayer.blockSamples - 1) / CrossbarLayer.blockSamples
@@ -327,7 +333,8 @@ public struct CrossbarLayer: Sendable {
                     var blockRNG = streams.split(UInt64(b))
                     var c = ActionCounts()
                     forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &c, threads: workers > 1 ? 1 : GEMM.defaultThreads,
-                                 into: base + start * outputs, scratch: scratch)
+                                 into: base + start * outputs, scratch: scratch, sampleCounts: perSample.map { $0 + start },
+                                 groupReads: groupReads.map { $0 + start * groupCount })
                     results[b].value = c
                     b += workers
                 }
@@ -343,7 +350,8 @@ public struct CrossbarLayer: Sendable {
     /// The outputs go to `out` (x.rows x outputs, zeroed by the caller); `scratch` holds the
     /// block's working buffers, reused from block to block.
     func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts, threads: Int,
-                      into out: UnsafeMutablePointer<Float>, scratch: ReadScratch, maxima: Box<[Float]>? = nil) {
+                      into out: UnsafeMutablePointer<Float>, scratch: ReadScratch, maxima: Box<[Float]>? = nil,
+                      sampleCounts: UnsafeMutablePointer<ActionCounts>? = nil, groupReads: UnsafeMutablePointer<Int32>? = nil) {
         let batch = x.rows
         // Per-sample input scale (abs-max) and integer codes.
         let maxCode = Float((1 << inputBits) - 1)
@@ -487,11 +495,19 @@ public struct CrossbarLayer: Sendable {
                             readings.withUnsafeMutableBufferPointer { gp in
                                 for i in 0..<batch {
                                     counts.reads += 1
+                                    sampleCounts?[i].reads += 1
                                     if active[i] == 0 { continue }  // an all-zero plane is not converted
                                     counts.rowActivations += active[i]
                                     counts.cellReads += active[i] * (differential ? 2 * outputs : columns)
                                     counts.adcConversions += columns
                                     counts.shiftAdds += outputs
+                                    if let sc = sampleCounts {
+                                        sc[i].rowActivations += active[i]
+                                        sc[i].cellReads += active[i] * (differential ? 2 * outputs : columns)
+                                        sc[i].adcConversions += columns
+                                        sc[i].shiftAdds += outputs
+                                    }
+                                    if s == 0, let gr = groupReads { gr[i * groupCount + group] += 1 }
                                     let row = i * columns
                                     conversion.run(
                                         current: current + row,

@@ -233,6 +233,9 @@ public struct LearningCore: Sendable {
         /// Per sample: counts, latency from the first event to the decision, and dynamic energy.
         public var counts: [CoreCounts]
         public var latencyNanoseconds: [Double]
+        /// Per sample: the busiest core's (or the winner-take-all unit's) busy time: the core's
+        /// occupancy when samples stream through it.
+        public var occupancyNanoseconds: [Double]
         public var picojoules: [Double]
     }
 
@@ -263,20 +266,21 @@ public struct LearningCore: Sendable {
         let timing = CoreTiming(core: self, structure: s, readout: readout)
         var counts = [CoreCounts](repeating: CoreCounts(), count: batch)
         var latency = [Double](repeating: 0, count: batch)
+        var occupancy = [Double](repeating: 0, count: batch)
         let workers = max(1, min(GEMM.defaultThreads, batch))
         let chunk = (batch + workers - 1) / max(workers, 1)
-        let boxes = (0..<workers).map { _ in Box<[(CoreCounts, Double)]>([]) }
+        let boxes = (0..<workers).map { _ in Box<[(CoreCounts, Double, Double)]>([]) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var sim = timing
-            var out = [(CoreCounts, Double)]()
+            var out = [(CoreCounts, Double, Double)]()
             for i in (w * chunk)..<min(batch, (w + 1) * chunk) { out.append(sim.run(sample: i, payloads: payloads)) }
             boxes[w].value = out
         }
         for w in 0..<workers {
-            for (k, r) in boxes[w].value.enumerated() { counts[w * chunk + k] = r.0; latency[w * chunk + k] = r.1 }
+            for (k, r) in boxes[w].value.enumerated() { counts[w * chunk + k] = r.0; latency[w * chunk + k] = r.1; occupancy[w * chunk + k] = r.2 }
         }
         return Inference(prototypeScores: scores, classScores: classScores, predictions: predictions, counts: counts,
-                         latencyNanoseconds: latency, picojoules: counts.map { $0.picojoules(parameters) })
+                         latencyNanoseconds: latency, occupancyNanoseconds: occupancy, picojoules: counts.map { $0.picojoules(parameters) })
     }
 
     /// Class scores from prototype scores: /tau, pooled per class, combined over groups.

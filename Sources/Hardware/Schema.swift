@@ -55,6 +55,8 @@ public enum HardwareSchema {
 
         .init("chip.tileSites", .integer(1...16_777_216), "sites", "Sites on the chip's mesh; each holds one crossbar array with its DACs, ADCs and shift-add (a tile)."),
         .init("chip.tileSitesPerRow", .integer(1...65_536), "sites", "Width of the mesh (site s at column s mod width, row s / width)."),
+        .init("chip.tilesPerADC", .integer(1...64), "tiles", "Neighbouring tiles (column tiles of one row tile) sharing one bank of ADCs; their conversions take turns."),
+        .init("chip.digitalLanes", .integer(1...65_536), "lanes", "Operations per cycle of a layer's digital unit (accumulation, bias, ReLU, normalisation)."),
         .init("chip.accumulatorBits", .integer(8...64), "bits", "Precision of the digital accumulation of row-tile partial sums."),
         .init("area.tileSquareMillimeters", .number(0...1e6), "mm^2", "Area of one tile (0: not given)."),
         .init("area.learningCoreSquareMillimeters", .number(0...1e6), "mm^2", "Area of one learning core (0: not given)."),
@@ -110,6 +112,7 @@ public enum HardwareSchema {
         .init("energy.staticMilliwattsPerTile", .number(0...big), "mW", "Static power of one tile."),
 
         .init("timing.rowDriveSettleNanoseconds", .number(0...big), "ns", "Row drive and settle before a read."),
+        .init("timing.normalizationOperationNanoseconds", .number(0...big), "ns", "One operation of a digital unit lane."),
         .init("timing.shiftAddNanoseconds", .number(0...big), "ns", "One shift-add."),
         .init("timing.bufferNanosecondsPerByte", .number(0...big), "ns/B", "Buffer access."),
         .init("timing.networkNanosecondsPerByte", .number(0...big), "ns/B", "Network transfer per hop."),

@@ -10,6 +10,7 @@ let topSpec = CommandSpec(
         ("train", "Train the ideal float model (hff, ff or backprop)."),
         ("eval", "Evaluate a model: accuracy, per-class accuracy, confusion matrix."),
         ("map", "Compile a model onto a hardware model: a hardware config."),
+        ("run", "Simulate a hardware config: accuracy, latency, energy, reports and a trace."),
         ("hardware", "Hardware descriptions: show, check, keys."),
         ("bench", "Measure hffsim's own speed (gemm, train, tile, core)."),
     ],
@@ -25,6 +26,7 @@ func dispatch(_ argv: [String]) throws {
     case "train": try TrainCommand.run(rest)
     case "eval": try EvalCommand.run(rest)
     case "map": try MapCommand.run(rest)
+    case "run": try RunCommand.run(rest)
     case "bench": try BenchCommand.run(rest)
     case "hardware": try HardwareCommand.run(rest)
     case "--help", "-h", "help": print(topSpec.help, terminator: "")

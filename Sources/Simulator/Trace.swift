@@ -1,0 +1,44 @@
+import Foundation
+import Hardware
+
+/// Chrome trace events (Perfetto, chrome://tracing) of the first inferences of a streaming run:
+/// one track per hardware unit, a slice per task, counters for energy and buffered bytes.
+enum Trace {
+    static func events(engine: EventEngine, timing: Timing, samples: Int, costs: Costs, perSample: [[ActionCounts]],
+                       core: LearningCore.Inference?) -> [[String: Any]] {
+        let microseconds = 1 / (timing.cyclesPerNanosecond * 1000)
+        var out: [[String: Any]] = [["name": "process_name", "ph": "M", "pid": 1, "tid": 0, "args": ["name": "hffsim chip"]]]
+        for (r, name) in timing.resourceNames.enumerated() {
+            out.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": r + 1, "args": ["name": name]])
+            out.append(["name": "thread_sort_index", "ph": "M", "pid": 1, "tid": r + 1, "args": ["sort_index": r]])
+        }
+        var energy = 0.0, buffered = 0.0
+        var counters = [(Int64, [String: Any])]()
+        for t in engine.tasks where t.sample < samples && t.resource >= 0 && t.duration > 0 {
+            out.append(["name": t.name, "cat": timing.resourceKind[t.resource], "ph": "X", "pid": 1, "tid": t.resource + 1,
+                        "ts": Double(t.start) * microseconds, "dur": Double(t.duration) * microseconds,
+                        "args": ["inference": t.sample, "cycles": t.duration, "stall cycles": t.start - t.ready]])
+            let l = timing.resourceLayer[t.resource]
+            switch timing.resourceKind[t.resource] {
+            case "link" where t.name.hasSuffix("to hub"):
+                buffered += Double(costs.config.layers[l].outputs * costs.config.layers[l].rowTiles) * costs.accumulatorBytes
+                counters.append((t.end, ["buffered bytes": buffered]))
+            case "digital":
+                buffered -= Double(costs.config.layers[l].outputs * costs.config.layers[l].rowTiles) * costs.accumulatorBytes
+                energy += costs.layerEnergy(l, counts: perSample[l][t.sample]).filter { $0.key != .static }.values.reduce(0, +)
+                    / Double(costs.config.model.passes)
+                counters.append((t.end, ["buffered bytes": buffered]))
+                counters.append((t.end, ["energy nJ": energy / 1000]))
+            case "core":
+                energy += core?.picojoules[t.sample] ?? 0
+                counters.append((t.end, ["energy nJ": energy / 1000]))
+            default:
+                break
+            }
+        }
+        for (time, args) in counters.sorted(by: { $0.0 < $1.0 }) {
+            out.append(["name": args.keys.first!, "ph": "C", "pid": 1, "tid": 0, "ts": Double(time) * microseconds, "args": args])
+        }
+        return out
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Compiler
+import Datasets
+import Hardware
+import HFF
+import Numerics
+import Simulator
+
+enum RunCommand {
+    static let spec = CommandSpec(
+        name: "run",
+        overview: "Simulate a hardware config cycle by cycle on a dataset: hardware and float accuracy over chip instances, latency, throughput and energy per inference, reports and a Perfetto trace.",
+        usage: "hffsim run <config.json> [--dataset <name>] [--samples N] [--chip-seeds S] [--time-since-programming T] [--output-dir DIR] [--trace-samples N] [--json]",
+        arguments: [("<config.json>", "A hardware config written by 'hffsim map'.")],
+        options: DatasetFlags.options.filter { ["--dataset", "--data-dir", "--label-column", "--test-dataset"].contains($0.name) } + [
+            OptionSpec("--samples", "N", "Test samples to simulate (the first N).", default: "all"),
+            OptionSpec("--chip-seeds", "S", "Chip instances (programming noise, faults, mismatch); seeds 1...S.", default: "1"),
+            OptionSpec("--time-since-programming", "T", "Overrides the drift time: seconds, or with a unit (30s, 1h, 1d, 1y).", default: "the config's"),
+            OptionSpec("--output-dir", "DIR", "Write summary.json, layers.csv, components.csv, stats.txt and trace.json here.", default: "none"),
+            OptionSpec("--trace-samples", "N", "Inferences in the trace.", default: "4"),
+            OptionSpec("--threads", "N", "Threads.", default: "all cores"),
+            OptionSpec("--json", nil, "Print one JSON object on stdout."),
+        ],
+        positionals: 1...1)
+
+    /// "1d" -> 86400.
+    static func seconds(_ s: String) throws -> Double {
+        let units: [(String, Double)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("y", 31_557_600)]
+        for (suffix, factor) in units where s.hasSuffix(suffix) {
+            if let v = Double(s.dropLast()), v >= 0, v.isFinite { return v * factor }
+        }
+        if let v = Double(s), v >= 0, v.isFinite { return v }
+        throw InputError.usage(flag: "--time-since-programming", "expected seconds or a number with s, m, h, d or y, got '\(s)'")
+    }
+
+    static func run(_ argv: [String]) throws {
+        let args = try Arguments(argv, spec: spec)
+        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
+        var options = RunOptions()
+        options.chipSeeds = try args.int("--chip-seeds", default: 1, range: 1...1000)
+        options.traceSamples = try args.int("--trace-samples", default: 4, range: 0...10_000)
+        options.timeSinceProgrammingSeconds = try args.string("--time-since-programming").map(seconds)
+        let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
+        if let dir = args.string("--output-dir") {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+                if !isDir.boolValue { throw InputError.usage(flag: "--output-dir", "\(dir) is a file; expected a directory") }
+            } else {
+                try TrainCommand.checkWritable(dir, flag: "--output-dir")
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+            }
+        }
+        let path = args.positionals[0]
+        let config = try HardwareConfig.load(path: path)
+        // The float model the config was compiled from, checked by its digest.
+        guard let bytes = FileManager.default.contents(atPath: config.model.file) else {
+            throw InputError.data(file: path, field: "model.file", "cannot read \(config.model.file), the model this config was compiled from")
+        }
+        if SHA256.hex(bytes) != config.model.sha256 {
+            throw InputError.data(file: path, field: "model.sha256", "\(config.model.file) has changed since the config was compiled; map it again")
+        }
+        let model = try ModelFile.load(path: config.model.file)
+        let (_, test) = try DatasetFlags.load(args, seed: 0)
+        if test.featureCount != model.inputSize {
+            throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but the config's model expects \(model.inputSize)")
+        }
+        let n = min(test.count, limit ?? test.count)
+        let raw = test.features.rows(0..<n)
+        let labels = Array(test.labels.prefix(n))
+        var progress = ProgressLine()
+        let result = try Simulation.run(config: config, model: model, raw: raw, labels: labels, options: options) { text, fraction in
+            progress.update(text, fraction: fraction)
+        }
+        progress.clear()
+        if let dir = args.string("--output-dir") { try Reports.write(result, config: config, to: dir) }
+        if args.flag("--json") {
+            var out = Reports.headline(result, config: config)
+            if let dir = args.string("--output-dir") { out["outputDir"] = dir; out["trace"] = dir + "/trace.json" }
+            Output.json(out)
+            return
+        }
+        print(table(result, config: config))
+        if let dir = args.string("--output-dir") {
+            print("reports: \(dir)/summary.json, layers.csv, components.csv, stats.txt; trace: \(dir)/trace.json (open it in https://ui.perfetto.dev)")
+        }
+    }
+
+    static func table(_ r: RunResult, config: HardwareConfig) -> String {
+        var s = "\(config.model.algorithm) on \(config.hardware.name), \(r.samples) samples x \(r.hardwareAccuracy.count) chip(s), simulated in \(Output.format(r.wallSeconds, 1)) s\n"
+        s += "  accuracy: float \(Output.format(r.floatAccuracy * 100, 2))%, hardware \(Output.format(r.accuracyMean * 100, 2))%"
+            + " (drop \(Output.format(r.dropMean * 100, 2)) points, std \(Output.format(r.dropStd * 100, 2)) over chips)\n"
+        s += "  latency: \(Output.format(r.latencyNanoseconds, 0)) ns per inference (\(Output.format(r.latencyCycles, 0)) cycles); throughput \(Output.format(r.throughputInferencesPerSecond, 0)) inferences/s\n"
+        s += "  energy: \(Output.format(r.energyPerInferencePicojoules / 1000, 2)) nJ per inference: "
+        s += Component.allCases.compactMap { c in
+            let e = r.energyByComponent[c] ?? 0
+            return e > 0 ? "\(c.rawValue) \(Output.format(e / 1000, 2))" : nil
+        }.joined(separator: ", ")
+        return s
+    }
+}
