@@ -130,10 +130,13 @@ public enum Mapper {
             ])
             var x = calibration.rows(0..<min(calibration.rows, options.calibrationSamples))
             if lowered.algorithm == .ff {
-                // Positive data: each sample with a label overlay (cycling through the labels).
-                var v = x
-                for i in 0..<x.rows { for j in 0..<lowered.classCount { v[i, j] = lowered.overlayRaw[i % lowered.classCount, j] } }
-                x = v
+                // Every candidate label's variant of each sample: the inputs the K passes present.
+                var stacked = Matrix(rows: x.rows * lowered.classCount, cols: x.cols)
+                for k in 0..<lowered.classCount {
+                    let v = lowered.variant(x, label: k)
+                    for i in 0..<x.rows { for j in 0..<x.cols { stacked[k * x.rows + i, j] = v[i, j] } }
+                }
+                x = stacked
             }
             // Each layer's inputs in float, then the layers calibrate side by side.
             var layerInputs = [Matrix]()

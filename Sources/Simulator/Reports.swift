@@ -47,10 +47,12 @@ public enum Reports {
     static func layersCSV(_ r: RunResult, config: HardwareConfig) -> String {
         var lines = ["layer,role,inputs,outputs,tiles,row_tiles,column_tiles,reads,cell_reads,row_activations,adc_conversions,shift_adds,"
                      + Component.allCases.map { "\($0.rawValue)_pJ" }.joined(separator: ",") + ",total_pJ"]
+        let n = Double(max(1, r.inferences))
         for (l, layer) in config.layers.enumerated() {
             let c = r.countsByLayer[l], e = r.energyByLayer[l]
             lines.append(["\(l)", layer.role.rawValue, "\(layer.inputs)", "\(layer.outputs)", "\(layer.tiles.count)", "\(layer.rowTiles)",
-                          "\(layer.columnTiles)", "\(c.reads)", "\(c.cellReads)", "\(c.rowActivations)", "\(c.adcConversions)", "\(c.shiftAdds)"]
+                          "\(layer.columnTiles)", number(Double(c.reads) / n), number(Double(c.cellReads) / n), number(Double(c.rowActivations) / n),
+                          number(Double(c.adcConversions) / n), number(Double(c.shiftAdds) / n)]
                          .joined(separator: ",") + "," + Component.allCases.map { number(e[$0] ?? 0) }.joined(separator: ",")
                          + "," + number(e.values.reduce(0, +)))
         }
@@ -90,24 +92,25 @@ public enum Reports {
         add("timing.latencyNanoseconds", number(r.latencyNanoseconds), "the same in ns")
         add("timing.makespanCycles", "\(r.makespanCycles)", "all inferences streaming")
         add("timing.throughput", number(r.throughputInferencesPerSecond), "inferences per second, streaming")
+        let n = Double(max(1, r.inferences))
         for (l, c) in r.countsByLayer.enumerated() {
-            add("layer\(l).reads", "\(c.reads)", "reads per inference (row group x slice x bit-plane, zero planes included)")
-            add("layer\(l).cellReads", "\(c.cellReads)", "cells read per inference")
-            add("layer\(l).rowActivations", "\(c.rowActivations)", "rows driven per inference")
-            add("layer\(l).adcConversions", "\(c.adcConversions)", "ADC conversions per inference (zero bit-planes skipped)")
-            add("layer\(l).shiftAdds", "\(c.shiftAdds)", "shift-adds per inference")
+            add("layer\(l).reads", number(Double(c.reads) / n), "reads per inference (row group x slice x bit-plane, zero planes included)")
+            add("layer\(l).cellReads", number(Double(c.cellReads) / n), "cells read per inference")
+            add("layer\(l).rowActivations", number(Double(c.rowActivations) / n), "rows driven per inference")
+            add("layer\(l).adcConversions", number(Double(c.adcConversions) / n), "ADC conversions per inference (zero bit-planes skipped)")
+            add("layer\(l).shiftAdds", number(Double(c.shiftAdds) / n), "shift-adds per inference")
             for comp in Component.allCases where (r.energyByLayer[l][comp] ?? 0) > 0 {
                 add("layer\(l).energy.\(comp.rawValue)", number(r.energyByLayer[l][comp]!), "pJ per inference")
             }
         }
         if config.learningCore != nil {
             let c = r.coreCounts
-            add("core.sourceEvents", "\(c.sourceEvents)", "events leaving the normalisation units per inference")
-            add("core.tagMatches", "\(c.tagMatches)", "events delivered to cores")
-            add("core.synapticOperations", "\(c.synapticOperations)", "matched synapses integrating an event")
-            add("core.neuronUpdates", "\(c.neuronUpdates)", "neuron updates")
-            add("core.hops", "\(c.hops)", "mesh links crossed")
-            add("core.winnerTakeAllSteps", "\(c.winnerTakeAllSteps)", "scores entering the winner-take-all stage")
+            add("core.sourceEvents", number(Double(c.sourceEvents) / n), "events leaving the normalisation units per inference")
+            add("core.tagMatches", number(Double(c.tagMatches) / n), "events delivered to cores")
+            add("core.synapticOperations", number(Double(c.synapticOperations) / n), "matched synapses integrating an event")
+            add("core.neuronUpdates", number(Double(c.neuronUpdates) / n), "neuron updates")
+            add("core.hops", number(Double(c.hops) / n), "mesh links crossed")
+            add("core.winnerTakeAllSteps", number(Double(c.winnerTakeAllSteps) / n), "scores entering the winner-take-all stage")
         }
         for comp in Component.allCases { add("energy.\(comp.rawValue)", number(r.energyByComponent[comp] ?? 0), "pJ per inference: \(comp.meaning)") }
         add("energy.total", number(r.energyPerInferencePicojoules), "pJ per inference")

@@ -42,9 +42,11 @@ public struct RunResult {
     /// layer entry, when present, is the read-out on the learning core.
     public var energyByComponent: [Component: Double]
     public var energyByLayer: [[Component: Double]]
-    /// Per-inference action counts (means) per layer, and of the learning core.
+    /// Action counts summed over every inference of every chip (`inferences` of them), per
+    /// layer and of the learning core: the energy above is these times the energy table.
     public var countsByLayer: [ActionCounts]
     public var coreCounts: CoreCounts
+    public var inferences: Int
     /// Unloaded latency of one inference (mean over samples, cycles) and the streaming throughput.
     public var latencyCycles: Double
     public var latencyNanoseconds: Double
@@ -200,28 +202,29 @@ public enum Simulation {
         let total = Double(n * options.chipSeeds)
         energyByComponent = energyByComponent.mapValues { $0 / total }
         energyByLayer = energyByLayer.map { $0.mapValues { $0 / total } }
-        let meanCounts = countsByLayer.map { c -> ActionCounts in
-            var m = ActionCounts()
-            m.cellReads = Int((Double(c.cellReads) / total).rounded()); m.rowActivations = Int((Double(c.rowActivations) / total).rounded())
-            m.adcConversions = Int((Double(c.adcConversions) / total).rounded()); m.shiftAdds = Int((Double(c.shiftAdds) / total).rounded())
-            m.reads = Int((Double(c.reads) / total).rounded())
-            return m
-        }
-        var meanCore = CoreCounts()
-        meanCore.sourceEvents = Int((Double(coreTotal.sourceEvents) / total).rounded())
-        meanCore.tagMatches = Int((Double(coreTotal.tagMatches) / total).rounded())
-        meanCore.synapticOperations = Int((Double(coreTotal.synapticOperations) / total).rounded())
-        meanCore.neuronUpdates = Int((Double(coreTotal.neuronUpdates) / total).rounded())
-        meanCore.hops = Int((Double(coreTotal.hops) / total).rounded())
-        meanCore.winnerTakeAllSteps = Int((Double(coreTotal.winnerTakeAllSteps) / total).rounded())
         let cyclesPerNs = hardware.number("technology.clockGigahertz")
         let meanLatency = Double(latencies.reduce(0, +)) / Double(max(1, latencies.count))
         return RunResult(samples: n, floatAccuracy: floatAccuracy, hardwareAccuracy: accuracies, agreement: agreements,
-                         energyByComponent: energyByComponent, energyByLayer: energyByLayer, countsByLayer: meanCounts, coreCounts: meanCore,
+                         energyByComponent: energyByComponent, energyByLayer: energyByLayer, countsByLayer: countsByLayer, coreCounts: coreTotal,
+                         inferences: n * options.chipSeeds,
                          latencyCycles: meanLatency, latencyNanoseconds: meanLatency / cyclesPerNs,
                          latencyMinCycles: latencies.min() ?? 0, latencyMaxCycles: latencies.max() ?? 0,
                          throughputInferencesPerSecond: throughput, makespanCycles: makespan, resources: resources,
                          partialProductMACs: macs, trace: trace, wallSeconds: Date().timeIntervalSince(start))
+    }
+}
+
+extension Simulation {
+    /// The event engine loaded with `samples` inferences of `config` (streaming, all admitted at
+    /// cycle 0), given each inference's converted reads per pass, layer and row group
+    /// (`groupReads[pass][layer]`, samples x groups) and, with a read-out, the learning core's
+    /// latency and occupancy per sample (ns). `run()` it to get the schedule.
+    public static func engine(config: HardwareConfig, samples: Int, groupReads: [[[Int32]]], coreLatency: [Double]? = nil,
+                              coreOccupancy: [Double]? = nil) -> EventEngine {
+        let timing = Timing(config: config, hardware: config.hardware, groupReads: groupReads, coreLatency: coreLatency, coreOccupancy: coreOccupancy)
+        var e = timing.engine()
+        for i in 0..<samples { timing.addInference(i, to: &e) }
+        return e
     }
 }
 
