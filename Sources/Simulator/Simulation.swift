@@ -56,7 +56,8 @@ public struct RunResult {
     public var makespanCycles: Int64
     /// Per resource: name, busy cycles and stall cycles in the streaming run of chip 1.
     public var resources: [(name: String, busy: Int64, stalls: Int64)]
-    /// Partial-product multiply-accumulates simulated (per read: active rows x converted columns).
+    /// Partial-product multiply-accumulates simulated: weights x slices x input bit-planes (or
+    /// multi-bit passes) x passes x inferences x chips.
     public var partialProductMACs: Double
     public var trace: [[String: Any]]
     public var wallSeconds: Double
@@ -187,7 +188,6 @@ public enum Simulation {
                     let e = costs.layerEnergy(l, counts: perSample[l][i])
                     for (k, v) in e { energyByLayer[l][k, default: 0] += v; energyByComponent[k, default: 0] += v }
                     countsByLayer[l] += perSample[l][i]
-                    macs += Double(perSample[l][i].cellReads) / Double(costs.cellsPerWeight)
                 }
                 if let core {
                     let e = core.picojoules[i]
@@ -197,6 +197,12 @@ public enum Simulation {
                 }
             }
             energyByComponent[.static, default: 0] += costs.staticMilliwatts * seconds * 1e9  // mW x s = mJ -> pJ: 1e9
+            // Partial products: every weight slice times every input bit-plane (or multi-bit
+            // pass), per pass and inference, as the functional model computes them.
+            let planes = Double(hardware.choice("crossbar.dac.scheme") == "bit-serial" ? hardware.integer("crossbar.dac.inputBits") : 1)
+            for layer in config.layers {
+                macs += Double(layer.inputs * layer.outputs * layer.slices) * planes * Double(lowered.passes) * Double(n)
+            }
         }
         // Means per inference.
         let total = Double(n * options.chipSeeds)

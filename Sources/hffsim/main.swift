@@ -11,6 +11,7 @@ let topSpec = CommandSpec(
         ("eval", "Evaluate a model: accuracy, per-class accuracy, confusion matrix."),
         ("map", "Compile a model onto a hardware model: a hardware config."),
         ("run", "Simulate a hardware config: accuracy, latency, energy, reports and a trace."),
+        ("compare", "Map and run several models (HFF, FF, backprop) on one hardware: one table."),
         ("hardware", "Hardware descriptions: show, check, keys."),
         ("bench", "Measure hffsim's own speed (gemm, train, tile, core)."),
     ],
@@ -27,6 +28,7 @@ func dispatch(_ argv: [String]) throws {
     case "eval": try EvalCommand.run(rest)
     case "map": try MapCommand.run(rest)
     case "run": try RunCommand.run(rest)
+    case "compare": try CompareCommand.run(rest)
     case "bench": try BenchCommand.run(rest)
     case "hardware": try HardwareCommand.run(rest)
     case "--help", "-h", "help": print(topSpec.help, terminator: "")

@@ -251,4 +251,52 @@ final class CLITests: XCTestCase {
         }
         XCTAssertEqual(try run(["map", "--help"]).status, 0)
     }
+
+    func testRunAndCompareOnTheShippedSubset() throws {
+        let dir = try tempDir()
+        var models = [String]()
+        for (algorithm, flags) in [("hff", ["--layers", "32,16"]), ("ff", ["--layers", "32"]), ("backprop", ["--layers", "32"])] {
+            let path = dir.appendingPathComponent("\(algorithm).safetensors").path
+            XCTAssertEqual(try run(["train", "--algorithm", algorithm, "--epochs", "1", "--output", path] + flags).status, 0)
+            models.append(path)
+        }
+        let config = dir.appendingPathComponent("hff.json").path
+        XCTAssertEqual(try run(["map", models[0], "--hardware", "rram-neurosim", "--output", config]).status, 0)
+        let out = dir.appendingPathComponent("run").path
+        let r = try run(["run", config, "--samples", "60", "--chip-seeds", "2", "--output-dir", out, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try json(r.stdout)
+        for key in ["floatAccuracy", "hardwareAccuracy", "accuracyDropStd", "latencyNanoseconds", "energyPerInferenceNanojoules", "throughputInferencesPerSecond"] {
+            XCTAssertNotNil(j[key], "run --json lacks \(key)")
+        }
+        XCTAssertEqual((j["hardwareAccuracyPerChip"] as? [Double])?.count, 2)
+        for file in ["summary.json", "layers.csv", "components.csv", "stats.txt", "trace.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
+        }
+        // The trace opens as Chrome trace JSON: complete slices with a track per unit.
+        let trace = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/trace.json"))) as? [String: Any])
+        let events = try XCTUnwrap(trace["traceEvents"] as? [[String: Any]])
+        XCTAssertGreaterThan(events.filter { $0["ph"] as? String == "X" }.count, 10)
+        XCTAssertTrue(events.contains { $0["ph"] as? String == "C" })
+        XCTAssertTrue(events.contains { ($0["args"] as? [String: Any])?["name"] as? String == "learning core" })
+        let stats = try String(contentsOfFile: out + "/stats.txt", encoding: .utf8)
+        XCTAssertTrue(stats.contains("energy.total") && stats.contains(" # "), stats)
+        // A config edited by hand is refused with the key path.
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"rowTiles\" : 7", with: "\"rowTiles\" : 6")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let bad = try run(["run", config, "--samples", "5"])
+        XCTAssertEqual(bad.status, 65, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("layers[0].rowTiles"), bad.stderr)
+
+        let c = try run(["compare"] + models + ["--hardware", "rram-neurosim", "--samples", "40", "--json"])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let rows = try XCTUnwrap(try json(c.stdout)["rows"] as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["algorithm"] as? String }, ["hff", "ff", "backprop"])
+        XCTAssertEqual(rows[1]["passesPerInference"] as? Int, 10, "FF runs one pass per class")
+        for row in rows { XCTAssertGreaterThan(try XCTUnwrap(row["energyPerInferenceNanojoules"] as? Double), 0) }
+        XCTAssertEqual(try run(["run", "--help"]).status, 0)
+        XCTAssertEqual(try run(["compare", "--help"]).status, 0)
+        XCTAssertEqual(try run(["run", config, "--time-since-programming", "soon"]).status, 64)
+    }
 }

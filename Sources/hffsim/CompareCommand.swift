@@ -1,0 +1,78 @@
+import Foundation
+import Compiler
+import Datasets
+import Hardware
+import HFF
+import Numerics
+import Simulator
+
+enum CompareCommand {
+    static let spec = CommandSpec(
+        name: "compare",
+        overview: "Map and run several models on the same hardware and print one table: float and hardware accuracy, latency and energy per inference (FF's K passes are simulated, not multiplied).",
+        usage: "hffsim compare <model.safetensors> ... --hardware <preset> [--set key=value ...] [--dataset <name>] [--samples N] [--chip-seeds S] [--json]",
+        arguments: [("<model.safetensors> ...", "Models written by 'hffsim train' (for example HFF, FF and backprop).")],
+        options: [
+            OptionSpec("--hardware", "preset", "Preset name or hardware description file.", default: "rram-neurosim"),
+            OptionSpec("--set", "key=value", "Override a hardware key (repeatable).", default: "none"),
+        ] + DatasetFlags.options.filter { ["--dataset", "--data-dir", "--label-column", "--test-dataset"].contains($0.name) } + [
+            OptionSpec("--samples", "N", "Test samples to simulate (the first N).", default: "all"),
+            OptionSpec("--chip-seeds", "S", "Chip instances; seeds 1...S.", default: "1"),
+            OptionSpec("--calibration-samples", "N", "Training samples for the ADC ranges.", default: "256"),
+            OptionSpec("--threads", "N", "Threads.", default: "all cores"),
+            OptionSpec("--json", nil, "Print one JSON object on stdout: {\"rows\": [...]}."),
+        ],
+        positionals: 1...16)
+
+    static func run(_ argv: [String]) throws {
+        let args = try Arguments(argv, spec: spec)
+        GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
+        var runOptions = RunOptions()
+        runOptions.chipSeeds = try args.int("--chip-seeds", default: 1, range: 1...1000)
+        runOptions.traceSamples = 0
+        var mapOptions = MapOptions()
+        mapOptions.calibrationSamples = try args.int("--calibration-samples", default: 256, range: 0...1_000_000)
+        let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
+        let hardware = try HardwareDescription.load(args.string("--hardware") ?? "rram-neurosim", sets: args.strings("--set"))
+        let models = try args.positionals.map { path -> (String, Model, Data) in
+            guard let bytes = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
+            return (path, try ModelFile.load(path: path), bytes)
+        }
+        let (train, test) = try DatasetFlags.load(args, seed: 0)
+        let n = min(test.count, limit ?? test.count)
+        var rows = [[String: Any]]()
+        var results = [(String, RunResult, HardwareConfig)]()
+        for (path, model, bytes) in models {
+            if test.featureCount != model.inputSize {
+                throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but \(path) expects \(model.inputSize)")
+            }
+            let calibration = train.features.rows(0..<min(train.count, mapOptions.calibrationSamples))
+            let config = try Mapper.map(model: model, modelPath: path, modelDigest: SHA256.hex(bytes), hardware: hardware,
+                                        options: mapOptions, calibration: calibration)
+            var progress = ProgressLine()
+            let r = try Simulation.run(config: config, model: model, raw: test.features.rows(0..<n), labels: Array(test.labels.prefix(n)),
+                                       options: runOptions) { text, fraction in progress.update("\(model.algorithm.rawValue): " + text, fraction: fraction) }
+            progress.clear()
+            var row = Reports.headline(r, config: config)
+            row["algorithm"] = model.algorithm.rawValue
+            rows.append(row)
+            results.append((model.algorithm.rawValue, r, config))
+        }
+        if args.flag("--json") {
+            Output.json(["hardware": hardware.name, "samples": n, "rows": rows])
+            return
+        }
+        print("\(hardware.name), \(n) test samples, \(runOptions.chipSeeds) chip(s)")
+        print(pad("model", 10) + pad("passes", 8) + pad("float", 9) + pad("hardware", 10) + pad("latency ns", 12) + pad("energy nJ", 12) + pad("inferences/s", 14))
+        for (name, r, config) in results {
+            print(pad(name, 10) + pad("\(config.model.passes)", 8) + pad(Output.format(r.floatAccuracy * 100, 2) + "%", 9)
+                  + pad(Output.format(r.accuracyMean * 100, 2) + "%", 10) + pad(Output.format(r.latencyNanoseconds, 0), 12)
+                  + pad(Output.format(r.energyPerInferencePicojoules / 1000, 1), 12) + pad(Output.format(r.throughputInferencesPerSecond, 0), 14))
+        }
+        if let hff = results.first(where: { $0.0 == "hff" })?.1, let ff = results.first(where: { $0.0 == "ff" })?.1 {
+            print("FF / HFF: latency \(Output.format(ff.latencyNanoseconds / hff.latencyNanoseconds, 2))x, energy \(Output.format(ff.energyPerInferencePicojoules / hff.energyPerInferencePicojoules, 2))x")
+        }
+    }
+
+    static func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
+}
