@@ -85,40 +85,15 @@ struct CoreTiming {
         var notify: Bool
     }
 
-    var heap = [Item]()
+    var heap = MinHeap<Item>(by: { $0.time < $1.time || ($0.time == $1.time && $0.sequence < $1.sequence) })
     var sequence = 0
 
     mutating func push(_ item: Item) {
         var it = item
         it.sequence = sequence
         sequence += 1
-        heap.append(it)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if before(heap[i], heap[parent]) { heap.swapAt(i, parent); i = parent } else { break }
-        }
+        heap.push(it)
     }
-
-    mutating func pop() -> Item {
-        let top = heap[0]
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count && before(heap[l], heap[m]) { m = l }
-                if r < heap.count && before(heap[r], heap[m]) { m = r }
-                if m == i { break }
-                heap.swapAt(i, m); i = m
-            }
-        }
-        return top
-    }
-
-    func before(_ a: Item, _ b: Item) -> Bool { a.time < b.time || (a.time == b.time && a.sequence < b.sequence) }
 
     /// Counts and latency (ns) of sample `i`, whose event payloads per group are row i of `payloads`.
     ///
@@ -131,7 +106,7 @@ struct CoreTiming {
     /// Also returns the busiest unit's busy time (its service times summed): how long the core
     /// is occupied by this sample when samples stream through it.
     mutating func run(sample i: Int, payloads: [Matrix]) -> (CoreCounts, Double, Double) {
-        heap.removeAll(keepingCapacity: true)
+        heap.removeAll()
         sequence = 0
         var c = CoreCounts()
         let wta = p.cores  // the winner-take-all unit's server index
@@ -218,11 +193,11 @@ struct CoreTiming {
                 if it.time < b.time || (it.time == b.time && it.sequence < b.sequence) { best = core }
             }
             let item: Item
-            if best >= 0 && (heap.isEmpty || streams[best][next[best]].time <= heap[0].time) {
+            if best >= 0 && (heap.isEmpty || streams[best][next[best]].time <= heap.first!.time) {
                 item = streams[best][next[best]]
                 next[best] += 1
             } else if !heap.isEmpty {
-                item = pop()
+                item = heap.pop()
             } else {
                 break
             }

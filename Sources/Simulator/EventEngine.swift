@@ -1,3 +1,5 @@
+import Numerics
+
 /// A discrete-event engine: a virtual clock in cycles over a min-heap of task completions.
 ///
 /// Tasks have a duration in cycles, an optional resource (a hardware unit with occupancy: one
@@ -23,7 +25,7 @@ public struct EventEngine {
     public private(set) var resourceFree: [Int64]
     /// Cycles each resource spent busy.
     public private(set) var resourceBusy: [Int64]
-    var heap: [(time: Int64, sequence: Int, task: Int)] = []
+    var heap = MinHeap<(time: Int64, sequence: Int, task: Int)>(by: { $0.time < $1.time || ($0.time == $1.time && $0.sequence < $1.sequence) })
     var sequence = 0
 
     public init(resources: Int) {
@@ -44,35 +46,8 @@ public struct EventEngine {
     }
 
     mutating func push(_ time: Int64, _ task: Int) {
-        heap.append((time, sequence, task))
+        heap.push((time, sequence, task))
         sequence += 1
-        var i = heap.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            if less(heap[i], heap[p]) { heap.swapAt(i, p); i = p } else { break }
-        }
-    }
-
-    func less(_ a: (time: Int64, sequence: Int, task: Int), _ b: (time: Int64, sequence: Int, task: Int)) -> Bool {
-        a.time < b.time || (a.time == b.time && a.sequence < b.sequence)
-    }
-
-    mutating func pop() -> (time: Int64, sequence: Int, task: Int) {
-        let top = heap[0]
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count && less(heap[l], heap[m]) { m = l }
-                if r < heap.count && less(heap[r], heap[m]) { m = r }
-                if m == i { break }
-                heap.swapAt(i, m); i = m
-            }
-        }
-        return top
     }
 
     mutating func begin(_ id: Int, at time: Int64) {
@@ -95,7 +70,7 @@ public struct EventEngine {
         for id in tasks.indices where tasks[id].pending == 0 && tasks[id].start < 0 { begin(id, at: 0) }
         var now: Int64 = 0
         while !heap.isEmpty {
-            let (time, _, id) = pop()
+            let (time, _, id) = heap.pop()
             now = time
             for d in tasks[id].dependents {
                 tasks[d].pending -= 1
