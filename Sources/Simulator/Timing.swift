@@ -4,7 +4,8 @@ import Numerics
 
 /// The task graph of inferences on the hardware units, for the event engine.
 ///
-/// Units (resources, one task at a time): the host link; per layer, per replica and row tile,
+/// Units (resources, one task at a time): the host link; per layer its buffer (input vector
+/// written and read by the column tiles, partial sums written and read), per replica and row tile,
 /// the group of column tiles (each with its own ADC bank unless `chip.tilesPerADC` > 1, when
 /// neighbouring column tiles take turns on a shared bank); per layer the hub's link and the
 /// digital unit; the learning core. One inference: the host sends the input; per pass (FF: one
@@ -28,14 +29,14 @@ struct Timing {
     let coreLatency: [Double]?
     let coreOccupancy: [Double]?
     let convert: Int64, settle: Int64, shiftAdd: Int64, columnsPerADC: Int64, tilesPerADC: Int
-    let inputBytes: Double, accumulatorBytes: Double, networkNsPerByte: Double, lanes: Double, operationNs: Double
+    let inputBytes: Double, accumulatorBytes: Double, networkNsPerByte: Double, bufferNsPerByte: Double, lanes: Double, operationNs: Double
     let groupsPerTile: Int, rowsPerRead: Int
     /// Resource ids.
     var resourceNames: [String] = []
     var resourceLayer: [Int] = []
     var resourceKind: [String] = []
     var tileResource: [[[Int]]] = []  // [layer][replica][row tile]
-    var linkResource: [Int] = [], digitalResource: [Int] = []
+    var linkResource: [Int] = [], digitalResource: [Int] = [], bufferResource: [Int] = []
     var coreResource = -1
     let hostResource = 0
 
@@ -54,6 +55,7 @@ struct Timing {
         inputBytes = Double((h.integer("crossbar.dac.inputBits") + 7) / 8)
         accumulatorBytes = Double((h.integer("chip.accumulatorBits") + 7) / 8)
         networkNsPerByte = h.number("timing.networkNanosecondsPerByte")
+        bufferNsPerByte = h.number("timing.bufferNanosecondsPerByte")
         lanes = Double(h.integer("chip.digitalLanes"))
         operationNs = h.number("timing.normalizationOperationNanoseconds")
         rowsPerRead = h.integer("crossbar.rowsPerRead")
@@ -71,6 +73,7 @@ struct Timing {
                 })
             }
             tileResource.append(replicas)
+            bufferResource.append(add("layer \(layer.index) buffer", layer.index, "buffer"))
             linkResource.append(add("layer \(layer.index) hub link", layer.index, "link"))
             digitalResource.append(add("layer \(layer.index) digital unit", layer.index, "digital"))
         }
@@ -98,6 +101,10 @@ struct Timing {
             for layer in layers {
                 let l = layer.index
                 let replica = i % layer.duplication
+                // The layer's input buffer: the vector written once, read by every column tile.
+                previous = e.add("layer \(l) input buffer", resource: bufferResource[l],
+                                 duration: cycles(Double(layer.inputs) * inputBytes * Double(1 + layer.columnTiles) * bufferNsPerByte),
+                                 sample: i, after: [previous])
                 let perSample = (layer.inputs + rowsPerRead - 1) / rowsPerRead
                 var reads = [Int]()
                 for r in 0..<layer.rowTiles {
@@ -109,9 +116,12 @@ struct Timing {
                 }
                 let gather = e.add("layer \(l) partial sums to hub", resource: linkResource[l],
                                    duration: cycles(Double(layer.outputs * layer.rowTiles) * accumulatorBytes * networkNsPerByte), sample: i, after: reads)
+                let partials = e.add("layer \(l) partial sums buffered", resource: bufferResource[l],
+                                     duration: cycles(Double(layer.outputs * layer.rowTiles) * accumulatorBytes * 2 * bufferNsPerByte),
+                                     sample: i, after: [gather])
                 let costs = Double(layer.outputs * layer.rowTiles) + layer.finishOperations
                 let digital = e.add("layer \(l) accumulate and finish", resource: digitalResource[l],
-                                    duration: cycles((costs / lanes).rounded(.up) * operationNs), sample: i, after: [gather])
+                                    duration: cycles((costs / lanes).rounded(.up) * operationNs), sample: i, after: [partials])
                 if config.model.algorithm == "hff", layer.readoutGroup != nil { readoutDone.append(digital) }
                 if l + 1 < layers.count {
                     previous = e.add("layer \(l) activations to layer \(l + 1)", resource: linkResource[l],
