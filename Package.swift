@@ -31,7 +31,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "hffsim", dependencies: ["Simulator", "Compiler", "Hardware", "HFF", "Datasets", "Numerics"],
                           swiftSettings: vectorSettings),
-        .target(name: "Simulator", dependencies: ["Compiler", "Hardware", "HFF", "Numerics"], swiftSettings: vectorSettings),
+        .target(name: "Simulator", dependencies: ["Compiler", "Hardware", "HFF", "Datasets", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Compiler", dependencies: ["Hardware", "HFF", "Datasets", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Hardware", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .target(name: "HFF", dependencies: ["Datasets", "Numerics"], swiftSettings: vectorSettings),

@@ -7,8 +7,10 @@ import Numerics
 /// components.csv, stats.txt and trace.json, each written atomically.
 public enum Reports {
     /// The headline figures (the `--json` keys of `hffsim run`).
-    public static func headline(_ r: RunResult, config: HardwareConfig) -> [String: Any] {
-        [
+    /// `hostTiming` adds the simulation's own wall time and arithmetic rate, which differ from
+    /// run to run (left out of the written reports, so that they are byte-identical).
+    public static func headline(_ r: RunResult, config: HardwareConfig, hostTiming: Bool = true) -> [String: Any] {
+        var out: [String: Any] = [
             "model": config.model.file, "algorithm": config.model.algorithm, "hardware": config.hardware.name,
             "samples": r.samples, "chipSeeds": r.hardwareAccuracy.count,
             "floatAccuracy": r.floatAccuracy, "hardwareAccuracy": r.accuracyMean, "hardwareAccuracyPerChip": r.hardwareAccuracy,
@@ -20,13 +22,17 @@ public enum Reports {
             "energyPerInferenceNanojoules": r.energyPerInferencePicojoules / 1000,
             "energyByComponentNanojoules": Dictionary(uniqueKeysWithValues: Component.allCases.map { ($0.rawValue, (r.energyByComponent[$0] ?? 0) / 1000) }),
             "passesPerInference": config.model.passes,
-            "partialProductMACs": r.partialProductMACs, "wallSeconds": r.wallSeconds,
-            "effectiveGFLOPs": 2 * r.partialProductMACs / r.wallSeconds / 1e9,
+            "partialProductMACs": r.partialProductMACs,
         ]
+        if hostTiming {
+            out["wallSeconds"] = r.wallSeconds
+            out["effectiveGFLOPs"] = 2 * r.partialProductMACs / r.wallSeconds / 1e9
+        }
+        return out
     }
 
     public static func write(_ r: RunResult, config: HardwareConfig, to dir: String) throws {
-        var summary = headline(r, config: config)
+        var summary = headline(r, config: config, hostTiming: false)
         summary["config"] = [
             "model": try JSONSerialization.jsonObject(with: JSONEncoder().encode(config.model)),
             "options": try JSONSerialization.jsonObject(with: JSONEncoder().encode(config.options)),
@@ -54,11 +60,11 @@ public enum Reports {
                           "\(layer.columnTiles)", number(Double(c.reads) / n), number(Double(c.cellReads) / n), number(Double(c.rowActivations) / n),
                           number(Double(c.adcConversions) / n), number(Double(c.shiftAdds) / n)]
                          .joined(separator: ",") + "," + Component.allCases.map { number(e[$0] ?? 0) }.joined(separator: ",")
-                         + "," + number(e.values.reduce(0, +)))
+                         + "," + number(Component.total(e)))
         }
         if r.energyByLayer.count > config.layers.count {
             let e = r.energyByLayer[config.layers.count]
-            lines.append("readout,learning-core,,,,,,,,,,," + Component.allCases.map { number(e[$0] ?? 0) }.joined(separator: ",") + "," + number(e.values.reduce(0, +)))
+            lines.append("readout,learning-core,,,,,,,,,,," + Component.allCases.map { number(e[$0] ?? 0) }.joined(separator: ",") + "," + number(Component.total(e)))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -84,7 +90,6 @@ public enum Reports {
         }
         add("sim.samples", "\(r.samples)", "inferences simulated per chip")
         add("sim.chips", "\(r.hardwareAccuracy.count)", "chip instances (seeds)")
-        add("sim.wallSeconds", number(r.wallSeconds), "host time of the simulation")
         add("accuracy.float", number(r.floatAccuracy), "ideal float model")
         add("accuracy.hardware", number(r.accuracyMean), "mean over chips")
         add("accuracy.dropStd", number(r.dropStd), "standard deviation of the drop over chips")

@@ -18,6 +18,12 @@ public struct RunOptions: Sendable {
 public enum Component: String, CaseIterable, Sendable {
     case adc, array, dac, digital, network, buffers, learningCore, `static`
 
+    /// The sum of a breakdown in the fixed order of the cases (never a dictionary's order, which
+    /// changes from run to run and would change the last bits of the sum).
+    public static func total(_ e: [Component: Double], excluding: Component? = nil) -> Double {
+        allCases.reduce(0) { $1 == excluding ? $0 : $0 + (e[$1] ?? 0) }
+    }
+
     public var meaning: String {
         switch self {
         case .adc: return "ADC conversions"
@@ -70,7 +76,7 @@ public struct RunResult {
         let m = accuracyMean
         return (hardwareAccuracy.map { ($0 - m) * ($0 - m) }.reduce(0, +) / (n - 1)).squareRoot()
     }
-    public var energyPerInferencePicojoules: Double { energyByComponent.values.reduce(0, +) }
+    public var energyPerInferencePicojoules: Double { Component.total(energyByComponent) }
 }
 
 /// The cycle-level simulation of a hardware config on a dataset.

@@ -25,7 +25,7 @@ enum Trace {
                 counters.append((t.end, ["buffered bytes": buffered]))
             case "digital":
                 buffered -= Double(costs.config.layers[l].outputs * costs.config.layers[l].rowTiles) * costs.accumulatorBytes
-                energy += costs.layerEnergy(l, counts: perSample[l][t.sample]).filter { $0.key != .static }.values.reduce(0, +)
+                energy += Component.total(costs.layerEnergy(l, counts: perSample[l][t.sample]), excluding: .static)
                     / Double(costs.config.model.passes)
                 counters.append((t.end, ["buffered bytes": buffered]))
                 counters.append((t.end, ["energy nJ": energy / 1000]))

@@ -12,6 +12,7 @@ let topSpec = CommandSpec(
         ("map", "Compile a model onto a hardware model: a hardware config."),
         ("run", "Simulate a hardware config: accuracy, latency, energy, reports and a trace."),
         ("compare", "Map and run several models (HFF, FF, backprop) on one hardware: one table."),
+        ("check", "Re-simulate the reference traces in Traces/ and compare (regression)."),
         ("hardware", "Hardware descriptions: show, check, keys."),
         ("bench", "Measure hffsim's own speed (gemm, train, tile, core)."),
     ],
@@ -29,6 +30,7 @@ func dispatch(_ argv: [String]) throws {
     case "map": try MapCommand.run(rest)
     case "run": try RunCommand.run(rest)
     case "compare": try CompareCommand.run(rest)
+    case "check": try CheckCommand.run(rest)
     case "bench": try BenchCommand.run(rest)
     case "hardware": try HardwareCommand.run(rest)
     case "--help", "-h", "help": print(topSpec.help, terminator: "")

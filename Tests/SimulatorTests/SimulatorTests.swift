@@ -138,7 +138,7 @@ final class SimulatorTests: XCTestCase {
         close(r.energyByComponent[.adc]! * n, Double(conversions) * hw.adcConversionPicojoules, "adc")
         close(r.energyByComponent[.learningCore]! * n, r.coreCounts.picojoules(CoreParameters(hw)), "learning core")
         close(r.energyPerInferencePicojoules, Component.allCases.reduce(0) { $0 + (r.energyByComponent[$1] ?? 0) }, "total")
-        let byLayer = r.energyByLayer.reduce(0.0) { $0 + $1.values.reduce(0, +) }
+        let byLayer = r.energyByLayer.reduce(0.0) { $0 + Component.total($1) }
         close(byLayer + r.energyByComponent[.static]!, r.energyPerInferencePicojoules, "layers plus static")
         XCTAssertGreaterThan(conversions, 0)
     }
