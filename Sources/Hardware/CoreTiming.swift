@@ -76,7 +76,10 @@ struct CoreTiming {
         case score
     }
 
-    struct Item {
+    struct Item: Comparable {
+        static func < (a: Item, b: Item) -> Bool { a.time < b.time || (a.time == b.time && a.sequence < b.sequence) }
+        static func == (a: Item, b: Item) -> Bool { a.time == b.time && a.sequence == b.sequence }
+
         var time: Double
         var sequence: Int
         var server: Int
@@ -85,7 +88,7 @@ struct CoreTiming {
         var notify: Bool
     }
 
-    var heap = MinHeap<Item>(by: { $0.time < $1.time || ($0.time == $1.time && $0.sequence < $1.sequence) })
+    var heap = MinHeap<Item>()
     var sequence = 0
 
     mutating func push(_ item: Item) {

@@ -1,11 +1,11 @@
-/// A binary min-heap ordered by `areInIncreasingOrder` (the event queues of the simulators).
-public struct MinHeap<Element> {
+/// A binary min-heap (the event queues of the simulators): `pop` returns the smallest element
+/// by `<` (callers break ties, for example by a sequence number inside the element).
+public struct MinHeap<Element: Comparable> {
     @usableFromInline var items: [Element] = []
-    @usableFromInline let less: (Element, Element) -> Bool
 
-    public init(by areInIncreasingOrder: @escaping (Element, Element) -> Bool) {
-        less = areInIncreasingOrder
-    }
+    public init() {}
+
+    @inlinable func less(_ a: Element, _ b: Element) -> Bool { a < b }
 
     public var isEmpty: Bool { items.isEmpty }
     public var count: Int { items.count }

@@ -25,7 +25,11 @@ public struct EventEngine {
     public private(set) var resourceFree: [Int64]
     /// Cycles each resource spent busy.
     public private(set) var resourceBusy: [Int64]
-    var heap = MinHeap<(time: Int64, sequence: Int, task: Int)>(by: { $0.time < $1.time || ($0.time == $1.time && $0.sequence < $1.sequence) })
+    struct Completion: Comparable {
+        var time: Int64, sequence: Int, task: Int
+        static func < (a: Completion, b: Completion) -> Bool { a.time < b.time || (a.time == b.time && a.sequence < b.sequence) }
+    }
+    var heap = MinHeap<Completion>()
     var sequence = 0
 
     public init(resources: Int) {
@@ -46,7 +50,7 @@ public struct EventEngine {
     }
 
     mutating func push(_ time: Int64, _ task: Int) {
-        heap.push((time, sequence, task))
+        heap.push(Completion(time: time, sequence: sequence, task: task))
         sequence += 1
     }
 
@@ -70,7 +74,8 @@ public struct EventEngine {
         for id in tasks.indices where tasks[id].pending == 0 && tasks[id].start < 0 { begin(id, at: 0) }
         var now: Int64 = 0
         while !heap.isEmpty {
-            let (time, _, id) = heap.pop()
+            let next = heap.pop()
+            let time = next.time, id = next.task
             now = time
             for d in tasks[id].dependents {
                 tasks[d].pending -= 1

@@ -52,14 +52,17 @@ enum RunCommand {
         }
         let path = args.positionals[0]
         let config = try HardwareConfig.load(path: path)
-        // The float model the config was compiled from, checked by its digest.
-        guard let bytes = FileManager.default.contents(atPath: config.model.file) else {
+        // The float model the config was compiled from (as given to map, or beside the config),
+        // checked by its digest.
+        let besideConfig = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(config.model.file).path
+        let modelPath = FileManager.default.fileExists(atPath: config.model.file) || config.model.file.hasPrefix("/") ? config.model.file : besideConfig
+        guard let bytes = FileManager.default.contents(atPath: modelPath) else {
             throw InputError.data(file: path, field: "model.file", "cannot read \(config.model.file), the model this config was compiled from")
         }
         if SHA256.hex(bytes) != config.model.sha256 {
             throw InputError.data(file: path, field: "model.sha256", "\(config.model.file) has changed since the config was compiled; map it again")
         }
-        let model = try ModelFile.load(path: config.model.file)
+        let model = try ModelFile.load(path: modelPath)
         let (_, test) = try DatasetFlags.load(args, seed: 0)
         if test.featureCount != model.inputSize {
             throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but the config's model expects \(model.inputSize)")
