@@ -45,8 +45,10 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: vectorSettings),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware"], swiftSettings: vectorSettings),
-        .testTarget(name: "CompilerTests", dependencies: ["Compiler"], swiftSettings: vectorSettings),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator"], swiftSettings: vectorSettings),
+        // Small random models shared by the Compiler and Simulator tests.
+        .target(name: "TestSupport", dependencies: ["HFF", "Datasets", "Numerics"], path: "Tests/TestSupport", swiftSettings: vectorSettings),
+        .testTarget(name: "CompilerTests", dependencies: ["Compiler", "TestSupport"], swiftSettings: vectorSettings),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TestSupport"], swiftSettings: vectorSettings),
         .testTarget(name: "HFFTests", dependencies: ["HFF"], exclude: ["Fixtures"], swiftSettings: vectorSettings),
         .testTarget(name: "hffsimTests", dependencies: ["hffsim"], swiftSettings: vectorSettings),
     ],
