@@ -15,9 +15,26 @@ enum Trace {
         var energy = 0.0, buffered = 0.0
         var counters = [(Int64, [String: Any])]()
         for t in engine.tasks where t.sample < samples && t.resource >= 0 && t.duration > 0 {
+            var args: [String: Any] = ["inference": t.sample, "cycles": t.duration, "stall cycles": t.start - t.ready]
+            if timing.resourceKind[t.resource] == "core", let c = core?.counts[t.sample] {
+                args["source events"] = c.sourceEvents
+                args["synaptic operations"] = c.synapticOperations
+                args["neuron updates"] = c.neuronUpdates
+            }
             out.append(["name": t.name, "cat": timing.resourceKind[t.resource], "ph": "X", "pid": 1, "tid": t.resource + 1,
-                        "ts": Double(t.start) * microseconds, "dur": Double(t.duration) * microseconds,
-                        "args": ["inference": t.sample, "cycles": t.duration, "stall cycles": t.start - t.ready]])
+                        "ts": Double(t.start) * microseconds, "dur": Double(t.duration) * microseconds, "args": args])
+            if timing.resourceKind[t.resource] == "tiles" {
+                // Nested: the row drive and settle, the ADC conversions, the final shift-add.
+                let parts: [(String, Int64)] = [("row drive and settle", timing.settle),
+                                                ("ADC conversions", t.duration - timing.settle - timing.shiftAdd),
+                                                ("shift-add", timing.shiftAdd)]
+                var at = t.start
+                for (name, cycles) in parts where cycles > 0 {
+                    out.append(["name": name, "cat": "tiles", "ph": "X", "pid": 1, "tid": t.resource + 1,
+                                "ts": Double(at) * microseconds, "dur": Double(cycles) * microseconds, "args": ["inference": t.sample, "cycles": cycles]])
+                    at += cycles
+                }
+            }
             let l = timing.resourceLayer[t.resource]
             switch timing.resourceKind[t.resource] {
             case "link" where t.name.hasSuffix("to hub"):

@@ -54,6 +54,10 @@ struct CommandSpec {
 /// Raised for `--help`: the caller prints the text and exits 0.
 struct HelpRequested: Error { var text: String }
 
+/// Thrown after a successful parse when HFFSIM_CHECK_ARGS=1: the command line is valid and the
+/// command stops before any work (scripts/check-doc-commands.sh checks every documented command).
+struct ArgumentsChecked: Error { var command: String }
+
 /// Parsed command-line arguments with typed accessors that throw usage errors naming the flag.
 struct Arguments {
     private(set) var values: [String: [String]] = [:]
@@ -99,6 +103,7 @@ struct Arguments {
                 ? "\(spec.positionals.lowerBound)" : "\(spec.positionals.lowerBound) to \(spec.positionals.upperBound)"
             throw InputError(.usage, "'hffsim \(spec.name)' takes \(expected) argument(s), got \(positionals.count)\(positionals.isEmpty ? "" : ": " + positionals.joined(separator: " ")); see 'hffsim \(spec.name) --help'")
         }
+        if ProcessInfo.processInfo.environment["HFFSIM_CHECK_ARGS"] == "1" { throw ArgumentsChecked(command: spec.name) }
     }
 
     func flag(_ name: String) -> Bool { values[name] != nil }

@@ -42,6 +42,8 @@ do {
     try dispatch(Array(CommandLine.arguments.dropFirst()))
 } catch let help as HelpRequested {
     print(help.text, terminator: "")
+} catch let checked as ArgumentsChecked {
+    print("valid: hffsim \(checked.command)")
 } catch let error as InputError {
     Output.error("error: \(error.message)")
     exit(error.exitCode)
