@@ -16,6 +16,7 @@ public struct CoreParameters: Equatable, Sendable {
     public var winnerTakeAllStepPicojoules, synapticUpdatePicojoules, staticMilliwattsPerCore: Double
     public var tagMatchNanoseconds, synapticOperationNanoseconds, neuronUpdateNanoseconds: Double
     public var winnerTakeAllStepNanoseconds, synapticUpdateNanoseconds: Double
+    public var parallelSynapses: Bool
     public var accumulatorBits, rateShift: Int
 
     public init(_ d: HardwareDescription) {
@@ -39,10 +40,16 @@ public struct CoreParameters: Equatable, Sendable {
         staticMilliwattsPerCore = n("energy.staticMilliwattsPerCore")
         tagMatchNanoseconds = n("timing.tagMatchNanoseconds")
         synapticOperationNanoseconds = n("timing.synapticOperationNanoseconds")
+        parallelSynapses = d.flag("learningCore.timing.parallelSynapses")
         neuronUpdateNanoseconds = n("timing.neuronUpdateNanoseconds")
         winnerTakeAllStepNanoseconds = n("timing.winnerTakeAllStepNanoseconds")
         synapticUpdateNanoseconds = n("timing.synapticUpdateNanoseconds")
         accumulatorBits = i("learning.accumulatorBits"); rateShift = i("learning.rateShift")
+    }
+
+    /// A core's time for one event that matches `synapses` synapses there.
+    public func eventNanoseconds(synapses: Int) -> Double {
+        tagMatchNanoseconds + (parallelSynapses ? (synapses > 0 ? 1 : 0) : Double(synapses)) * synapticOperationNanoseconds
     }
 
     /// The largest weight level: 2^bits - 1 magnitudes (mask) or 2^(bits-1) - 1 (signed).

@@ -138,7 +138,7 @@ struct CoreTiming {
                             let h = hopsFromSource[core]
                             c.hops += h; c.tagMatches += 1; c.synapticOperations += synapses
                             streams[core].append(Item(time: source + Double(h) * p.hopNanoseconds, sequence: emitted, server: core,
-                                                      service: p.tagMatchNanoseconds + Double(synapses) * p.synapticOperationNanoseconds,
+                                                      service: p.eventNanoseconds(synapses: synapses),
                                                       work: .input, notify: false))
                             emitted += 1
                         }
@@ -222,7 +222,7 @@ struct CoreTiming {
                     let to = coreOf[a], h = p.hops(from, to)
                     c.hops += h; c.tagMatches += 1; c.synapticOperations += 1
                     let work = arrive(to, at: t + Double(h) * p.hopNanoseconds,
-                                      service: p.tagMatchNanoseconds + p.synapticOperationNanoseconds, .aggregateInput(aggregate: a), completion: true)
+                                      service: p.eventNanoseconds(synapses: 1), .aggregateInput(aggregate: a), completion: true)
                     if h == 0 { serve(work) } else { push(work) }
                 } else {
                     let h = hopsFromSource[from]

@@ -126,6 +126,24 @@ final class LearningCoreTests: XCTestCase {
         XCTAssertEqual(rr.counts[0].synapticOperations, 28 * 2 + 4)
     }
 
+    /// One event that five synapses on one core match: one after another (Loihi style) the core
+    /// spends 5 synaptic operation times on it, in parallel (DYNAP-SE2's analog synapses) one.
+    func testParallelSynapsesServeAnEventInOneOperationTime() throws {
+        let placement = CorePlacement(groups: [.init(inputs: 4, prototypes: 5)],
+                                      neurons: (0..<5).map { .init(core: 0, role: .partial(group: 0, prototype: $0, inputs: 0..<4)) })
+        let prototypes = Matrix(rows: 5, cols: 4, storage: (0..<20).map { Float($0 % 7) / 7 })
+        let z = Matrix(rows: 1, cols: 4, storage: [0, 0.5, 0, 0])
+        var latency = [Double]()
+        for parallel in [false, true] {
+            let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.mismatchRelative=0", "learningCore.timing.parallelSynapses=\(parallel)"])
+            let core = try LearningCore(hardware: hw, placement: placement, prototypes: [prototypes], seed: 0)
+            let r = core.infer([z], readout: readout(5))
+            XCTAssertEqual(r.counts[0].synapticOperations, 5, "energy counts every synapse either way")
+            latency.append(r.latencyNanoseconds[0])
+        }
+        XCTAssertEqual(latency[0] - latency[1], 4 * 3.5, accuracy: 1e-9)
+    }
+
     func testOnChipLearningOfANewClassConvergesToTheFloatEMA() throws {
         let hw = try HardwareDescription.load("rram-neurosim")
         let p = CoreParameters(hw)
