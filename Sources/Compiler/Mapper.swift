@@ -39,8 +39,21 @@ public struct TileMapping: Codable, Equatable, Sendable {
     public var hopsToHub: Int
 }
 
+/// What the tiling and the schedule need to know of a layer: a lowered layer has it, and so does
+/// the mapping written in a config (so a loaded config's structure can be recomputed).
+public protocol LayerShape {
+    var role: LoweredLayer.Role { get }
+    var inputs: Int { get }
+    var outputs: Int { get }
+    var inputScaling: LoweredLayer.InputScaling { get }
+    var normalizeOutput: Bool { get }
+    var signedInput: Bool { get }
+}
+
+extension LoweredLayer: LayerShape {}
+
 /// How one lowered layer sits on the tiles.
-public struct LayerMapping: Codable, Equatable, Sendable {
+public struct LayerMapping: Codable, Equatable, Sendable, LayerShape {
     public var index: Int
     public var role: LoweredLayer.Role
     public var inputs: Int
@@ -224,23 +237,13 @@ public enum Mapper {
     }
 
     public static func plan(lowered: LoweredModel, hardware d: HardwareDescription, options: MapOptions) throws -> Plan {
-        let shapes = lowered.layers.map { LayerShape(role: $0.role, inputs: $0.inputs, outputs: $0.outputs, inputScaling: $0.inputScaling,
-                                                     normalizeOutput: $0.normalizeOutput, signedInput: $0.signedInput) }
+        let shapes: [any LayerShape] = lowered.layers
         let groups = zip(lowered.readoutLayers, lowered.prototypes).map { CorePlacement.Group(inputs: lowered.layers[$0.0].outputs, prototypes: $0.1.rows) }
         return try plan(shapes: shapes, readoutLayers: lowered.readoutLayers, groups: groups, algorithm: lowered.algorithm,
                         passes: lowered.passes, classCount: lowered.classCount, hardware: d, options: options)
     }
 
-    public struct LayerShape: Codable, Equatable, Sendable {
-        public var role: LoweredLayer.Role
-        public var inputs: Int
-        public var outputs: Int
-        public var inputScaling: LoweredLayer.InputScaling
-        public var normalizeOutput: Bool
-        public var signedInput: Bool
-    }
-
-    public static func plan(shapes: [LayerShape], readoutLayers: [Int], groups: [CorePlacement.Group], algorithm: Algorithm,
+    public static func plan(shapes: [any LayerShape], readoutLayers: [Int], groups: [CorePlacement.Group], algorithm: Algorithm,
                             passes: Int, classCount: Int, hardware d: HardwareDescription, options: MapOptions) throws -> Plan {
         let rows = d.integer("crossbar.rows"), columns = d.integer("crossbar.columns")
         let slices = d.weightSlices
