@@ -68,6 +68,17 @@ struct CoreTiming {
     }
 
     enum Work {
+        var name: String {
+            switch self {
+            case .input: return "input event"
+            case .marker: return "end of vector"
+            case .partialUpdate: return "partial neuron update"
+            case .aggregateInput: return "partial sum event"
+            case .aggregateUpdate: return "aggregation neuron update"
+            case .score: return "winner-take-all step"
+            }
+        }
+
         case input
         case marker(group: Int)
         case partialUpdate(neuron: Int)
@@ -89,6 +100,7 @@ struct CoreTiming {
     }
 
     var heap = MinHeap<Item>()
+    var recorded = [CoreEvent]()
     var sequence = 0
 
     mutating func push(_ item: Item) {
@@ -108,7 +120,9 @@ struct CoreTiming {
     /// the same core) is served at once, behind everything that arrived before.
     /// Also returns the busiest unit's busy time (its service times summed): how long the core
     /// is occupied by this sample when samples stream through it.
-    mutating func run(sample i: Int, payloads: [Matrix]) -> (CoreCounts, Double, Double) {
+    /// With `record`, every served piece of work is kept in `recorded` (for traces).
+    mutating func run(sample i: Int, payloads: [Matrix], record: Bool = false) -> (CoreCounts, Double, Double) {
+        recorded.removeAll()
         heap.removeAll()
         sequence = 0
         var c = CoreCounts()
@@ -176,6 +190,9 @@ struct CoreTiming {
         /// that triggers more work comes back as a completion when its service ends.
         func serve(_ item: Item) {
             let start = max(item.time, busy[item.server])
+            if record && item.service > 0 {
+                recorded.append(CoreEvent(unit: item.server, startNanoseconds: start, nanoseconds: item.service, name: item.work.name))
+            }
             busy[item.server] = start + item.service
             service[item.server] += item.service
             end = max(end, busy[item.server])
@@ -254,4 +271,13 @@ struct CoreTiming {
 
     /// A completion is an item re-queued with a negative service.
     func isCompletion(_ item: Item) -> Bool { item.service < 0 }
+}
+
+/// One piece of work on the learning core (for traces): which unit (a core, or `cores` for the
+/// winner-take-all unit), when it started after the first event left the source, how long it took.
+public struct CoreEvent: Sendable, Equatable {
+    public var unit: Int
+    public var startNanoseconds: Double
+    public var nanoseconds: Double
+    public var name: String
 }

@@ -233,6 +233,8 @@ public struct LearningCore: Sendable {
         /// Per sample: counts, latency from the first event to the decision, and dynamic energy.
         public var counts: [CoreCounts]
         public var latencyNanoseconds: [Double]
+        /// The first samples' event-by-event timelines (`infer`'s `traceSamples`).
+        public var events: [[CoreEvent]]
         /// Per sample: the busiest core's (or the winner-take-all unit's) busy time: the core's
         /// occupancy when samples stream through it.
         public var occupancyNanoseconds: [Double]
@@ -240,7 +242,8 @@ public struct LearningCore: Sendable {
     }
 
     /// Scores `inputs` (one matrix per group, batch x D, the same batch) and decides the class.
-    public func infer(_ inputs: [Matrix], readout: CoreReadout) -> Inference {
+    /// The first `traceSamples` samples also keep their event-by-event timelines (`events`).
+    public func infer(_ inputs: [Matrix], readout: CoreReadout, traceSamples: Int = 0) -> Inference {
         precondition(inputs.count == placement.groups.count)
         let batch = inputs.first?.rows ?? 0
         let s = placement.structure()
@@ -270,17 +273,21 @@ public struct LearningCore: Sendable {
         let workers = max(1, min(GEMM.defaultThreads, batch))
         let chunk = (batch + workers - 1) / max(workers, 1)
         let boxes = (0..<workers).map { _ in Box<[(CoreCounts, Double, Double)]>([]) }
+        let traces = (0..<min(traceSamples, batch)).map { _ in Box<[CoreEvent]>([]) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var sim = timing
             var out = [(CoreCounts, Double, Double)]()
-            for i in (w * chunk)..<min(batch, (w + 1) * chunk) { out.append(sim.run(sample: i, payloads: payloads)) }
+            for i in (w * chunk)..<min(batch, (w + 1) * chunk) {
+                out.append(sim.run(sample: i, payloads: payloads, record: i < traceSamples))
+                if i < traceSamples { traces[i].value = sim.recorded }
+            }
             boxes[w].value = out
         }
         for w in 0..<workers {
             for (k, r) in boxes[w].value.enumerated() { counts[w * chunk + k] = r.0; latency[w * chunk + k] = r.1; occupancy[w * chunk + k] = r.2 }
         }
         return Inference(prototypeScores: scores, classScores: classScores, predictions: predictions, counts: counts,
-                         latencyNanoseconds: latency, occupancyNanoseconds: occupancy, picojoules: counts.map { $0.picojoules(parameters) })
+                         latencyNanoseconds: latency, events: traces.map(\.value), occupancyNanoseconds: occupancy, picojoules: counts.map { $0.picojoules(parameters) })
     }
 
     /// Class scores from prototype scores: /tau, pooled per class, combined over groups.

@@ -157,7 +157,7 @@ public enum Simulation {
                 let mapping = config.learningCore!
                 let chip = try LearningCore(parameters: CoreParameters(hardware), placement: try mapping.placement(file: config.model.file),
                                             levels: config.tensors.readoutLevels, units: config.tensors.readoutUnits, seed: UInt64(seed))
-                let r = chip.infer(readoutInputs, readout: lowered.readout!)
+                let r = chip.infer(readoutInputs, readout: lowered.readout!, traceSamples: seed == 1 ? options.traceSamples : 0)
                 predictions = r.predictions
                 core = r
             case .ff:

@@ -12,6 +12,14 @@ enum Trace {
             out.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": r + 1, "args": ["name": name]])
             out.append(["name": "thread_sort_index", "ph": "M", "pid": 1, "tid": r + 1, "args": ["sort_index": r]])
         }
+        // The learning core's own units: its cores and its winner-take-all unit.
+        let coreUnits = core == nil ? 0 : costs.hardware.integer("learningCore.cores") + 1
+        for u in 0..<coreUnits {
+            let tid = timing.resourceNames.count + 1 + u
+            let name = u + 1 == coreUnits ? "learning core: winner-take-all" : "learning core: core \(u)"
+            out.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": tid, "args": ["name": name]])
+            out.append(["name": "thread_sort_index", "ph": "M", "pid": 1, "tid": tid, "args": ["sort_index": tid - 1]])
+        }
         var energy = 0.0, buffered = 0.0
         var counters = [(Int64, [String: Any])]()
         for t in engine.tasks where t.sample < samples && t.resource >= 0 && t.duration > 0 {
@@ -23,6 +31,14 @@ enum Trace {
             }
             out.append(["name": t.name, "cat": timing.resourceKind[t.resource], "ph": "X", "pid": 1, "tid": t.resource + 1,
                         "ts": Double(t.start) * microseconds, "dur": Double(t.duration) * microseconds, "args": args])
+            if timing.resourceKind[t.resource] == "core", let events = core?.events, t.sample < events.count {
+                // The read-out's events, one slice each, on the core's own units.
+                for ev in events[t.sample] {
+                    out.append(["name": ev.name, "cat": "core", "ph": "X", "pid": 1, "tid": timing.resourceNames.count + 1 + ev.unit,
+                                "ts": Double(t.start) * microseconds + ev.startNanoseconds / 1000, "dur": ev.nanoseconds / 1000,
+                                "args": ["inference": t.sample]])
+                }
+            }
             if timing.resourceKind[t.resource] == "tiles" {
                 // Nested: the row drive and settle, the ADC conversions, the final shift-add.
                 let parts: [(String, Int64)] = [("row drive and settle", timing.settle),
