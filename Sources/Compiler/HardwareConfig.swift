@@ -228,7 +228,7 @@ public struct HardwareConfig: Equatable, Sendable {
             throw InputError.data(file: path, field: "model.algorithm", "expected hff, ff or backprop, got '\(model.algorithm)'")
         }
         // The structure must be what the compiler makes of these shapes, hardware and options.
-        let shapes: [any LayerShape] = layers
+        let shapes = layers
         let readoutLayers = layers.compactMap { l in l.readoutGroup.map { _ in l.index } }
         let groups = core?.groups.map { CorePlacement.Group(inputs: $0.inputs, prototypes: $0.prototypes) } ?? []
         let plan: Mapper.Plan

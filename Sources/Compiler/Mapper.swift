@@ -12,6 +12,9 @@ public struct MapOptions: Codable, Equatable, Sendable {
     public var clipPercentile: Double = 100
     /// Training samples the ADC ranges are calibrated on (calibrated range modes); 0: worst case.
     public var calibrationSamples: Int = 256
+    /// Calibrated ranges are the calibration set's largest currents times (1 + headroom), so that
+    /// inputs a little beyond the calibration set do not clip (at the cost of resolution).
+    public var adcHeadroom: Double = 0
     /// Copies of each layer's tiles (to balance a layer pipeline); empty: one each.
     public var duplication: [Int] = []
 
@@ -165,7 +168,7 @@ public enum Mapper {
                     var crossbar = try CrossbarLayer(codes: codes[l].codes, inputs: layer.inputs, outputs: layer.outputs,
                                                      columnScales: codes[l].columnScales, hardware: noiseless, seed: 0)
                     crossbar.calibrate(layerInputs[l])
-                    return crossbar.adcRanges
+                    return crossbar.adcRanges.map { $0 * Float(1 + options.adcHeadroom) }
                 }
             }
             for l in lowered.layers.indices { tensors.layers[l].adcRanges = try ranges[l].value.get() }
@@ -237,13 +240,12 @@ public enum Mapper {
     }
 
     public static func plan(lowered: LoweredModel, hardware d: HardwareDescription, options: MapOptions) throws -> Plan {
-        let shapes: [any LayerShape] = lowered.layers
         let groups = zip(lowered.readoutLayers, lowered.prototypes).map { CorePlacement.Group(inputs: lowered.layers[$0.0].outputs, prototypes: $0.1.rows) }
-        return try plan(shapes: shapes, readoutLayers: lowered.readoutLayers, groups: groups, algorithm: lowered.algorithm,
+        return try plan(shapes: lowered.layers, readoutLayers: lowered.readoutLayers, groups: groups, algorithm: lowered.algorithm,
                         passes: lowered.passes, classCount: lowered.classCount, hardware: d, options: options)
     }
 
-    public static func plan(shapes: [any LayerShape], readoutLayers: [Int], groups: [CorePlacement.Group], algorithm: Algorithm,
+    public static func plan<Shape: LayerShape>(shapes: [Shape], readoutLayers: [Int], groups: [CorePlacement.Group], algorithm: Algorithm,
                             passes: Int, classCount: Int, hardware d: HardwareDescription, options: MapOptions) throws -> Plan {
         let rows = d.integer("crossbar.rows"), columns = d.integer("crossbar.columns")
         let slices = d.weightSlices

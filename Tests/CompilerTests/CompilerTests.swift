@@ -102,6 +102,18 @@ final class CompilerTests: XCTestCase {
         XCTAssertEqual(c2.map { abs($0) }.max(), 255)
     }
 
+    func testADCHeadroomWidensTheCalibratedRanges() throws {
+        let hw = try smallHardware()
+        var options = MapOptions()
+        let plain = try map(model(.hff), hw, options)
+        options.adcHeadroom = 0.25
+        let wide = try map(model(.hff), hw, options)
+        for (a, b) in zip(plain.tensors.layers, wide.tensors.layers) {
+            XCTAssertFalse(a.adcRanges.isEmpty)
+            for (x, y) in zip(a.adcRanges, b.adcRanges) { XCTAssertEqual(y, x * 1.25, accuracy: 1e-6 * x) }
+        }
+    }
+
     func testTheConfigRoundTripsThroughJSON() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-map-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -156,7 +168,7 @@ final class CompilerTests: XCTestCase {
             crossbar["adc"] = adc; hw["crossbar"] = crossbar; t["hardware"] = hw
         }, mentions: ["hardware.crossbar.adc.bits"])
         try edited({ $0["schemaVersion"] = 7 }, mentions: ["schemaVersion"])
-        try edited({ $0["options"] = ["weightScale": "per-layer", "clipPercentile": 100, "calibrationSamples": 256] }, mentions: ["options.duplication"])
+        try edited({ $0["options"] = ["weightScale": "per-layer", "clipPercentile": 100, "calibrationSamples": 256, "adcHeadroom": 0] }, mentions: ["options.duplication"])
         // The tensors file changed after the config was written.
         try original.write(to: URL(fileURLWithPath: path))
         let tensors = HardwareConfig.tensorsPath(for: path)
