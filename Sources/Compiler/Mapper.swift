@@ -356,7 +356,7 @@ public enum Mapper {
             stages.append(ScheduleStage(index: stages.count, name: name, unit: unit, layer: layer, dependsOn: deps, pipelined: true, detail: detail))
             return stages.count - 1
         }
-        var input = add("input", "digital", nil, [], "the host writes the raw input to the first layer's buffer")
+        let input = add("input", "digital", nil, [], "the host writes the raw input to the first layer's buffer")
         var ends = [Int]()
         var readoutSources = [Int]()
         for pass in 0..<passes {
@@ -381,11 +381,11 @@ public enum Mapper {
         }
         switch algorithm {
         case .hff:
-            input = add("read-out", "core", nil, readoutSources, "prototype scoring of \(readoutLayers.count) layer(s) on the learning core, winner-take-all")
+            _ = add("read-out", "core", nil, readoutSources, "prototype scoring of \(readoutLayers.count) layer(s) on the learning core, winner-take-all")
         case .ff:
-            input = add("goodness", "digital", nil, ends, "sum of squared activities over layers for each of \(passes) candidate labels, argmax")
+            _ = add("goodness", "digital", nil, ends, "sum of squared activities over layers for each of \(passes) candidate labels, argmax")
         case .backprop:
-            input = add("argmax", "digital", nil, ends, "the head's largest logit")
+            _ = add("argmax", "digital", nil, ends, "the head's largest logit")
         }
         return stages
     }

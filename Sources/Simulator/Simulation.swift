@@ -244,7 +244,6 @@ extension Simulation {
 struct Costs {
     let config: HardwareConfig
     let hardware: HardwareDescription
-    let cellsPerWeight: Int
     let inputBytes: Double, accumulatorBytes: Double
     let staticMilliwatts: Double
     /// Per layer: byte-hops of partial sums to the hub and of activations to the next layer.
@@ -253,7 +252,6 @@ struct Costs {
     init(config: HardwareConfig, hardware: HardwareDescription) {
         self.config = config
         self.hardware = hardware
-        cellsPerWeight = hardware.choice("crossbar.weightEncoding") == "differential" ? 2 : 1
         inputBytes = Double((hardware.integer("crossbar.dac.inputBits") + 7) / 8)
         accumulatorBytes = Double((hardware.integer("chip.accumulatorBits") + 7) / 8)
         staticMilliwatts = Double(config.resources.tiles) * hardware.number("energy.staticMilliwattsPerTile")

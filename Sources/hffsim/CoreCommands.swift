@@ -1,4 +1,5 @@
 import Foundation
+import Compiler
 import Datasets
 import Hardware
 import HFF
@@ -16,20 +17,17 @@ enum CoreReadoutRun {
 
     /// The model's read-out as a core placement, programmed prototypes and read-out rule.
     static func setUp(_ model: Model, hardware: HardwareDescription, file: String) throws -> (CoreParameters, CorePlacement, [Matrix], CoreReadout) {
+        // The read-out as the compiler lowers it: the layers it uses, their unit prototypes, the rule.
+        let lowered = LoweredModel(model)
         let p = CoreParameters(hardware)
-        let layers = model.readoutLayers
-        let unit = model.unitPrototypes
-        let groups = layers.map { CorePlacement.Group(inputs: model.layers[$0].outputs, prototypes: unit[$0].rows) }
+        let groups = zip(lowered.readoutLayers, lowered.prototypes).map { CorePlacement.Group(inputs: model.layers[$0.0].outputs, prototypes: $0.1.rows) }
         let placement: CorePlacement
         do {
             placement = try CorePlacement.greedy(groups: groups, core: p)
         } catch let e as InputError {
-            throw InputError(.data, "\(file): the read-out of \(layers.count) layers x \(unit[0].rows) prototypes does not fit: " + e.message)
+            throw InputError(.data, "\(file): the read-out of \(groups.count) layers x \(groups[0].prototypes) prototypes does not fit: " + e.message)
         }
-        let readout = CoreReadout(classCount: model.classCount, prototypesPerClass: model.hyperparameters.prototypesPerClass,
-                                  tau: model.hyperparameters.tau, pooling: .logSumExp,
-                                  combine: model.hyperparameters.readout == .sum ? .sumOfLogSoftmax : .last)
-        return (p, placement, layers.map { unit[$0] }, readout)
+        return (p, placement, lowered.prototypes, lowered.readout!)
     }
 
     /// The --core flags, checked before any long work: the hardware, the placement, the seeds.
