@@ -84,7 +84,8 @@ public struct ConfigTensors: Equatable, Sendable {
 
 /// A compiled model: everything `hffsim run` needs, self-contained.
 public struct HardwareConfig: Equatable, Sendable {
-    public static let schemaVersion = 1
+    /// 2: the task graph (`taskGraph`) replaced the schedule.
+    public static let schemaVersion = 2
 
     public var summary: [String] = []
     public var model: ModelInfo
@@ -93,19 +94,20 @@ public struct HardwareConfig: Equatable, Sendable {
     public var layers: [LayerMapping]
     public var tiles: [TileMapping]
     public var learningCore: CoreMapping?
-    public var schedule: [ScheduleStage]
+    /// The task graph of one inference: what the simulator executes.
+    public var taskGraph: TaskGraph
     public var resources: Resources
     public var tensors: ConfigTensors
 
     public init(model: ModelInfo, hardware: HardwareDescription, options: MapOptions, layers: [LayerMapping], tiles: [TileMapping],
-                learningCore: CoreMapping?, schedule: [ScheduleStage], resources: Resources, tensors: ConfigTensors) {
+                learningCore: CoreMapping?, taskGraph: TaskGraph, resources: Resources, tensors: ConfigTensors) {
         self.model = model
         self.hardware = hardware
         self.options = options
         self.layers = layers
         self.tiles = tiles
         self.learningCore = learningCore
-        self.schedule = schedule
+        self.taskGraph = taskGraph
         self.resources = resources
         self.tensors = tensors
     }
@@ -120,7 +122,7 @@ public struct HardwareConfig: Equatable, Sendable {
         if let c = learningCore {
             s.append("read-out: \(c.groups.count) group(s), \(c.neurons.count) neurons on \(c.coresUsed) of \(hardware.integer("learningCore.cores")) learning cores")
         }
-        s.append("tensors: the safetensors file beside this one; schedule: \(schedule.count) stages per inference" + (model.passes > 1 ? " (\(model.passes) passes)" : ""))
+        s.append("tensors: the safetensors file beside this one; task graph: \(taskGraph.stages.count) stages on \(taskGraph.units.count) units per inference" + (model.passes > 1 ? " (\(model.passes) passes)" : ""))
         return s
     }
 
@@ -172,7 +174,7 @@ public struct HardwareConfig: Equatable, Sendable {
             ("resources", try HardwareConfig.encode(resources)), ("options", try HardwareConfig.encode(options)),
             ("tensors", ["file": tensorsFile, "sha256": digest]),
             ("layers", try HardwareConfig.encode(layers)), ("learningCore", try learningCore.map { try HardwareConfig.encode($0) } ?? NSNull()),
-            ("schedule", try HardwareConfig.encode(schedule)), ("tiles", try HardwareConfig.encode(tiles)),
+            ("taskGraph", try HardwareConfig.encode(taskGraph)), ("tiles", try HardwareConfig.encode(tiles)),
             ("hardware", hardware.jsonObject()),
         ]
         var text = "{\n"
@@ -220,7 +222,7 @@ public struct HardwareConfig: Equatable, Sendable {
         let options = try part("options", MapOptions.self)
         let layers = try part("layers", [LayerMapping].self)
         let tiles = try part("tiles", [TileMapping].self)
-        let schedule = try part("schedule", [ScheduleStage].self)
+        let taskGraph = try part("taskGraph", TaskGraph.self)
         let resources = try part("resources", Resources.self)
         let core = tree["learningCore"] is NSNull ? nil : try part("learningCore", CoreMapping.self)
         let files = try part("tensors", [String: String].self)
@@ -243,7 +245,7 @@ public struct HardwareConfig: Equatable, Sendable {
         let checks: [(String, Any, Any)] = [
             ("layers", try encode(expectedLayers), try encode(layers)), ("tiles", try encode(plan.tiles), try encode(tiles)),
             ("learningCore", try plan.core.map { try encode($0) } ?? NSNull(), try core.map { try encode($0) } ?? NSNull()),
-            ("schedule", try encode(plan.schedule), try encode(schedule)), ("resources", try encode(plan.resources), try encode(resources)),
+            ("taskGraph", try encode(plan.taskGraph), try encode(taskGraph)), ("resources", try encode(plan.resources), try encode(resources)),
         ]
         for (key, expected, got) in checks {
             if let (p, e, g) = firstDifference(expected, got, path: key) {
@@ -294,7 +296,7 @@ public struct HardwareConfig: Equatable, Sendable {
             tensors.readoutUnits = try tensor("readout.units", [p.cores])
         }
         var config = HardwareConfig(model: model, hardware: hardware, options: options, layers: layers, tiles: tiles,
-                                    learningCore: core, schedule: schedule, resources: resources, tensors: tensors)
+                                    learningCore: core, taskGraph: taskGraph, resources: resources, tensors: tensors)
         config.summary = summary
         return config
     }

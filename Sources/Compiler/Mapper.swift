@@ -86,20 +86,6 @@ public struct LayerMapping: Codable, Equatable, Sendable, LayerShape {
     public var clippedWeights: Int
 }
 
-/// One step of the per-inference schedule.
-public struct ScheduleStage: Codable, Equatable, Sendable {
-    public var index: Int
-    public var name: String
-    /// `tiles` (a layer's crossbar reads), `digital` (the periphery), `core` (the learning core).
-    public var unit: String
-    public var layer: Int?
-    public var dependsOn: [Int]
-    /// Stages of different inferences overlap (a layer pipeline): a stage starts on inference n+1
-    /// as soon as it has finished inference n and its inputs for n+1 are ready.
-    public var pipelined: Bool
-    public var detail: String
-}
-
 /// The resource report.
 public struct Resources: Codable, Equatable, Sendable {
     public var tiles: Int
@@ -187,7 +173,7 @@ public enum Mapper {
                              prototypesPerClass: model.algorithm == .hff ? model.hyperparameters.prototypesPerClass : nil,
                              passes: lowered.passes, lowered: lowered.layers.count)
         var config = HardwareConfig(model: info, hardware: hardware, options: options, layers: layers, tiles: structure.tiles,
-                                    learningCore: structure.core, schedule: structure.schedule, resources: structure.resources,
+                                    learningCore: structure.core, taskGraph: structure.taskGraph, resources: structure.resources,
                                     tensors: tensors)
         config.summary = config.makeSummary()
         return config
@@ -235,7 +221,7 @@ public enum Mapper {
         public var tiles: [TileMapping]
         public var corePlacement: CorePlacement?
         public var core: CoreMapping?
-        public var schedule: [ScheduleStage]
+        public var taskGraph: TaskGraph
         public var resources: Resources
     }
 
@@ -332,9 +318,10 @@ public enum Mapper {
             corePlacement = placement
             core = CoreMapping(placement: placement)
         }
-        let schedule = makeSchedule(layers: layers, readoutLayers: readoutLayers, algorithm: algorithm, passes: passes, classCount: classCount)
         let adcsPerTile = (columns + d.integer("crossbar.adc.columnsPerADC") - 1) / d.integer("crossbar.adc.columnsPerADC")
         let coresUsed = corePlacement.map { Set($0.neurons.map(\.core)).count } ?? 0
+        let graph = TaskGraph.build(layers: layers, tiles: tiles, algorithm: algorithm, passes: passes, classCount: classCount,
+                                    inputSize: shapes.first?.inputs ?? 0, coresUsed: coresUsed, hardware: HardwareModel(d))
         let tileArea = d.number("area.tileSquareMillimeters"), coreArea = d.number("area.learningCoreSquareMillimeters")
         let hops = tiles.reduce(0) { $0 + $1.hopsToHub } + layers.reduce(0) { $0 + $1.hopsToNextLayer } + readoutLayers.count
         let resources = Resources(tiles: tiles.count, arrays: tiles.count, adcs: tiles.count * adcsPerTile, dacs: tiles.count * rows,
@@ -344,49 +331,6 @@ public enum Mapper {
                                   siteUtilization: Double(tiles.count) / Double(sites), weightCells: weightCellsTotal,
                                   hopsPerInference: hops,
                                   areaSquareMillimeters: tileArea > 0 || coreArea > 0 ? Double(tiles.count) * tileArea + Double(coresUsed) * coreArea : nil)
-        return Plan(layers: layers, tiles: tiles, corePlacement: corePlacement, core: core, schedule: schedule, resources: resources)
-    }
-
-    /// The per-inference dataflow: per pass, per layer, the tiles' reads (DAC, array, ADC,
-    /// shift-add), the digital accumulation of row tiles and the layer's digital finish; the
-    /// read-out on the core (HFF), FF's goodness over passes, or the head's argmax.
-    static func makeSchedule(layers: [LayerMapping], readoutLayers: [Int], algorithm: Algorithm, passes: Int, classCount: Int) -> [ScheduleStage] {
-        var stages = [ScheduleStage]()
-        func add(_ name: String, _ unit: String, _ layer: Int?, _ deps: [Int], _ detail: String) -> Int {
-            stages.append(ScheduleStage(index: stages.count, name: name, unit: unit, layer: layer, dependsOn: deps, pipelined: true, detail: detail))
-            return stages.count - 1
-        }
-        let input = add("input", "digital", nil, [], "the host writes the raw input to the first layer's buffer")
-        var ends = [Int]()
-        var readoutSources = [Int]()
-        for pass in 0..<passes {
-            var previous = input
-            if algorithm == .ff {
-                previous = add("overlay \(pass)", "digital", nil, [input], "write candidate label \(pass) over the first \(classCount) inputs")
-            }
-            for layer in layers {
-                let l = layer.index
-                let reads = add("layer \(l) reads" + (passes > 1 ? " (pass \(pass))" : ""), "tiles", l, [previous],
-                                "\(layer.tiles.count) tiles: DAC, array reads, ADC conversions, shift-add")
-                let sum = add("layer \(l) accumulate" + (passes > 1 ? " (pass \(pass))" : ""), "digital", l, [reads],
-                              "add \(layer.partialSumsPerOutput) row-tile partial sums per output at \(layer.accumulatorBits) bits")
-                var finish = "offset, scale, bias"
-                if layer.inputScaling == .inverseNorm { finish += " (scale 1 / (||x|| + 1e-4))" }
-                if layer.role == .hidden { finish += ", ReLU" }
-                if layer.normalizeOutput { finish += ", length normalisation" }
-                previous = add("layer \(l) finish" + (passes > 1 ? " (pass \(pass))" : ""), "digital", l, [sum], finish)
-                if readoutLayers.contains(l) { readoutSources.append(previous) }
-            }
-            ends.append(previous)
-        }
-        switch algorithm {
-        case .hff:
-            _ = add("read-out", "core", nil, readoutSources, "prototype scoring of \(readoutLayers.count) layer(s) on the learning core, winner-take-all")
-        case .ff:
-            _ = add("goodness", "digital", nil, ends, "sum of squared activities over layers for each of \(passes) candidate labels, argmax")
-        case .backprop:
-            _ = add("argmax", "digital", nil, ends, "the head's largest logit")
-        }
-        return stages
+        return Plan(layers: layers, tiles: tiles, corePlacement: corePlacement, core: core, taskGraph: graph, resources: resources)
     }
 }

@@ -25,6 +25,21 @@ public struct ActionCounts: Equatable, Sendable {
     }
 }
 
+/// What one sample's reads of one row group did, over its input bit-planes (or multi-bit passes)
+/// and signs: what the cost model prices and times. A physical read covers every weight slice of
+/// the group's rows at once (the slices are columns of the same arrays).
+public struct GroupActivity: Equatable, Sendable {
+    /// Physical reads converted (all-zero bit-planes are skipped).
+    public var reads: Int32 = 0
+    /// Rows driven, summed over those reads.
+    public var rowActivations: Int32 = 0
+    /// Sum over those reads and their driven rows of amplitude x the conductance of every cell on
+    /// the row (uS; bit-serial amplitudes are 0 or 1, a multi-bit DAC's are code / max code and
+    /// modulate the pulse): times readVolts^2 and the pulse, the cells' read energy.
+    public var conductanceMicrosiemens: Float = 0
+    public init() {}
+}
+
 /// A weight matrix programmed onto crossbar arrays: the functional model of what the ADCs read.
 ///
 /// Offset encoding: the signed code q = round(w / wMax (2^(B-1) - 1)) is stored unsigned as
@@ -61,6 +76,9 @@ public struct CrossbarLayer: Sendable {
     public let noiseVariance: [Matrix]
     /// Global drift compensation: mean |G+ - G-| just after programming over the same at inference.
     public let driftCompensation: Float
+    /// Per input row: the conductances at inference time of every cell on it (every slice, both
+    /// cells of a pair, the offset encoding's reference cells), uS.
+    public let rowConductance: [Float]
     /// Calibrated ADC ranges, one per read kind (row group, slice, bit-plane) and column; empty
     /// until `calibrate` runs (then the worst case, every row at Gmax, is used).
     public private(set) var adcRanges: [Float] = []
@@ -165,6 +183,7 @@ public struct CrossbarLayer: Sendable {
         let rng = SeededRandom(seed: seed)
         var diffs = [Matrix](), vars = [Matrix]()
         var sumProgrammed = 0.0, sumNow = 0.0
+        var rowG = [Double](repeating: 0, count: inputs)
         let base = Double(1 << bitsPerCell)
         for s in 0..<slices {
             var diff = Matrix(rows: inputs, cols: columns)
@@ -179,6 +198,7 @@ public struct CrossbarLayer: Sendable {
             if !differential {
                 reference = (0..<inputs).map { _ in device.programAndDrift(level(offsetCode), rng: &sliceRNG) }
                 for r in 0..<inputs {
+                    rowG[r] += reference[r].atInference
                     diff[r, outputs] = Float(reference[r].atInference)
                     v[r, outputs] = readSigma * readSigma * Float(reference[r].atInference * reference[r].atInference)
                 }
@@ -190,12 +210,14 @@ public struct CrossbarLayer: Sendable {
                         let hi = level(abs(q))
                         let (pPos, nPos) = device.programAndDrift(q >= 0 ? hi : device.gMin, rng: &sliceRNG)
                         let (pNeg, nNeg) = device.programAndDrift(q >= 0 ? device.gMin : hi, rng: &sliceRNG)
+                        rowG[r] += nPos + nNeg
                         diff[r, o] = Float(nPos - nNeg)
                         v[r, o] = readSigma * readSigma * Float(nPos * nPos + nNeg * nNeg)
                         sumProgrammed += abs(pPos - pNeg)
                         sumNow += abs(nPos - nNeg)
                     } else {
                         let (pg, ng) = device.programAndDrift(level(q + offsetCode), rng: &sliceRNG)
+                        rowG[r] += ng
                         diff[r, o] = Float(ng)
                         v[r, o] = readSigma * readSigma * Float(ng * ng)
                         sumProgrammed += abs(pg - reference[r].programmed)
@@ -208,6 +230,7 @@ public struct CrossbarLayer: Sendable {
         }
         difference = diffs
         noiseVariance = vars
+        rowConductance = rowG.map { Float($0) }
         var packedD = [PackedInt8Matrix](), packedV = [PackedInt8Matrix]()
         if integerProducts && (bitSerial || inputBits <= 8) {
             var start = 0
@@ -311,10 +334,10 @@ public struct CrossbarLayer: Sendable {
     /// `rng.split(b)` after one draw from `rng`, so results do not depend on how blocks are run.
     ///
     /// Optionally, per sample: its action counts (`perSample`, x.rows entries) and, per row group,
-    /// the physical reads that were converted (`groupReads`, x.rows x `groupCount`: non-zero input
+    /// what its reads of each row group did (`activity`, x.rows x `groupCount`: non-zero input
     /// bit-planes, or multi-bit passes, each covering every slice), for the simulator's timing.
     public func forward(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts,
-                        perSample: UnsafeMutablePointer<ActionCounts>? = nil, groupReads: UnsafeMutablePointer<Int32>? = nil) -> Matrix {
+                        perSample: UnsafeMutablePointer<ActionCounts>? = nil, activity: UnsafeMutablePointer<GroupActivity>? = nil) -> Matrix {
         precondition(x.cols == inputs)
         let streams = SeededRandom(seed: rng.next())
         let blocks = (x.rows + CrossbarLayer.blockSamples - 1) / CrossbarLayer.blockSamples
@@ -334,7 +357,7 @@ public struct CrossbarLayer: Sendable {
                     var c = ActionCounts()
                     forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &c, threads: workers > 1 ? 1 : GEMM.defaultThreads,
                                  into: base + start * outputs, scratch: scratch, sampleCounts: perSample.map { $0 + start },
-                                 groupReads: groupReads.map { $0 + start * groupCount })
+                                 activity: activity.map { $0 + start * groupCount })
                     results[b].value = c
                     b += workers
                 }
@@ -351,7 +374,7 @@ public struct CrossbarLayer: Sendable {
     /// block's working buffers, reused from block to block.
     func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts, threads: Int,
                       into out: UnsafeMutablePointer<Float>, scratch: ReadScratch, maxima: Box<[Float]>? = nil,
-                      sampleCounts: UnsafeMutablePointer<ActionCounts>? = nil, groupReads: UnsafeMutablePointer<Int32>? = nil) {
+                      sampleCounts: UnsafeMutablePointer<ActionCounts>? = nil, activity: UnsafeMutablePointer<GroupActivity>? = nil) {
         let batch = x.rows
         // Per-sample input scale (abs-max) and integer codes.
         let maxCode = Float((1 << inputBits) - 1)
@@ -442,6 +465,19 @@ public struct CrossbarLayer: Sendable {
                             }
                         }
                     }
+                    if let ga = activity, !calibrating {
+                        // The conductance the driven rows present: amplitude x row conductance.
+                        rowConductance.withUnsafeBufferPointer { gp in
+                            let g = gp.baseAddress! + groupStart
+                            let shift = Int32(bitSerial ? p : 0), amplitude: Float = bitSerial ? 1 : 1 / maxCode
+                            for i in 0..<batch where active[i] > 0 {
+                                let c = codes + i * groupRows
+                                var sum: Float = 0
+                                for j in 0..<groupRows { sum += Float(bitSerial ? (c[j] &>> shift) & 1 : c[j]) * g[j] }
+                                ga[i * groupCount + group].conductanceMicrosiemens += sum * amplitude
+                            }
+                        }
+                    }
                     let planeWeight: Float = bitSerial ? Float(1 << p) / maxCode : 1
                     let current = scratch.floats(0, batch * columns)
                     let variance = scratch.floats(1, readSigma > 0 ? batch * columns : 0)
@@ -507,7 +543,10 @@ public struct CrossbarLayer: Sendable {
                                         sc[i].adcConversions += columns
                                         sc[i].shiftAdds += outputs
                                     }
-                                    if s == 0, let gr = groupReads { gr[i * groupCount + group] += 1 }
+                                    if s == 0, let ga = activity {
+                                        ga[i * groupCount + group].reads += 1
+                                        ga[i * groupCount + group].rowActivations += Int32(active[i])
+                                    }
                                     let row = i * columns
                                     conversion.run(
                                         current: current + row,

@@ -24,6 +24,7 @@ public struct HardwareDescription: Equatable, Sendable {
     // MARK: Typed access (paths are schema keys; a wrong path is a programming error)
 
     public func number(_ path: String) -> Double {
+        KeyReads.note(path)
         guard case .number(let x)? = values[path] else { preconditionFailure("\(path) is not a number key") }
         return x
     }
@@ -31,11 +32,13 @@ public struct HardwareDescription: Equatable, Sendable {
     public func integer(_ path: String) -> Int { Int(number(path)) }
 
     public func choice(_ path: String) -> String {
+        KeyReads.note(path)
         guard case .text(let s)? = values[path] else { preconditionFailure("\(path) is not a choice key") }
         return s
     }
 
     public func flag(_ path: String) -> Bool {
+        KeyReads.note(path)
         guard case .flag(let b)? = values[path] else { preconditionFailure("\(path) is not a flag key") }
         return b
     }
@@ -267,6 +270,10 @@ public struct HardwareDescription: Equatable, Sendable {
     /// Combinations no hardware can have.
     func checkConsistency(file: String) throws {
         func fail(_ path: String, _ message: String) -> InputError { InputError.data(file: file, field: path, message) }
+        // Read past the models' accessors, so that validation does not count as a model reading a key.
+        func number(_ path: String) -> Double { if case .number(let x)? = values[path] { return x }; return 0 }
+        func integer(_ path: String) -> Int { Int(number(path)) }
+        func choice(_ path: String) -> String { if case .text(let s)? = values[path] { return s }; return "" }
         let gMin = number("crossbar.conductanceMinMicrosiemens"), gMax = number("crossbar.conductanceMaxMicrosiemens")
         if !(gMin < gMax) {
             throw fail("crossbar.conductanceMinMicrosiemens", "expected below crossbar.conductanceMaxMicrosiemens (\(HardwareKey.format(gMax))), got \(HardwareKey.format(gMin))")

@@ -20,12 +20,16 @@ public struct HardwareKey: Sendable {
     public var kind: Kind
     public var unit: String
     public var meaning: String
+    /// Why no model reads this key (nil: the functional or the cost model reads it). A test
+    /// fails on any key that is neither read nor informational.
+    public var informational: String?
 
-    public init(_ path: String, _ kind: Kind, _ unit: String, _ meaning: String) {
+    public init(_ path: String, _ kind: Kind, _ unit: String, _ meaning: String, informational: String? = nil) {
         self.path = path
         self.kind = kind
         self.unit = unit
         self.meaning = meaning
+        self.informational = informational
     }
 
     /// "1...16", "0...1e+06", "rram | pcm" for messages and docs.
@@ -49,19 +53,26 @@ public enum HardwareSchema {
     static let big = 1e12
 
     public static let keys: [HardwareKey] = [
-        .init("technology.nodeNanometers", .number(1...1000), "nm", "Process node."),
-        .init("technology.supplyVolts", .number(0.1...5), "V", "Supply voltage."),
+        .init("technology.nodeNanometers", .number(1...1000), "nm", "Process node.",
+              informational: "the per-action energies and times are given at this node; nothing is scaled by it"),
+        .init("technology.supplyVolts", .number(0.1...5), "V", "Supply voltage of the digital periphery.",
+              informational: "the digital energies are given at this supply; nothing is scaled by it"),
         .init("technology.clockGigahertz", .number(0.001...10), "GHz", "Clock of the digital periphery; one cycle is the time unit of the simulator."),
 
         .init("chip.tileSites", .integer(1...16_777_216), "sites", "Sites on the chip's mesh; each holds one crossbar array with its DACs, ADCs and shift-add (a tile)."),
         .init("chip.tileSitesPerRow", .integer(1...65_536), "sites", "Width of the mesh (site s at column s mod width, row s / width)."),
         .init("chip.tilesPerADC", .integer(1...64), "tiles", "Neighbouring tiles (column tiles of one row tile) sharing one bank of ADCs; their conversions take turns."),
         .init("chip.digitalLanes", .integer(1...65_536), "lanes", "Operations per cycle of a layer's digital unit (accumulation, bias, ReLU, normalisation)."),
-        .init("chip.accumulatorBits", .integer(8...64), "bits", "Precision of the digital accumulation of row-tile partial sums."),
+        .init("chip.accumulatorBits", .integer(8...64), "bits", "Precision of the digital accumulation of row-tile partial sums (the bytes a partial sum takes in buffers and on links)."),
+        .init("chip.inputDelivery", .choice(["broadcast", "unicast"]), "", "How a layer's input vector reaches the column tiles of a row tile: one buffer read broadcast on a shared bus, or one read per column tile."),
+        .init("chip.hostInputBits", .integer(1...64), "bits", "Bits per raw input the host sends to the first layer's buffer."),
+        .init("chip.hostResultBytes", .integer(1...64), "bytes", "Bytes of the result (the class) sent back to the host."),
+        .init("chip.unusedTileSites", .choice(["power-gated", "leaking"]), "", "Tile sites holding no weights: power-gated (no static power) or leaking like used tiles."),
         .init("area.tileSquareMillimeters", .number(0...1e6), "mm^2", "Area of one tile (0: not given)."),
         .init("area.learningCoreSquareMillimeters", .number(0...1e6), "mm^2", "Area of one learning core (0: not given)."),
 
-        .init("crossbar.cellType", .choice(["rram", "pcm", "sram", "fefet"]), "", "Memory cell technology."),
+        .init("crossbar.cellType", .choice(["rram", "pcm", "sram", "fefet"]), "", "Memory cell technology.",
+              informational: "a label: the cell's behaviour comes from the conductance, noise and drift keys"),
         .init("crossbar.rows", .integer(1...65_536), "rows", "Word lines per array (inputs)."),
         .init("crossbar.columns", .integer(1...65_536), "columns", "Bit lines per array (outputs)."),
         .init("crossbar.bitsPerCell", .integer(1...16), "bits", "Conductance levels per cell: 2^bits (16 stands for an analog cell programmed to continuous targets)."),
@@ -69,8 +80,8 @@ public enum HardwareSchema {
         .init("crossbar.conductanceMaxMicrosiemens", .number(1e-9...big), "uS", "Highest programmable conductance (the on state)."),
         .init("crossbar.weightEncoding", .choice(["differential", "offset"]), "", "Signed weights as a differential pair of columns (G+ - G-, subtracted before the ADC) or against one offset reference column."),
         .init("crossbar.weightBits", .integer(1...16), "bits", "Weight precision; weights are sliced over ceil(weightBits / bitsPerCell) cells."),
-        .init("crossbar.readVolts", .number(0...10), "V", "Read voltage on an active row."),
-        .init("crossbar.readPulseNanoseconds", .number(0...big), "ns", "Read pulse width."),
+        .init("crossbar.readVolts", .number(0...10), "V", "Read voltage on an active row; a read cell dissipates readVolts^2 x G x pulse (fJ = V^2 uS ns)."),
+        .init("crossbar.readPulseNanoseconds", .number(0...big), "ns", "Read pulse width, once per column-mux step (a multi-bit DAC modulates it: pulse x input amplitude)."),
         .init("crossbar.rowsPerRead", .integer(1...65_536), "rows", "Rows activated together in one read (row groups are read one after another)."),
 
         .init("crossbar.dac.inputBits", .integer(1...16), "bits", "Input precision."),
@@ -79,6 +90,7 @@ public enum HardwareSchema {
         .init("crossbar.adc.bits", .integer(1...16), "bits", "ADC resolution."),
         .init("crossbar.adc.columnsPerADC", .integer(1...65_536), "columns", "Columns multiplexed onto one ADC."),
         .init("crossbar.adc.conversionNanoseconds", .number(0...big), "ns", "Time of one conversion."),
+        .init("crossbar.adc.sampleAndHold", .flag, "", "The ADC samples and holds, so a conversion overlaps the next mux step's read pulse; without, pulse and conversion follow one another."),
         .init("crossbar.adc.rangeMode", .choice(["calibrated-per-column", "calibrated-per-layer", "full-scale"]), "", "How the ADC's input range is set."),
         .init("crossbar.adc.fullScaleUnitCurrents", .number(1e-6...65_536), "unit currents", "Full-scale range in units of one cell at maximum conductance under full input (used when rangeMode is full-scale)."),
 
@@ -98,7 +110,6 @@ public enum HardwareSchema {
         .init("noise.irDropAttenuationAtFullRows", .number(0...1), "fraction", "First-order IR drop: column current scaled by 1 - a (active rows / rows)."),
         .init("noise.adcInputNoiseLSB", .number(0...big), "LSB", "ADC input-referred noise, sigma in least significant bits."),
 
-        .init("energy.cellReadFemtojoules", .number(0...big), "fJ", "One cell read (per active cell per read)."),
         .init("energy.rowDriverFemtojoules", .number(0...big), "fJ", "Driving one row for one read (DAC or 1-bit driver)."),
         .init("energy.adcConversionPicojoules", .number(0...big), "pJ", "One ADC conversion at `energy.adcReferenceBits`."),
         .init("energy.adcReferenceBits", .integer(1...16), "bits", "Resolution at which `adcConversionPicojoules` was measured."),
@@ -107,15 +118,17 @@ public enum HardwareSchema {
         .init("energy.accumulatePicojoules", .number(0...big), "pJ", "One digital accumulation of row-tile partial sums."),
         .init("energy.bufferReadPicojoulesPerByte", .number(0...big), "pJ/B", "Buffer read."),
         .init("energy.bufferWritePicojoulesPerByte", .number(0...big), "pJ/B", "Buffer write."),
-        .init("energy.networkHopPicojoulesPerByte", .number(0...big), "pJ/B", "One network hop."),
+        .init("energy.networkHopPicojoulesPerByte", .number(0...big), "pJ/B", "One byte crossing one mesh link (router and wire)."),
+        .init("energy.hostPicojoulesPerByte", .number(0...big), "pJ/B", "One byte between the host and the chip."),
         .init("energy.normalizationOperationPicojoules", .number(0...big), "pJ", "One operation of the digital normalisation unit."),
-        .init("energy.staticMilliwattsPerTile", .number(0...big), "mW", "Static power of one tile."),
+        .init("energy.staticMilliwattsPerTile", .number(0...big), "mW", "Static (leakage) power of one powered tile, busy or idle."),
 
         .init("timing.rowDriveSettleNanoseconds", .number(0...big), "ns", "Row drive and settle before a read."),
         .init("timing.normalizationOperationNanoseconds", .number(0...big), "ns", "One operation of a digital unit lane."),
         .init("timing.shiftAddNanoseconds", .number(0...big), "ns", "One shift-add."),
         .init("timing.bufferNanosecondsPerByte", .number(0...big), "ns/B", "Buffer access."),
-        .init("timing.networkNanosecondsPerByte", .number(0...big), "ns/B", "Network transfer per hop."),
+        .init("timing.networkNanosecondsPerByte", .number(0...big), "ns/B", "Serialisation of one byte at a link port (host link, a hub's port); a transfer holds its port for bytes x this."),
+        .init("timing.networkHopNanoseconds", .number(0...big), "ns", "Latency of one mesh hop (router and wire); a transfer arrives its farthest hops x this after it leaves the port, without holding the port."),
 
         .init("learningCore.cores", .integer(1...65_536), "cores", "Event-driven cores holding the prototype read-out."),
         .init("learningCore.coresPerRow", .integer(1...65_536), "cores", "Width of the mesh the cores sit on (core c at column c mod width, row c / width); the event source sits left of core 0."),

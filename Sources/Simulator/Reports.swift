@@ -19,8 +19,9 @@ public enum Reports {
             "latencyCycles": r.latencyCycles, "latencyNanoseconds": r.latencyNanoseconds,
             "latencyMinCycles": r.latencyMinCycles, "latencyMaxCycles": r.latencyMaxCycles,
             "throughputInferencesPerSecond": r.throughputInferencesPerSecond,
+            "inFlight": r.inFlight, "loadedLatencyNanoseconds": r.loadedLatencyNanoseconds,
             "energyPerInferenceNanojoules": r.energyPerInferencePicojoules / 1000,
-            "energyByComponentNanojoules": Dictionary(uniqueKeysWithValues: Component.allCases.map { ($0.rawValue, (r.energyByComponent[$0] ?? 0) / 1000) }),
+            "energyByComponentNanojoules": Dictionary(uniqueKeysWithValues: Component.allCases.map { [e = r.energyByComponent] in ($0.rawValue, (e[$0] ?? 0) / 1000) }),
             "passesPerInference": config.model.passes,
             "partialProductMACs": r.partialProductMACs,
         ]
@@ -50,35 +51,42 @@ public enum Reports {
 
     static func number(_ x: Double) -> String { String(format: "%.6g", x) }
 
+    /// Per layer (then the read-out and the chip's host link): its units' actions and energy per inference.
     static func layersCSV(_ r: RunResult, config: HardwareConfig) -> String {
-        var lines = ["layer,role,inputs,outputs,tiles,row_tiles,column_tiles,reads,cell_reads,row_activations,adc_conversions,shift_adds,"
+        let actions: [Action] = [.tileReads, .rowActivations, .cellReads, .adcConversions, .shiftAdds, .bufferReadBytes, .bufferWriteBytes,
+                                 .linkByteHops, .accumulations, .digitalOperations]
+        var lines = ["layer,role,inputs,outputs,tiles,row_tiles,column_tiles," + actions.map(\.name).joined(separator: ",") + ","
                      + Component.allCases.map { "\($0.rawValue)_pJ" }.joined(separator: ",") + ",total_pJ"]
-        let n = Double(max(1, r.inferences))
+        let byLayer = r.energyByLayer
+        func energy(_ e: [Component: Double]) -> String {
+            Component.allCases.map { number(e[$0] ?? 0) }.joined(separator: ",") + "," + number(Component.total(e))
+        }
         for (l, layer) in config.layers.enumerated() {
-            let c = r.countsByLayer[l], e = r.energyByLayer[l]
+            let c = r.actions(layer: l)
             lines.append(["\(l)", layer.role.rawValue, "\(layer.inputs)", "\(layer.outputs)", "\(layer.tiles.count)", "\(layer.rowTiles)",
-                          "\(layer.columnTiles)", number(Double(c.reads) / n), number(Double(c.cellReads) / n), number(Double(c.rowActivations) / n),
-                          number(Double(c.adcConversions) / n), number(Double(c.shiftAdds) / n)]
-                         .joined(separator: ",") + "," + Component.allCases.map { number(e[$0] ?? 0) }.joined(separator: ",")
-                         + "," + number(Component.total(e)))
+                          "\(layer.columnTiles)"].joined(separator: ",") + "," + actions.map { number(c[$0]) }.joined(separator: ",")
+                         + "," + energy(byLayer[l]))
         }
-        if r.energyByLayer.count > config.layers.count {
-            let e = r.energyByLayer[config.layers.count]
-            lines.append("readout,learning-core,,,,,,,,,,," + Component.allCases.map { number(e[$0] ?? 0) }.joined(separator: ",") + "," + number(Component.total(e)))
-        }
+        let blank = String(repeating: ",", count: actions.count + 5)
+        if config.learningCore != nil { lines.append("readout,learning-core" + blank + "," + energy(byLayer[config.layers.count])) }
+        lines.append("chip,host-and-unused-sites" + blank + "," + energy(byLayer[config.layers.count + 1]))
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func componentsCSV(_ r: RunResult) -> String {
-        let total = r.energyPerInferencePicojoules
+        let byComponent = r.energyByComponent
+        let total = Component.total(byComponent)
         var lines = ["component,energy_per_inference_pJ,share,meaning"]
         for c in Component.allCases {
-            let e = r.energyByComponent[c] ?? 0
+            let e = byComponent[c] ?? 0
             lines.append("\(c.rawValue),\(number(e)),\(number(total > 0 ? e / total : 0)),\"\(c.meaning)\"")
         }
         lines.append("")
-        lines.append("unit,busy_cycles,stall_cycles")
-        for u in r.resources { lines.append("\"\(u.name)\",\(u.busy),\(u.stalls)") }
+        lines.append("unit,busy_cycles,stall_cycles,energy_per_inference_pJ,static_pJ")
+        for (u, unit) in r.resources.enumerated() {
+            let e = r.unitEnergy(u)
+            lines.append("\"\(unit.name)\",\(unit.busy),\(unit.stalls),\(number(Component.total(e))),\(number(e[.static] ?? 0))")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -93,36 +101,39 @@ public enum Reports {
         add("accuracy.float", number(r.floatAccuracy), "ideal float model")
         add("accuracy.hardware", number(r.accuracyMean), "mean over chips")
         add("accuracy.dropStd", number(r.dropStd), "standard deviation of the drop over chips")
-        add("timing.latencyCycles", number(r.latencyCycles), "one inference alone, mean over samples")
+        add("timing.latencyCycles", number(r.latencyCycles), "one inference alone on an idle chip (batch 1), mean over samples")
         add("timing.latencyNanoseconds", number(r.latencyNanoseconds), "the same in ns")
-        add("timing.makespanCycles", "\(r.makespanCycles)", "all inferences streaming")
-        add("timing.throughput", number(r.throughputInferencesPerSecond), "inferences per second, streaming")
-        let n = Double(max(1, r.inferences))
-        for (l, c) in r.countsByLayer.enumerated() {
-            add("layer\(l).reads", number(Double(c.reads) / n), "reads per inference (row group x slice x bit-plane, zero planes included)")
-            add("layer\(l).cellReads", number(Double(c.cellReads) / n), "cells read per inference")
-            add("layer\(l).rowActivations", number(Double(c.rowActivations) / n), "rows driven per inference")
-            add("layer\(l).adcConversions", number(Double(c.adcConversions) / n), "ADC conversions per inference (zero bit-planes skipped)")
-            add("layer\(l).shiftAdds", number(Double(c.shiftAdds) / n), "shift-adds per inference")
-            for comp in Component.allCases where (r.energyByLayer[l][comp] ?? 0) > 0 {
-                add("layer\(l).energy.\(comp.rawValue)", number(r.energyByLayer[l][comp]!), "pJ per inference")
+        add("timing.inFlight", "\(r.inFlight)", "inferences in flight at once in the loaded run")
+        add("timing.loadedLatencyNanoseconds", number(r.loadedLatencyNanoseconds), "admission to result under that load, mean")
+        add("timing.makespanCycles", "\(r.makespanCycles)", "the loaded run, longest over chips")
+        add("timing.throughput", number(r.throughputInferencesPerSecond), "inferences per second at steady state (fill and drain left out)")
+        for l in config.layers.indices {
+            let c = r.actions(layer: l)
+            for a in Action.allCases where c[a] != 0 { add("layer\(l).\(a.name)", number(c[a]), "per inference") }
+        }
+        let byLayer = r.energyByLayer
+        for l in config.layers.indices {
+            for comp in Component.allCases where (byLayer[l][comp] ?? 0) > 0 {
+                add("layer\(l).energy.\(comp.rawValue)", number(byLayer[l][comp]!), "pJ per inference")
             }
         }
         if config.learningCore != nil {
-            let c = r.coreCounts
-            add("core.sourceEvents", number(Double(c.sourceEvents) / n), "events leaving the normalisation units per inference")
-            add("core.tagMatches", number(Double(c.tagMatches) / n), "events delivered to cores")
-            add("core.synapticOperations", number(Double(c.synapticOperations) / n), "matched synapses integrating an event")
-            add("core.neuronUpdates", number(Double(c.neuronUpdates) / n), "neuron updates")
-            add("core.hops", number(Double(c.hops) / n), "mesh links crossed")
-            add("core.winnerTakeAllSteps", number(Double(c.winnerTakeAllSteps) / n), "scores entering the winner-take-all stage")
+            let c = r.actions(layer: nil)
+            add("core.sourceEvents", number(c[.coreSourceEvents]), "events leaving the normalisation units per inference")
+            add("core.tagMatches", number(c[.coreTagMatches]), "events delivered to cores")
+            add("core.synapticOperations", number(c[.coreSynapticOperations]), "matched synapses integrating an event")
+            add("core.neuronUpdates", number(c[.coreNeuronUpdates]), "neuron updates")
+            add("core.hops", number(c[.coreHops]), "mesh links crossed")
+            add("core.winnerTakeAllSteps", number(c[.coreWinnerTakeAllSteps]), "scores entering the winner-take-all stage")
         }
-        for comp in Component.allCases { add("energy.\(comp.rawValue)", number(r.energyByComponent[comp] ?? 0), "pJ per inference: \(comp.meaning)") }
-        add("energy.total", number(r.energyPerInferencePicojoules), "pJ per inference")
-        for u in r.resources {
-            let name = "unit." + u.name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
-            add(name + ".busyCycles", "\(u.busy)", "cycles busy, streaming run of chip 1")
-            add(name + ".stallCycles", "\(u.stalls)", "cycles tasks waited for this unit")
+        let byComponent = r.energyByComponent
+        for comp in Component.allCases { add("energy.\(comp.rawValue)", number(byComponent[comp] ?? 0), "pJ per inference: \(comp.meaning)") }
+        add("energy.total", number(Component.total(byComponent)), "pJ per inference")
+        for (u, unit) in r.resources.enumerated() {
+            let name = "unit." + unit.name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
+            add(name + ".busyCycles", "\(unit.busy)", "cycles busy, loaded run of chip 1")
+            add(name + ".stallCycles", "\(unit.stalls)", "cycles tasks waited for this unit")
+            add(name + ".energy", number(Component.total(r.unitEnergy(u))), "pJ per inference, leakage included")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,76 +1,67 @@
 import Foundation
+import Compiler
 import Hardware
 
-/// Chrome trace events (Perfetto, chrome://tracing) of the first inferences of a streaming run:
-/// one track per hardware unit, a slice per task, counters for energy and buffered bytes.
+/// Chrome trace events (Perfetto, chrome://tracing) of the start of the loaded run: a track per
+/// unit of the task graph, a slice per task, from the first traced inference's admission until
+/// the last one completes. Every task that held a unit in that window is drawn, whichever
+/// inference it belongs to, so a stall on a track is visible as the slice that caused it. The
+/// energy counter is everything spent so far: the drawn tasks' priced actions plus the leakage
+/// of every powered unit up to that instant.
 enum Trace {
-    static func events(engine: EventEngine, timing: Timing, samples: Int, costs: Costs, perSample: [[ActionCounts]],
+    static func events(run: Executor.Loaded, graph: TaskGraph, executor: Executor, table: EnergyTable, unusedSitesMilliwatts: Double,
                        core: LearningCore.Inference?) -> [[String: Any]] {
-        let microseconds = 1 / (timing.cyclesPerNanosecond * 1000)
+        guard !run.traced.isEmpty else { return [] }
+        let model = executor.model
+        let microseconds = 1 / (model.technology.clockGigahertz * 1000)
         var out: [[String: Any]] = [["name": "process_name", "ph": "M", "pid": 1, "tid": 0, "args": ["name": "hffsim chip"]]]
-        for (r, name) in timing.resourceNames.enumerated() {
-            out.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": r + 1, "args": ["name": name]])
-            out.append(["name": "thread_sort_index", "ph": "M", "pid": 1, "tid": r + 1, "args": ["sort_index": r]])
+        for (u, unit) in graph.units.enumerated() {
+            out.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": u + 1, "args": ["name": unit.name]])
+            out.append(["name": "thread_sort_index", "ph": "M", "pid": 1, "tid": u + 1, "args": ["sort_index": u]])
         }
         // The learning core's own units: its cores and its winner-take-all unit.
-        let coreUnits = core == nil ? 0 : costs.hardware.integer("learningCore.cores") + 1
+        let coreUnits = core == nil ? 0 : model.learningCore.cores + 1
         for u in 0..<coreUnits {
-            let tid = timing.resourceNames.count + 1 + u
+            let tid = graph.units.count + 1 + u
             let name = u + 1 == coreUnits ? "learning core: winner-take-all" : "learning core: core \(u)"
             out.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": tid, "args": ["name": name]])
             out.append(["name": "thread_sort_index", "ph": "M", "pid": 1, "tid": tid, "args": ["sort_index": tid - 1]])
         }
-        var energy = 0.0, buffered = 0.0
-        var counters = [(Int64, [String: Any])]()
-        for t in engine.tasks where t.sample < samples && t.resource >= 0 && t.duration > 0 {
-            var args: [String: Any] = ["inference": t.sample, "cycles": t.duration, "stall cycles": t.start - t.ready]
-            if timing.resourceKind[t.resource] == "core", let c = core?.counts[t.sample] {
-                args["source events"] = c.sourceEvents
-                args["synaptic operations"] = c.synapticOperations
-                args["neuron updates"] = c.neuronUpdates
+        let leakage = graph.units.reduce(unusedSitesMilliwatts) { $0 + table.leakageMilliwatts($1) }
+        var dynamic = [(Int64, Double)]()
+        for c in run.traced where c.unit >= 0 && c.end > c.start {
+            let stage = graph.stages[c.stage]
+            let (_, _, record) = executor.cost(stage: stage, sample: c.sample)
+            var args: [String: Any] = ["inference": c.sample, "cycles": c.end - c.start, "stall cycles": c.start - c.ready]
+            for a in Action.allCases where record[a] != 0 { args[a.name] = record[a] }
+            let kind = graph.units[c.unit].kind.rawValue
+            out.append(["name": stage.name, "cat": kind, "ph": "X", "pid": 1, "tid": c.unit + 1,
+                        "ts": Double(c.start) * microseconds, "dur": Double(c.end - c.start) * microseconds, "args": args])
+            dynamic.append((c.end, Component.total(table.price(record))))
+            if stage.kind == .tileReads, let t = stage.tileRead, record[.tileReads] > 0 {
+                // Nested: the physical reads (settle, then per mux step a pulse and a conversion), the last shift-add.
+                let reads = Int64(record[.tileReads])
+                let perRead = model.cycles(model.tileReadNanoseconds(conversionsPerADC: t.conversionsPerADC))
+                let shift = model.cycles(model.digital.shiftAddNanoseconds)
+                out.append(["name": "\(reads) physical reads (settle, \(t.conversionsPerADC) x pulse and conversion)", "cat": kind, "ph": "X",
+                            "pid": 1, "tid": c.unit + 1, "ts": Double(c.start) * microseconds,
+                            "dur": Double(min(c.end - c.start - shift, reads * perRead)) * microseconds, "args": ["inference": c.sample]])
+                out.append(["name": "shift-add", "cat": kind, "ph": "X", "pid": 1, "tid": c.unit + 1,
+                            "ts": Double(c.end - shift) * microseconds, "dur": Double(shift) * microseconds, "args": ["inference": c.sample]])
             }
-            out.append(["name": t.name, "cat": timing.resourceKind[t.resource], "ph": "X", "pid": 1, "tid": t.resource + 1,
-                        "ts": Double(t.start) * microseconds, "dur": Double(t.duration) * microseconds, "args": args])
-            if timing.resourceKind[t.resource] == "core", let events = core?.events, t.sample < events.count {
-                // The read-out's events, one slice each, on the core's own units.
-                for ev in events[t.sample] {
-                    out.append(["name": ev.name, "cat": "core", "ph": "X", "pid": 1, "tid": timing.resourceNames.count + 1 + ev.unit,
-                                "ts": Double(t.start) * microseconds + ev.startNanoseconds / 1000, "dur": ev.nanoseconds / 1000,
-                                "args": ["inference": t.sample]])
+            if stage.kind == .readout, let events = core?.events, c.sample < events.count {
+                for ev in events[c.sample] {
+                    out.append(["name": ev.name, "cat": "core", "ph": "X", "pid": 1, "tid": graph.units.count + 1 + ev.unit,
+                                "ts": Double(c.start) * microseconds + ev.startNanoseconds / 1000, "dur": ev.nanoseconds / 1000,
+                                "args": ["inference": c.sample]])
                 }
-            }
-            if timing.resourceKind[t.resource] == "tiles" {
-                // Nested: the row drive and settle, the ADC conversions, the final shift-add.
-                let parts: [(String, Int64)] = [("row drive and settle", timing.settle),
-                                                ("ADC conversions", t.duration - timing.settle - timing.shiftAdd),
-                                                ("shift-add", timing.shiftAdd)]
-                var at = t.start
-                for (name, cycles) in parts where cycles > 0 {
-                    out.append(["name": name, "cat": "tiles", "ph": "X", "pid": 1, "tid": t.resource + 1,
-                                "ts": Double(at) * microseconds, "dur": Double(cycles) * microseconds, "args": ["inference": t.sample, "cycles": cycles]])
-                    at += cycles
-                }
-            }
-            let l = timing.resourceLayer[t.resource]
-            switch timing.resourceKind[t.resource] {
-            case "link" where t.name.hasSuffix("to hub"):
-                buffered += Double(costs.config.layers[l].outputs * costs.config.layers[l].rowTiles) * costs.accumulatorBytes
-                counters.append((t.end, ["buffered bytes": buffered]))
-            case "digital":
-                buffered -= Double(costs.config.layers[l].outputs * costs.config.layers[l].rowTiles) * costs.accumulatorBytes
-                energy += Component.total(costs.layerEnergy(l, counts: perSample[l][t.sample]), excluding: .static)
-                    / Double(costs.config.model.passes)
-                counters.append((t.end, ["buffered bytes": buffered]))
-                counters.append((t.end, ["energy nJ": energy / 1000]))
-            case "core":
-                energy += core?.picojoules[t.sample] ?? 0
-                counters.append((t.end, ["energy nJ": energy / 1000]))
-            default:
-                break
             }
         }
-        for (time, args) in counters.sorted(by: { $0.0 < $1.0 }) {
-            out.append(["name": args.keys.first!, "ph": "C", "pid": 1, "tid": 0, "ts": Double(time) * microseconds, "args": args])
+        var spent = 0.0
+        for (time, pJ) in dynamic.sorted(by: { $0.0 < $1.0 }) {
+            spent += pJ
+            let total = spent + table.staticPicojoules(milliwatts: leakage, cycles: time)
+            out.append(["name": "energy nJ", "ph": "C", "pid": 1, "tid": 0, "ts": Double(time) * microseconds, "args": ["energy nJ": total / 1000]])
         }
         return out
     }

@@ -60,12 +60,16 @@ enum HardwareCommand {
             let args = try Arguments(rest, spec: keysSpec)
             if args.flag("--json") {
                 Output.json(["schemaVersion": HardwareSchema.version, "keys": HardwareSchema.keys.map {
-                    ["path": $0.path, "unit": $0.unit, "expected": $0.expected, "meaning": $0.meaning]
+                    ["path": $0.path, "unit": $0.unit, "expected": $0.expected, "meaning": $0.meaning,
+                     "informational": $0.informational ?? NSNull()] as [String: Any]
                 }])
                 return
             }
             if args.flag("--markdown") { print(try markdown(), terminator: ""); return }
-            for k in HardwareSchema.keys { print("\(k.path)  [\(k.unit.isEmpty ? "-" : k.unit)]  \(k.expected)  \(k.meaning)") }
+            for k in HardwareSchema.keys {
+                print("\(k.path)  [\(k.unit.isEmpty ? "-" : k.unit)]  \(k.expected)  \(k.meaning)"
+                      + (k.informational.map { "  (informational: \($0))" } ?? ""))
+            }
         default:
             throw InputError(.usage, "unknown subcommand 'hardware \(sub)'; expected show, check or keys")
         }
@@ -97,12 +101,18 @@ enum HardwareCommand {
 
         ## Keys
 
+        Every key is read by the functional model or the cost model, except those marked
+        informational: they describe the hardware (and may be swept as labels) but no number of
+        the simulation depends on them, for the reason given. A test fails on a key that is
+        neither read nor marked.
+
         | key | unit | expected | meaning |
         |---|---|---|---|
 
         """
         for k in HardwareSchema.keys {
-            s += "| `\(k.path)` | \(k.unit) | \(cell(k.expected)) | \(cell(k.meaning)) |\n"
+            let note = k.informational.map { " **Informational:** \($0)" } ?? ""
+            s += "| `\(k.path)` | \(k.unit) | \(cell(k.expected)) | \(cell(k.meaning + note)) |\n"
         }
         for d in presets {
             s += "\n## Preset `\(d.name)`\n\n\(d.summary)\n\n| key | value | source |\n|---|---|---|\n"

@@ -1,0 +1,243 @@
+import Hardware
+import HFF
+
+/// The task graph of one inference, as the compiler emits it into the config and the simulator
+/// executes it: units (hardware with occupancy, one task at a time), and stages, each on one unit
+/// (one of `units` per layer replica), with the actions it performs. One builder
+/// (`TaskGraph.build`), so the schedule written and the schedule run cannot differ; the config's
+/// loader rebuilds it and refuses a hand-edited graph.
+///
+/// Per inference: the host sends the raw input (`hostInput`) to the first layer's buffer. Per
+/// pass (FF: one per candidate label, the label written over the input by `overlay`) and layer:
+/// the buffer is written and read by the column tiles (`inputBuffer`: once per row tile when the
+/// chip broadcasts, once per column tile when it unicasts), the inputs travel to the tiles
+/// (`distribute`), every row tile reads (`tileReads`: its physical reads come from the
+/// functional run; each is a settle, the read pulses and conversions of its column-mux steps),
+/// the partial sums travel to the layer's hub (`gather`), are written to and read from its
+/// buffer (`partialBuffer`), added and finished by the digital unit (`accumulateFinish`), and
+/// the activations travel to the next layer's hub (`activations`). Then the read-out on the
+/// learning core (HFF), the goodness sums and argmax (FF) or the head's argmax (backprop), and the
+/// result back to the host (`result`).
+public struct TaskGraph: Codable, Equatable, Sendable {
+    public enum UnitKind: String, Codable, Sendable { case host, buffer, tiles, link, digital, core }
+
+    public struct Unit: Codable, Equatable, Sendable {
+        public var name: String
+        public var kind: UnitKind
+        public var layer: Int?
+        /// Tiles the unit holds (a row tile's column tiles) and learning cores it stands for:
+        /// what leaks while it is powered.
+        public var tiles: Int
+        public var cores: Int
+    }
+
+    public enum StageKind: String, Codable, Sendable {
+        case hostInput, overlay, inputBuffer, distribute, tileReads, gather, partialBuffer, accumulateFinish, activations
+        case readout, goodness, argmax, result
+    }
+
+    /// Actions a stage performs on every inference regardless of its data (bytes, hops,
+    /// operations). A tile read's and the read-out's actions depend on the data and come from
+    /// the functional run.
+    public struct Actions: Codable, Equatable, Sendable {
+        public var bufferReadBytes = 0
+        public var bufferWriteBytes = 0
+        /// Bytes through the unit's port, their sum of bytes x hops, and the farthest hops.
+        public var linkBytes = 0
+        public var linkByteHops = 0
+        public var linkHops = 0
+        public var hostBytes = 0
+        /// Row-tile partial sums added, and other digital operations (offset, scale, bias, ReLU,
+        /// normalisation, goodness, argmax).
+        public var accumulations = 0
+        public var operations = 0
+        public init() {}
+    }
+
+    /// What one physical read of a row tile involves, over its column tiles.
+    public struct TileRead: Codable, Equatable, Sendable {
+        /// Row groups [lower, upper) of the layer this row tile reads.
+        public var groups: [Int]
+        /// Weight-holding cells on one row of the row tile (every slice, both cells of a pair).
+        public var cellsPerRow: Int
+        /// Conversions of one physical read, summed over the column tiles.
+        public var conversionsPerRead: Int
+        /// Conversions of the busiest ADC in one physical read (its mux steps, times the tiles
+        /// sharing its bank): what the read's time follows.
+        public var conversionsPerADC: Int
+        /// ADCs converting for this row tile (those with at least one used column).
+        public var adcs: Int
+        /// Shift-adds of one physical read (one per output and slice).
+        public var shiftAddsPerRead: Int
+    }
+
+    public struct Stage: Codable, Equatable, Sendable {
+        public var index: Int
+        public var name: String
+        public var kind: StageKind
+        /// The unit, per replica of the layer (inference i uses replica i mod count).
+        public var units: [Int]
+        public var layer: Int?
+        public var pass: Int?
+        public var dependsOn: [Int]
+        public var actions: Actions
+        public var tileRead: TileRead?
+    }
+
+    public var units: [Unit]
+    public var stages: [Stage]
+    /// The stage whose end completes an inference.
+    public var final: Int { stages.count - 1 }
+}
+
+extension TaskGraph {
+    /// The graph of `layers` on `tiles`, for `algorithm` with `passes` per inference.
+    public static func build(layers: [LayerMapping], tiles: [TileMapping], algorithm: Algorithm, passes: Int, classCount: Int,
+                             inputSize: Int, coresUsed: Int, hardware h: HardwareModel) -> TaskGraph {
+        var units = [Unit](), stages = [Stage]()
+        func unit(_ name: String, _ kind: UnitKind, _ layer: Int?, tiles: Int = 0, cores: Int = 0) -> Int {
+            units.append(Unit(name: name, kind: kind, layer: layer, tiles: tiles, cores: cores))
+            return units.count - 1
+        }
+        let host = unit("host link", .host, nil)
+        var rowTileUnits = [[[Int]]]()  // [layer][row tile][replica]
+        var buffer = [Int](), link = [Int](), digital = [Int]()
+        for layer in layers {
+            rowTileUnits.append((0..<layer.rowTiles).map { r in
+                (0..<layer.duplication).map { k in
+                    unit("layer \(layer.index) row tile \(r)" + (layer.duplication > 1 ? " replica \(k)" : "") + " (\(layer.columnTiles) tiles)",
+                         .tiles, layer.index, tiles: layer.columnTiles)
+                }
+            })
+            buffer.append(unit("layer \(layer.index) buffer", .buffer, layer.index))
+            link.append(unit("layer \(layer.index) hub link", .link, layer.index))
+            digital.append(unit("layer \(layer.index) digital unit", .digital, layer.index))
+        }
+        let core = algorithm == .hff ? unit("learning core", .core, nil, cores: coresUsed) : -1
+        func stage(_ name: String, _ kind: StageKind, _ u: [Int], layer: Int? = nil, pass: Int? = nil, after deps: [Int],
+                   _ actions: Actions = Actions(), tileRead: TileRead? = nil) -> Int {
+            stages.append(Stage(index: stages.count, name: name, kind: kind, units: u, layer: layer, pass: pass, dependsOn: deps,
+                                actions: actions, tileRead: tileRead))
+            return stages.count - 1
+        }
+        let inBytes = h.dac.bytesPerInput, accBytes = h.chip.accumulatorBytes
+        var a = Actions()
+        a.hostBytes = (inputSize * h.chip.hostInputBits + 7) / 8
+        let input = stage("input from host", .hostInput, [host], after: [], a)
+        var ends = [Int](), readoutSources = [Int]()
+        for pass in 0..<passes {
+            var previous = input
+            let suffix = passes > 1 ? " (pass \(pass))" : ""
+            if algorithm == .ff {
+                var o = Actions()
+                o.bufferWriteBytes = classCount * inBytes
+                previous = stage("overlay label \(pass)", .overlay, [buffer[0]], layer: 0, pass: pass, after: [input], o)
+            }
+            for layer in layers {
+                let l = layer.index
+                let mine = tiles.filter { $0.layer == l && $0.replica == 0 }
+                var b = Actions()
+                // Layer 0's input is written once (from the host); FF's later passes write only the label.
+                b.bufferWriteBytes = l == 0 && pass > 0 ? 0 : layer.inputs * inBytes
+                b.bufferReadBytes = layer.inputs * inBytes * (h.chip.inputDelivery == .broadcast ? 1 : layer.columnTiles)
+                let buffered = stage("layer \(l) input buffer" + suffix, .inputBuffer, [buffer[l]], layer: l, pass: pass, after: [previous], b)
+                var d = Actions()
+                for t in mine {
+                    let bytes = (t.rows[1] - t.rows[0]) * inBytes
+                    d.linkBytes += bytes
+                    d.linkByteHops += bytes * t.hopsToHub
+                    d.linkHops = max(d.linkHops, t.hopsToHub)
+                }
+                let distributed = stage("layer \(l) inputs to tiles" + suffix, .distribute, [link[l]], layer: l, pass: pass, after: [buffered], d)
+                var reads = [Int]()
+                let groupsPerTile = h.array.rows / h.array.rowsPerRead
+                let groupCount = (layer.inputs + h.array.rowsPerRead - 1) / h.array.rowsPerRead
+                for r in 0..<layer.rowTiles {
+                    let row = mine.filter { $0.rowTile == r }
+                    let converted = row.map { convertedColumns($0, slices: layer.slices, encoding: h.array.weightEncoding) }
+                    // Columns sit side by side from column 0, each ADC muxing `columnsPerADC` of
+                    // them: a differential pair is one conversion of two columns.
+                    let perConversion = h.array.weightEncoding == .differential ? 2 : 1
+                    let capacity = max(1, h.adc.columnsPerADC / perConversion)
+                    let share = min(h.chip.tilesPerADC, layer.columnTiles)
+                    let read = TileRead(groups: [r * groupsPerTile, min(groupCount, (r + 1) * groupsPerTile)],
+                                        cellsPerRow: row.reduce(0) { $0 + ($1.outputs[1] - $1.outputs[0]) * layer.physicalColumnsPerOutput },
+                                        conversionsPerRead: converted.reduce(0, +),
+                                        conversionsPerADC: (converted.map { min($0, capacity) }.max() ?? 0) * share,
+                                        adcs: row.reduce(0) { $0 + ($1.physicalColumns + h.adc.columnsPerADC - 1) / h.adc.columnsPerADC },
+                                        shiftAddsPerRead: row.reduce(0) { $0 + ($1.outputs[1] - $1.outputs[0]) * layer.slices })
+                    reads.append(stage("layer \(l) row tile \(r) reads" + suffix, .tileReads, rowTileUnits[l][r], layer: l, pass: pass,
+                                       after: [distributed], tileRead: read))
+                }
+                var g = Actions()
+                for t in mine {
+                    let bytes = (t.outputs[1] - t.outputs[0]) * accBytes
+                    g.linkBytes += bytes
+                    g.linkByteHops += bytes * t.hopsToHub
+                    g.linkHops = max(g.linkHops, t.hopsToHub)
+                }
+                let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: reads, g)
+                var p = Actions()
+                p.bufferWriteBytes = layer.outputs * layer.rowTiles * accBytes
+                p.bufferReadBytes = p.bufferWriteBytes
+                let partials = stage("layer \(l) partial sums buffered" + suffix, .partialBuffer, [buffer[l]], layer: l, pass: pass, after: [gathered], p)
+                var f = Actions()
+                f.accumulations = layer.outputs * (layer.rowTiles - 1)
+                f.operations = layer.finishOperations
+                previous = stage("layer \(l) accumulate and finish" + suffix, .accumulateFinish, [digital[l]], layer: l, pass: pass, after: [partials], f)
+                if layer.readoutGroup != nil && algorithm == .hff { readoutSources.append(previous) }
+                if l + 1 < layers.count {
+                    var n = Actions()
+                    let hops = hubHops(layers[l], layers[l + 1], tiles: tiles)
+                    n.linkBytes = layer.outputs * inBytes
+                    n.linkByteHops = n.linkBytes * hops
+                    n.linkHops = hops
+                    previous = stage("layer \(l) activations to layer \(l + 1)" + suffix, .activations, [link[l]], layer: l, pass: pass, after: [previous], n)
+                }
+            }
+            ends.append(previous)
+        }
+        let last = layers.count - 1
+        let decision: Int
+        switch algorithm {
+        case .hff:
+            decision = stage("read-out on the learning core", .readout, [core], after: readoutSources)
+        case .ff:
+            var o = Actions()
+            o.operations = passes * layers.reduce(0) { $0 + 2 * $1.outputs } + passes  // squares and sums per pass, then argmax
+            decision = stage("goodness and argmax", .goodness, [digital[last]], layer: last, after: ends, o)
+        case .backprop:
+            var o = Actions()
+            o.operations = classCount
+            decision = stage("argmax", .argmax, [digital[last]], layer: last, after: ends, o)
+        }
+        var r = Actions()
+        r.hostBytes = h.chip.hostResultBytes
+        _ = stage("result to host", .result, [host], after: [decision], r)
+        return TaskGraph(units: units, stages: stages)
+    }
+
+    /// Columns converted per physical read of a tile: one per differential pair and slice, or
+    /// one per cell plus a reference column per slice (offset encoding).
+    static func convertedColumns(_ t: TileMapping, slices: Int, encoding: HardwareModel.WeightEncoding) -> Int {
+        let outputs = t.outputs[1] - t.outputs[0]
+        return encoding == .differential ? outputs * slices : outputs * slices + slices
+    }
+
+    /// Mesh links between two layers' hubs.
+    static func hubHops(_ a: LayerMapping, _ b: LayerMapping, tiles: [TileMapping]) -> Int {
+        let x = tiles[a.tiles[0]], y = tiles[b.tiles[0]]
+        return abs(x.x - y.x) + abs(x.y - y.y)
+    }
+}
+
+extension LayerMapping {
+    /// Digital operations of the layer's finish per pass: offset/scale/bias per output, ReLU, the
+    /// output's normalisation (square-accumulate and scale), and FF's input norm (square-accumulate
+    /// and one scale per input).
+    public var finishOperations: Int {
+        var ops = outputs * (1 + (role == .hidden ? 1 : 0) + (normalizeOutput ? 2 : 0))
+        if inputScaling == .inverseNorm { ops += 2 * inputs }
+        return ops
+    }
+}

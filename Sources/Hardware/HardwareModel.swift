@@ -1,0 +1,167 @@
+import Foundation
+
+/// The cost side of a hardware description, parsed once into typed parts: what the compiler's
+/// task graph and the simulator's timing and energy read (the functional models, `CrossbarLayer`,
+/// `DeviceModel` and `LearningCore`, read their own keys when a chip is programmed).
+///
+/// Units are in the names. Times are nanoseconds, energies picojoules unless a name says
+/// otherwise; one clock cycle is 1 / `technology.clockGigahertz` ns.
+public struct HardwareModel: Sendable, Equatable {
+    /// The node and supply voltage are informational (the per-action figures are given at them).
+    public struct Technology: Sendable, Equatable {
+        public var clockGigahertz: Double
+    }
+
+    /// The memory cell and how it is read: a read cell dissipates V^2 G t (fJ = V^2 uS ns).
+    public struct Cell: Sendable, Equatable {
+        public var readVolts: Double
+        public var readPulseNanoseconds: Double
+        public var conductanceMinMicrosiemens: Double
+        public var conductanceMaxMicrosiemens: Double
+        public var bitsPerCell: Int
+    }
+
+    public enum WeightEncoding: String, Sendable { case differential, offset }
+    public enum DACScheme: String, Sendable { case bitSerial = "bit-serial", multiBit = "multi-bit" }
+
+    /// The array (subarray) and its periphery: row drivers, column mux, ADCs, shift-add.
+    public struct Array: Sendable, Equatable {
+        public var rows: Int
+        public var columns: Int
+        public var rowsPerRead: Int
+        public var weightBits: Int
+        public var weightSlices: Int
+        public var weightEncoding: WeightEncoding
+        public var rowDriveSettleNanoseconds: Double
+        public var rowDriverFemtojoules: Double
+    }
+
+    public struct DAC: Sendable, Equatable {
+        public var inputBits: Int
+        public var scheme: DACScheme
+        /// Input bit-planes read one after another (bit-serial) or 1.
+        public var planes: Int { scheme == .bitSerial ? inputBits : 1 }
+        /// Bytes one input code takes in a buffer or on a link.
+        public var bytesPerInput: Int { (inputBits + 7) / 8 }
+    }
+
+    public struct ADC: Sendable, Equatable {
+        public var bits: Int
+        /// Physical columns multiplexed onto one ADC.
+        public var columnsPerADC: Int
+        public var conversionNanoseconds: Double
+        public var sampleAndHold: Bool
+        /// Energy of one conversion at `bits`, scaled from the reference resolution.
+        public var conversionPicojoules: Double
+        /// ADCs of one array.
+        public var perArray: Int
+    }
+
+    public enum InputDelivery: String, Sendable { case broadcast, unicast }
+    public enum UnusedSites: String, Sendable { case powerGated = "power-gated", leaking }
+
+    public struct Chip: Sendable, Equatable {
+        public var tileSites: Int
+        public var tileSitesPerRow: Int
+        public var tilesPerADC: Int
+        public var accumulatorBits: Int
+        public var inputDelivery: InputDelivery
+        public var hostInputBits: Int
+        public var hostResultBytes: Int
+        public var unusedTileSites: UnusedSites
+        public var tileSquareMillimeters: Double
+        public var learningCoreSquareMillimeters: Double
+        /// Bytes of a partial sum at `accumulatorBits`.
+        public var accumulatorBytes: Int { (accumulatorBits + 7) / 8 }
+    }
+
+    public struct Buffers: Sendable, Equatable {
+        public var readPicojoulesPerByte: Double
+        public var writePicojoulesPerByte: Double
+        public var nanosecondsPerByte: Double
+    }
+
+    public struct Interconnect: Sendable, Equatable {
+        public var hopPicojoulesPerByte: Double
+        public var hostPicojoulesPerByte: Double
+        public var nanosecondsPerByte: Double
+        public var hopNanoseconds: Double
+    }
+
+    /// A layer's digital unit (accumulation, bias, ReLU, normalisation) and the tiles' shift-add.
+    public struct Digital: Sendable, Equatable {
+        public var lanes: Int
+        public var operationNanoseconds: Double
+        public var operationPicojoules: Double
+        public var accumulatePicojoules: Double
+        public var shiftAddPicojoules: Double
+        public var shiftAddNanoseconds: Double
+    }
+
+    public struct Leakage: Sendable, Equatable {
+        public var tileMilliwatts: Double
+        public var learningCoreMilliwatts: Double
+    }
+
+    public var technology: Technology
+    public var cell: Cell
+    public var array: Array
+    public var dac: DAC
+    public var adc: ADC
+    public var chip: Chip
+    public var buffers: Buffers
+    public var interconnect: Interconnect
+    public var digital: Digital
+    public var leakage: Leakage
+    public var learningCore: CoreParameters
+
+    public init(_ d: HardwareDescription) {
+        func n(_ k: String) -> Double { d.number(k) }
+        func i(_ k: String) -> Int { d.integer(k) }
+        technology = Technology(clockGigahertz: n("technology.clockGigahertz"))
+        cell = Cell(readVolts: n("crossbar.readVolts"), readPulseNanoseconds: n("crossbar.readPulseNanoseconds"),
+                    conductanceMinMicrosiemens: n("crossbar.conductanceMinMicrosiemens"),
+                    conductanceMaxMicrosiemens: n("crossbar.conductanceMaxMicrosiemens"), bitsPerCell: i("crossbar.bitsPerCell"))
+        array = Array(rows: i("crossbar.rows"), columns: i("crossbar.columns"), rowsPerRead: i("crossbar.rowsPerRead"),
+                      weightBits: i("crossbar.weightBits"), weightSlices: d.weightSlices,
+                      weightEncoding: WeightEncoding(rawValue: d.choice("crossbar.weightEncoding"))!,
+                      rowDriveSettleNanoseconds: n("timing.rowDriveSettleNanoseconds"), rowDriverFemtojoules: n("energy.rowDriverFemtojoules"))
+        dac = DAC(inputBits: i("crossbar.dac.inputBits"), scheme: DACScheme(rawValue: d.choice("crossbar.dac.scheme"))!)
+        adc = ADC(bits: i("crossbar.adc.bits"), columnsPerADC: i("crossbar.adc.columnsPerADC"),
+                  conversionNanoseconds: n("crossbar.adc.conversionNanoseconds"), sampleAndHold: d.flag("crossbar.adc.sampleAndHold"),
+                  conversionPicojoules: d.adcConversionPicojoules,
+                  perArray: (i("crossbar.columns") + i("crossbar.adc.columnsPerADC") - 1) / i("crossbar.adc.columnsPerADC"))
+        chip = Chip(tileSites: i("chip.tileSites"), tileSitesPerRow: i("chip.tileSitesPerRow"), tilesPerADC: i("chip.tilesPerADC"),
+                    accumulatorBits: i("chip.accumulatorBits"), inputDelivery: InputDelivery(rawValue: d.choice("chip.inputDelivery"))!,
+                    hostInputBits: i("chip.hostInputBits"), hostResultBytes: i("chip.hostResultBytes"),
+                    unusedTileSites: UnusedSites(rawValue: d.choice("chip.unusedTileSites"))!,
+                    tileSquareMillimeters: n("area.tileSquareMillimeters"), learningCoreSquareMillimeters: n("area.learningCoreSquareMillimeters"))
+        buffers = Buffers(readPicojoulesPerByte: n("energy.bufferReadPicojoulesPerByte"), writePicojoulesPerByte: n("energy.bufferWritePicojoulesPerByte"),
+                          nanosecondsPerByte: n("timing.bufferNanosecondsPerByte"))
+        interconnect = Interconnect(hopPicojoulesPerByte: n("energy.networkHopPicojoulesPerByte"), hostPicojoulesPerByte: n("energy.hostPicojoulesPerByte"),
+                                    nanosecondsPerByte: n("timing.networkNanosecondsPerByte"), hopNanoseconds: n("timing.networkHopNanoseconds"))
+        digital = Digital(lanes: i("chip.digitalLanes"), operationNanoseconds: n("timing.normalizationOperationNanoseconds"),
+                          operationPicojoules: n("energy.normalizationOperationPicojoules"), accumulatePicojoules: n("energy.accumulatePicojoules"),
+                          shiftAddPicojoules: n("energy.shiftAddPicojoules"), shiftAddNanoseconds: n("timing.shiftAddNanoseconds"))
+        leakage = Leakage(tileMilliwatts: n("energy.staticMilliwattsPerTile"), learningCoreMilliwatts: n("learningCore.energy.staticMilliwattsPerCore"))
+        learningCore = CoreParameters(d)
+    }
+
+    /// Whole cycles covering `nanoseconds` (rounded up; the simulator's time unit).
+    @inlinable public func cycles(_ nanoseconds: Double) -> Int64 { Int64((nanoseconds * technology.clockGigahertz).rounded(.up)) }
+
+    /// Nanoseconds of one tile's physical read (one row group and one input bit-plane or
+    /// multi-bit pass, every weight slice) when each of its ADCs converts `steps` times (its
+    /// column-mux steps, times the tiles sharing the bank): the rows are driven and settle, then
+    /// per mux step the read pulse and a conversion. With sample-and-hold a conversion overlaps
+    /// the next step's pulse:
+    ///
+    ///     settle + pulse + (steps - 1) max(pulse, convert) + convert     (sample-and-hold)
+    ///     settle + steps (pulse + convert)                                (otherwise)
+    public func tileReadNanoseconds(conversionsPerADC steps: Int) -> Double {
+        guard steps > 0 else { return 0 }
+        let pulse = cell.readPulseNanoseconds, convert = adc.conversionNanoseconds, s = Double(steps)
+        if adc.sampleAndHold { return array.rowDriveSettleNanoseconds + pulse + (s - 1) * max(pulse, convert) + convert }
+        return array.rowDriveSettleNanoseconds + s * (pulse + convert)
+    }
+}

@@ -1,0 +1,175 @@
+import Compiler
+import Hardware
+import Numerics
+
+/// Runs the config's task graph on the event engine: every stage of every inference becomes a
+/// task whose duration is a function of the actions it records (`cost`), and those records are
+/// the ledger that energy is priced from.
+///
+/// Durations, in cycles (rounded up from ns):
+/// - host link: bytes x `timing.networkNanosecondsPerByte`;
+/// - buffer: (bytes read + written) x `timing.bufferNanosecondsPerByte`;
+/// - link: bytes x `timing.networkNanosecondsPerByte` holding the port, then the farthest hops x
+///   `timing.networkHopNanoseconds` of delay (the port is free, the data still travels);
+/// - row tile: its physical reads x `HardwareModel.tileReadNanoseconds` of its busiest ADC's
+///   conversions, plus one shift-add;
+/// - digital unit: ceil(operations / lanes) x `timing.normalizationOperationNanoseconds`;
+/// - learning core: held for its busiest unit's busy time, the rest of its latency as delay
+///   (the core's own event simulation runs per sample inside `LearningCore`).
+struct Executor {
+    let graph: TaskGraph
+    let model: HardwareModel
+    let template: EventEngine.Template
+    /// [pass][layer]: samples x row groups.
+    let activity: [[[GroupActivity]]]
+    let groupCount: [Int]
+    let core: LearningCore.Inference?
+
+    init(config: HardwareConfig, model: HardwareModel, activity: [[[GroupActivity]]], core: LearningCore.Inference?) {
+        graph = config.taskGraph
+        self.model = model
+        self.activity = activity
+        self.core = core
+        groupCount = config.layers.map { ($0.inputs + model.array.rowsPerRead - 1) / model.array.rowsPerRead }
+        template = EventEngine.Template(dependsOn: graph.stages.map(\.dependsOn), final: graph.final, units: graph.units.count)
+    }
+
+    /// Stage s of inference i: its duration and delay (cycles) and its actions.
+    func cost(stage s: TaskGraph.Stage, sample i: Int) -> (duration: Int64, delay: Int64, record: ActionRecord) {
+        var r = ActionRecord()
+        let a = s.actions
+        switch s.kind {
+        case .hostInput, .result:
+            r[.hostBytes] = Double(a.hostBytes)
+            r[.bufferWriteBytes] = Double(a.bufferWriteBytes)
+            return (model.cycles(Double(a.hostBytes) * model.interconnect.nanosecondsPerByte), 0, r)
+        case .overlay, .inputBuffer, .partialBuffer:
+            r[.bufferReadBytes] = Double(a.bufferReadBytes)
+            r[.bufferWriteBytes] = Double(a.bufferWriteBytes)
+            return (model.cycles(Double(a.bufferReadBytes + a.bufferWriteBytes) * model.buffers.nanosecondsPerByte), 0, r)
+        case .distribute, .gather, .activations:
+            r[.linkBytes] = Double(a.linkBytes)
+            r[.linkByteHops] = Double(a.linkByteHops)
+            return (model.cycles(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte),
+                    model.cycles(Double(a.linkHops) * model.interconnect.hopNanoseconds), r)
+        case .tileReads:
+            let t = s.tileRead!, l = s.layer!
+            var reads = 0, rows = 0
+            var conductance = 0.0
+            let g = groupCount[l]
+            let act = activity[s.pass ?? 0][l]
+            for k in t.groups[0]..<t.groups[1] {
+                let x = act[i * g + k]
+                reads += Int(x.reads); rows += Int(x.rowActivations); conductance += Double(x.conductanceMicrosiemens)
+            }
+            r[.tileReads] = Double(reads)
+            r[.rowActivations] = Double(rows)
+            r[.cellReads] = Double(rows * t.cellsPerRow)
+            r[.cellMicrosiemensNanoseconds] = conductance * model.cell.readPulseNanoseconds
+            r[.adcConversions] = Double(reads * t.conversionsPerRead)
+            r[.shiftAdds] = Double(reads * t.shiftAddsPerRead)
+            let ns = reads > 0 ? Double(reads) * model.tileReadNanoseconds(conversionsPerADC: t.conversionsPerADC) + model.digital.shiftAddNanoseconds : 0
+            return (model.cycles(ns), 0, r)
+        case .accumulateFinish, .goodness, .argmax:
+            r[.accumulations] = Double(a.accumulations)
+            r[.digitalOperations] = Double(a.operations)
+            let steps = (Double(a.accumulations + a.operations) / Double(model.digital.lanes)).rounded(.up)
+            return (model.cycles(steps * model.digital.operationNanoseconds), 0, r)
+        case .readout:
+            guard let core else { return (0, 0, r) }
+            let c = core.counts[i]
+            r[.coreSourceEvents] = Double(c.sourceEvents)
+            r[.coreTagMatches] = Double(c.tagMatches)
+            r[.coreSynapticOperations] = Double(c.synapticOperations)
+            r[.coreNeuronUpdates] = Double(c.neuronUpdates)
+            r[.coreHops] = Double(c.hops)
+            r[.coreWinnerTakeAllSteps] = Double(c.winnerTakeAllSteps)
+            let held = model.cycles(core.occupancyNanoseconds[i])
+            return (held, max(0, model.cycles(core.latencyNanoseconds[i]) - held), r)
+        }
+    }
+
+    /// Admits inference i; with a ledger, records its actions per unit.
+    func admit(_ i: Int, to engine: inout EventEngine, ledger: UnsafeMutablePointer<Ledger>?) {
+        let n = graph.stages.count
+        var durations = [Int64](repeating: 0, count: n), delays = durations
+        var units = [Int32](repeating: -1, count: n)
+        for s in graph.stages {
+            let (d, delay, record) = cost(stage: s, sample: i)
+            let u = s.units[i % s.units.count]
+            durations[s.index] = d; delays[s.index] = delay; units[s.index] = Int32(u)
+            ledger?.pointee.actions[u] += record
+        }
+        engine.admit(sample: i, durations: durations, delays: delays, units: units)
+    }
+
+    /// Inference i alone on an idle chip: its latency in cycles.
+    func unloadedLatency(_ i: Int) -> Int64 {
+        var engine = EventEngine(template: template)
+        admit(i, to: &engine, ledger: nil)
+        var end: Int64 = 0
+        while let c = engine.next() { end = c.end }
+        return end
+    }
+
+    /// What a loaded run measured.
+    struct Loaded {
+        var ledger: Ledger
+        /// Per inference: cycles from admission to its last task.
+        var latencies: [Int64]
+        /// Completion times in order.
+        var completions: [Int64]
+        var makespan: Int64
+        /// Every task of the first `traceSamples` inferences, and of any other that ran on a
+        /// unit while they were in flight.
+        var traced: [EventEngine.Completion]
+    }
+
+    /// Inferences 0..<n, at most `inFlight` at once: the next is admitted when one completes.
+    func loaded(samples n: Int, inFlight: Int, traceSamples: Int) -> Loaded {
+        var engine = EventEngine(template: template)
+        var ledger = Ledger(units: graph.units.count)
+        var admitted = [Int64](repeating: 0, count: n), latencies = admitted
+        var completions = [Int64]()
+        completions.reserveCapacity(n)
+        var traced = [EventEngine.Completion]()
+        var traceEnd = Int64.max, tracedDone = 0
+        var next = 0
+        withUnsafeMutablePointer(to: &ledger) { lp in
+            while next < min(n, inFlight) { admitted[next] = 0; admit(next, to: &engine, ledger: lp); next += 1 }
+            while let c = engine.next() {
+                if c.start < traceEnd && (c.sample < traceSamples || c.end > c.start) && traceSamples > 0 { traced.append(c) }
+                guard c.stage == graph.final else { continue }
+                latencies[c.sample] = c.end - admitted[c.sample]
+                completions.append(c.end)
+                if c.sample < traceSamples {
+                    tracedDone += 1
+                    if tracedDone == traceSamples { traceEnd = c.end }
+                }
+                if next < n {
+                    admitted[next] = engine.now
+                    admit(next, to: &engine, ledger: lp)
+                    next += 1
+                }
+            }
+        }
+        let makespan = completions.last ?? 0
+        ledger.busyCycles = engine.unitBusy
+        ledger.stallCycles = engine.unitStalls
+        ledger.spanCycles = makespan
+        ledger.inferences = n
+        traced = traced.filter { $0.start < traceEnd && ($0.sample < traceSamples || $0.end > $0.start) }
+        return Loaded(ledger: ledger, latencies: latencies, completions: completions, makespan: makespan, traced: traced)
+    }
+}
+
+extension Executor.Loaded {
+    /// Inferences per cycle at steady state: completions between the first and last tenth of the
+    /// run over the time between them (fill and drain left out); the whole run when it is short.
+    var steadyStateInferencesPerCycle: Double {
+        let n = completions.count
+        let a = n / 10, b = n - 1 - n / 10
+        if n >= 20, completions[b] > completions[a] { return Double(b - a) / Double(completions[b] - completions[a]) }
+        return makespan > 0 ? Double(n) / Double(makespan) : 0
+    }
+}

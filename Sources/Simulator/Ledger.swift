@@ -1,0 +1,173 @@
+import Compiler
+import Hardware
+
+/// The actions the simulator records, per unit (Accelergy style: the simulator counts, one
+/// energy table prices). Timing reads the same records: a task's duration is a function of the
+/// actions it records (`Executor.cost`), so timing and energy cannot disagree about an action.
+public enum Action: Int, CaseIterable, Sendable {
+    /// Physical tile reads (row group x converted bit-plane or pass, every slice at once).
+    case tileReads
+    /// Rows driven, summed over reads.
+    case rowActivations
+    /// Weight cells on driven rows, summed over reads.
+    case cellReads
+    /// Sum over read cells of input amplitude x conductance x read pulse (uS ns): x V^2 is fJ.
+    case cellMicrosiemensNanoseconds
+    case adcConversions
+    case shiftAdds
+    case bufferReadBytes, bufferWriteBytes
+    /// Bytes through a link port, and bytes x mesh hops.
+    case linkBytes, linkByteHops
+    case hostBytes
+    /// Row-tile partial sums added; other digital operations (bias, ReLU, normalisation, ...).
+    case accumulations, digitalOperations
+    /// The learning core's events.
+    case coreSourceEvents, coreTagMatches, coreSynapticOperations, coreNeuronUpdates, coreHops, coreWinnerTakeAllSteps
+
+    public var name: String {
+        switch self {
+        case .tileReads: return "tile_reads"
+        case .rowActivations: return "row_activations"
+        case .cellReads: return "cell_reads"
+        case .cellMicrosiemensNanoseconds: return "cell_uS_ns"
+        case .adcConversions: return "adc_conversions"
+        case .shiftAdds: return "shift_adds"
+        case .bufferReadBytes: return "buffer_read_bytes"
+        case .bufferWriteBytes: return "buffer_write_bytes"
+        case .linkBytes: return "link_bytes"
+        case .linkByteHops: return "link_byte_hops"
+        case .hostBytes: return "host_bytes"
+        case .accumulations: return "accumulations"
+        case .digitalOperations: return "digital_operations"
+        case .coreSourceEvents: return "core_source_events"
+        case .coreTagMatches: return "core_tag_matches"
+        case .coreSynapticOperations: return "core_synaptic_operations"
+        case .coreNeuronUpdates: return "core_neuron_updates"
+        case .coreHops: return "core_hops"
+        case .coreWinnerTakeAllSteps: return "core_winner_take_all_steps"
+        }
+    }
+}
+
+/// Counts of every action, indexed by `Action`.
+public struct ActionRecord: Equatable, Sendable {
+    public var counts = [Double](repeating: 0, count: Action.allCases.count)
+    public init() {}
+    public subscript(_ a: Action) -> Double {
+        get { counts[a.rawValue] }
+        set { counts[a.rawValue] = newValue }
+    }
+    public static func += (a: inout ActionRecord, b: ActionRecord) {
+        for k in a.counts.indices { a.counts[k] += b.counts[k] }
+    }
+}
+
+/// Energy categories of the report, in this order.
+public enum Component: String, CaseIterable, Sendable {
+    case adc, array, dac, digital, network, host, buffers, learningCore, `static`
+
+    /// The sum of a breakdown in the fixed order of the cases (never a dictionary's order, which
+    /// changes from run to run and would change the last bits of the sum).
+    public static func total(_ e: [Component: Double], excluding: Component? = nil) -> Double {
+        allCases.reduce(0) { $1 == excluding ? $0 : $0 + (e[$1] ?? 0) }
+    }
+
+    public var meaning: String {
+        switch self {
+        case .adc: return "ADC conversions"
+        case .array: return "cell reads: readVolts^2 x conductance x pulse"
+        case .dac: return "row drivers and DACs"
+        case .digital: return "shift-add, row-tile accumulation, bias/ReLU/normalisation, goodness, argmax"
+        case .network: return "mesh links: bytes x hops of inputs, partial sums and activations"
+        case .host: return "bytes between the host and the chip"
+        case .buffers: return "buffer reads and writes"
+        case .learningCore: return "the learning core's events (read-out)"
+        case .static: return "leakage power x time of every powered unit"
+        }
+    }
+}
+
+/// The ledger of a run: per unit of the task graph, its actions and its busy and stall cycles.
+public struct Ledger: Sendable {
+    public var actions: [ActionRecord]
+    public var busyCycles: [Int64]
+    public var stallCycles: [Int64]
+    /// The cycles the units were powered (the run's span) and the inferences it holds.
+    public var spanCycles: Int64 = 0
+    public var inferences = 0
+
+    public init(units: Int) {
+        actions = [ActionRecord](repeating: ActionRecord(), count: units)
+        busyCycles = [Int64](repeating: 0, count: units)
+        stallCycles = busyCycles
+    }
+
+    public static func += (a: inout Ledger, b: Ledger) {
+        for u in a.actions.indices {
+            a.actions[u] += b.actions[u]
+            a.busyCycles[u] += b.busyCycles[u]
+            a.stallCycles[u] += b.stallCycles[u]
+        }
+        a.spanCycles += b.spanCycles
+        a.inferences += b.inferences
+    }
+}
+
+/// The energy table: one price per action, from the hardware model (pJ per action), and the
+/// leakage power of each unit.
+public struct EnergyTable: Sendable {
+    public let prices: [(Component, Double)]
+    let model: HardwareModel
+
+    public init(_ h: HardwareModel) {
+        model = h
+        let c = h.learningCore
+        var p = [(Component, Double)](repeating: (.digital, 0), count: Action.allCases.count)
+        func set(_ a: Action, _ component: Component, _ picojoules: Double) { p[a.rawValue] = (component, picojoules) }
+        set(.tileReads, .array, 0)
+        set(.rowActivations, .dac, h.array.rowDriverFemtojoules / 1000)
+        set(.cellReads, .array, 0)
+        set(.cellMicrosiemensNanoseconds, .array, h.cell.readVolts * h.cell.readVolts / 1000)  // V^2 uS ns = fJ
+        set(.adcConversions, .adc, h.adc.conversionPicojoules)
+        set(.shiftAdds, .digital, h.digital.shiftAddPicojoules)
+        set(.bufferReadBytes, .buffers, h.buffers.readPicojoulesPerByte)
+        set(.bufferWriteBytes, .buffers, h.buffers.writePicojoulesPerByte)
+        set(.linkBytes, .network, 0)
+        set(.linkByteHops, .network, h.interconnect.hopPicojoulesPerByte)
+        set(.hostBytes, .host, h.interconnect.hostPicojoulesPerByte)
+        set(.accumulations, .digital, h.digital.accumulatePicojoules)
+        set(.digitalOperations, .digital, h.digital.operationPicojoules)
+        set(.coreSourceEvents, .learningCore, 0)
+        set(.coreTagMatches, .learningCore, c.tagMatchPicojoules)
+        set(.coreSynapticOperations, .learningCore, c.synapticOperationPicojoules)
+        set(.coreNeuronUpdates, .learningCore, c.neuronUpdatePicojoules)
+        set(.coreHops, .learningCore, c.hopPicojoules)
+        set(.coreWinnerTakeAllSteps, .learningCore, c.winnerTakeAllStepPicojoules)
+        prices = p
+    }
+
+    /// Dynamic energy of `record`, pJ by component.
+    public func price(_ record: ActionRecord) -> [Component: Double] {
+        var e = [Component: Double]()
+        for a in Action.allCases {
+            let (component, pJ) = prices[a.rawValue]
+            if pJ != 0 && record[a] != 0 { e[component, default: 0] += record[a] * pJ }
+        }
+        return e
+    }
+
+    /// Leakage power of a unit of `graph` while powered, mW.
+    public func leakageMilliwatts(_ unit: TaskGraph.Unit) -> Double {
+        Double(unit.tiles) * model.leakage.tileMilliwatts + Double(unit.cores) * model.leakage.learningCoreMilliwatts
+    }
+
+    /// Leakage of the tile sites that hold no tile: zero when they are power-gated.
+    public func unusedSitesMilliwatts(usedTiles: Int) -> Double {
+        model.chip.unusedTileSites == .leaking ? Double(max(0, model.chip.tileSites - usedTiles)) * model.leakage.tileMilliwatts : 0
+    }
+
+    /// pJ of `milliwatts` over `cycles` (mW x ns = pJ).
+    public func staticPicojoules(milliwatts: Double, cycles: Int64) -> Double {
+        milliwatts * Double(cycles) / model.technology.clockGigahertz
+    }
+}
