@@ -9,14 +9,15 @@ import Simulator
 enum RunCommand {
     static let spec = CommandSpec(
         name: "run",
-        overview: "Simulate a hardware config cycle by cycle on a dataset: hardware and float accuracy over chip instances, latency, throughput and energy per inference, reports and a Perfetto trace.",
-        usage: "hffsim run <config.json> [--dataset <name>] [--samples N] [--chip-seeds S] [--time-since-programming T] [--output-dir DIR] [--trace-samples N] [--json]",
+        overview: "Simulate a hardware config on a dataset (functional model of every chip; transaction-level timing of the compiled task graph): hardware and float accuracy over chip instances, latency, throughput and energy per inference, reports and a Perfetto trace.",
+        usage: "hffsim run <config.json> [--dataset <name>] [--samples N] [--chip-seeds S] [--time-since-programming T] [--in-flight N] [--output-dir DIR] [--trace-samples N] [--json]",
         arguments: [("<config.json>", "A hardware config written by 'hffsim map'.")],
         options: DatasetFlags.options.filter { ["--dataset", "--data-dir", "--label-column", "--test-dataset"].contains($0.name) } + [
             OptionSpec("--samples", "N", "Test samples to simulate (the first N).", default: "all"),
             OptionSpec("--chip-seeds", "S", "Chip instances (programming noise, faults, mismatch); seeds 1...S.", default: "1"),
             OptionSpec("--time-since-programming", "T", "Overrides the drift time: seconds, or with a unit (30s, 1h, 1d, 1y).", default: "the config's"),
             OptionSpec("--output-dir", "DIR", "Write summary.json, layers.csv, components.csv, stats.txt and trace.json here.", default: "none"),
+            OptionSpec("--in-flight", "N", "Inferences in flight at once in the loaded run (the next is admitted when one completes).", default: "layers x passes + 2"),
             OptionSpec("--trace-samples", "N", "Inferences in the trace.", default: "4"),
             OptionSpec("--threads", "N", "Threads.", default: "all cores"),
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
@@ -39,6 +40,7 @@ enum RunCommand {
         var options = RunOptions()
         options.chipSeeds = try args.int("--chip-seeds", default: 1, range: 1...1000)
         options.traceSamples = try args.int("--trace-samples", default: 4, range: 0...10_000)
+        options.inFlight = try args.string("--in-flight").map { _ in try args.int("--in-flight", default: 1, range: 1...1_000_000) }
         options.timeSinceProgrammingSeconds = try args.string("--time-since-programming").map(seconds)
         let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
         if let dir = args.string("--output-dir") {
@@ -92,7 +94,8 @@ enum RunCommand {
         var s = "\(config.model.algorithm) on \(config.hardware.name), \(r.samples) samples x \(r.hardwareAccuracy.count) chip(s), simulated in \(Output.format(r.wallSeconds, 1)) s\n"
         s += "  accuracy: float \(Output.format(r.floatAccuracy * 100, 2))%, hardware \(Output.format(r.accuracyMean * 100, 2))%"
             + " (drop \(Output.format(r.dropMean * 100, 2)) points, std \(Output.format(r.dropStd * 100, 2)) over chips)\n"
-        s += "  latency: \(Output.format(r.latencyNanoseconds, 0)) ns per inference (\(Output.format(r.latencyCycles, 0)) cycles); throughput \(Output.format(r.throughputInferencesPerSecond, 0)) inferences/s\n"
+        s += "  latency: \(Output.format(r.latencyNanoseconds, 0)) ns per inference alone (\(Output.format(r.latencyCycles, 0)) cycles), "
+            + "\(Output.format(r.loadedLatencyNanoseconds, 0)) ns with \(r.inFlight) in flight; throughput \(Output.format(r.throughputInferencesPerSecond, 0)) inferences/s at steady state\n"
         s += "  energy: \(Output.format(r.energyPerInferencePicojoules / 1000, 2)) nJ per inference: "
         s += Component.allCases.compactMap { c in
             let e = r.energyByComponent[c] ?? 0

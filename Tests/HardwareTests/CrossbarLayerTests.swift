@@ -111,6 +111,66 @@ final class CrossbarLayerTests: XCTestCase {
         XCTAssertEqual(CrossbarLayer.convert(10.0 / 31 * 7, range: 10, bits: 5, unipolar: true), 10.0 / 31 * 7, accuracy: 1e-5)
     }
 
+    /// Read noise: each driven cell's conductance gets N(0, (s G)^2) per read, independently, so a
+    /// read of one row at amplitude 1 holding weight +-1 (G+ = Gmax, G- = Gmin, or swapped) has
+    /// variance s^2 (Gmax^2 + Gmin^2), which in weight units (Gmax - Gmin per unit weight) is
+    /// s^2 (Gmax^2 + Gmin^2) / (Gmax - Gmin)^2. Checked on 4,000 reads: the sample variance's
+    /// relative standard error is sqrt(2 / 4000) = 2.2%.
+    func testReadNoiseVarianceMatchesItsClosedForm() throws {
+        for gMin in [0.0, 2.0] {
+            let s = 0.1, gMax = 10.0
+            let hw = try HardwareDescription.load("ideal", sets: ["noise.readRelative=\(s)", "crossbar.conductanceMinMicrosiemens=\(gMin)"])
+            var w = Matrix(rows: 8, cols: 2)
+            w[0, 0] = 1
+            w[0, 1] = -1
+            let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+            let n = 4000
+            var x = Matrix(rows: n, cols: 8)
+            for i in 0..<n { x[i, 0] = 1 }
+            var rng = SeededRandom(seed: 9)
+            var counts = ActionCounts()
+            let y = layer.forward(x, rng: &rng, counts: &counts)
+            let expected = s * s * (gMax * gMax + gMin * gMin) / ((gMax - gMin) * (gMax - gMin))
+            for o in 0..<2 {
+                let v = (0..<n).map { Double(y[$0, o]) }
+                let mean = v.reduce(0, +) / Double(n)
+                let variance = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+                XCTAssertEqual(mean, Double(w[0, o]), accuracy: 4 * expected.squareRoot() / Double(n).squareRoot(), "gMin \(gMin) column \(o)")
+                XCTAssertEqual(variance / expected, 1, accuracy: 0.08, "gMin \(gMin) column \(o)")
+            }
+        }
+    }
+
+    /// First-order IR drop: a read with n of the array's 512 rows driven scales the column
+    /// current by 1 - a n / 512; on the ideal preset (one read of every row, 16-bit ADC, no
+    /// noise) the output is the product times that factor.
+    func testIRDropScalesTheOutputByItsClosedForm() throws {
+        let a = 0.2
+        let hw = try HardwareDescription.load("ideal", sets: ["noise.irDropAttenuationAtFullRows=\(a)"])
+        let w = random(300, 3, seed: 4)
+        let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
+        for active in [300, 100] {
+            var x = Matrix(rows: 1, cols: 300)
+            for r in 0..<active { x[0, r] = 0.5 + 0.5 * Float(r % 7) / 7 }
+            var rng = SeededRandom(seed: 2)
+            var counts = ActionCounts()
+            let y = layer.forward(x, rng: &rng, counts: &counts)
+            let exact = GEMM.product(x, w)
+            let factor = 1 - a * Double(active) / 512
+            // Within the quantisation bound of the first test (weight and input codes, half an
+            // ADC step of the worst-case range): 0.01 or less here, the IR drop moves the
+            // outputs by 4-12%.
+            let wMax = Double(w.storage.map { abs($0) }.max()!), xMax = 1.0
+            let sumX = Double((0..<300).reduce(Float(0)) { $0 + abs(x[0, $1]) })
+            for o in 0..<3 {
+                let sumW = Double((0..<300).reduce(Float(0)) { $0 + abs(w[$1, o]) })
+                let bound = sumX * wMax / 131_070 + sumW * xMax / 131_070 + 512 * wMax * xMax / 65_534
+                XCTAssertEqual(Double(y[0, o]), factor * Double(exact[0, o]), accuracy: bound, "\(active) rows, output \(o)")
+                XCTAssertGreaterThan(abs(Double(y[0, o]) - Double(exact[0, o])), 2 * bound, "the drop is visible")
+            }
+        }
+    }
+
     func testActionCountsForAKnownInput() throws {
         // rram-neurosim: 8-bit bit-serial inputs, 4 slices, 128 rows per read.
         let hw = try HardwareDescription.load("rram-neurosim")
