@@ -34,20 +34,17 @@ public enum Regression {
     /// Simulates every preset's reference into `output/PRESET/`, with hardware `sets` applied
     /// (a sweep, or a deliberate change in a test).
     public static func simulate(traces: String, into output: String, sets: [String] = []) throws {
-        let modelPath = traces + "/" + modelFile
-        guard let bytes = FileManager.default.contents(atPath: modelPath) else { throw InputError.data(file: modelPath, "cannot read the reference model") }
-        let model = try ModelFile.load(path: modelPath)
+        var source = try Experiment.ModelSource.load(path: traces + "/" + modelFile)
+        source.path = modelFile
         let (train, test) = try DatasetLoader.load(DatasetOptions(dataset: "fashion-mnist-subset", testDataset: nil, dataDir: nil,
                                                                   labelColumn: .last, holdout: nil, seed: 0))
         for preset in presets {
-            let hardware = try HardwareDescription.load(preset, sets: sets)
-            let config = try Mapper.map(model: model, modelPath: modelFile, modelDigest: SHA256.hex(bytes), hardware: hardware,
-                                        options: MapOptions(), calibration: train.features.rows(0..<min(train.count, 256)))
             var options = RunOptions()
             options.chipSeeds = chipSeeds
             options.traceSamples = traceSamples
-            let r = try Simulation.run(config: config, model: model, raw: test.features.rows(0..<samples),
-                                       labels: Array(test.labels.prefix(samples)), options: options)
+            let (config, r) = try Experiment.mapAndRun(source, hardware: try HardwareDescription.load(preset, sets: sets), mapOptions: MapOptions(),
+                                                       train: train, raw: test.features.rows(0..<samples), labels: Array(test.labels.prefix(samples)),
+                                                       runOptions: options)
             let dir = output + "/" + preset
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try Reports.write(r, config: config, to: dir)

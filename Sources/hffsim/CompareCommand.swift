@@ -34,25 +34,21 @@ enum CompareCommand {
         mapOptions.calibrationSamples = try args.int("--calibration-samples", default: 256, range: 0...1_000_000)
         let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
         let hardware = try HardwareDescription.load(args.string("--hardware") ?? "rram-neurosim", sets: args.strings("--set"))
-        let models = try args.positionals.map { path -> (String, Model, Data) in
-            guard let bytes = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
-            return (path, try ModelFile.load(path: path), bytes)
-        }
+        let models = try args.positionals.map(Experiment.ModelSource.load)
         let (train, test) = try DatasetFlags.load(args, seed: 0)
-        let n = min(test.count, limit ?? test.count)
+        var n = 0
         var rows = [[String: Any]]()
         var results = [(String, RunResult, HardwareConfig)]()
-        for (path, model, bytes) in models {
-            if test.featureCount != model.inputSize {
-                throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but \(path) expects \(model.inputSize)")
-            }
-            let calibration = train.features.rows(0..<min(train.count, mapOptions.calibrationSamples))
-            let config = try Mapper.map(model: model, modelPath: path, modelDigest: SHA256.hex(bytes), hardware: hardware,
-                                        options: mapOptions, calibration: calibration)
+        for source in models {
+            let (raw, labels) = try Experiment.samples(test, limit: limit, model: source.model, modelName: source.path)
+            n = raw.rows
             var progress = ProgressLine()
-            let r = try Simulation.run(config: config, model: model, raw: test.features.rows(0..<n), labels: Array(test.labels.prefix(n)),
-                                       options: runOptions) { text, fraction in progress.update("\(model.algorithm.rawValue): " + text, fraction: fraction) }
+            let (config, r) = try Experiment.mapAndRun(source, hardware: hardware, mapOptions: mapOptions, train: train, raw: raw, labels: labels,
+                                                       runOptions: runOptions) { text, fraction in
+                progress.update("\(source.model.algorithm.rawValue): " + text, fraction: fraction)
+            }
             progress.clear()
+            let model = source.model
             var row = Reports.headline(r, config: config)
             row["algorithm"] = model.algorithm.rawValue
             rows.append(row)

@@ -52,26 +52,9 @@ enum RunCommand {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
             }
         }
-        let path = args.positionals[0]
-        let config = try HardwareConfig.load(path: path)
-        // The float model the config was compiled from (as given to map, or beside the config),
-        // checked by its digest.
-        let besideConfig = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(config.model.file).path
-        let modelPath = FileManager.default.fileExists(atPath: config.model.file) || config.model.file.hasPrefix("/") ? config.model.file : besideConfig
-        guard let bytes = FileManager.default.contents(atPath: modelPath) else {
-            throw InputError.data(file: path, field: "model.file", "cannot read \(config.model.file), the model this config was compiled from")
-        }
-        if SHA256.hex(bytes) != config.model.sha256 {
-            throw InputError.data(file: path, field: "model.sha256", "\(config.model.file) has changed since the config was compiled; map it again")
-        }
-        let model = try ModelFile.load(path: modelPath)
+        let (config, model) = try Experiment.loadConfig(path: args.positionals[0])
         let (_, test) = try DatasetFlags.load(args, seed: 0)
-        if test.featureCount != model.inputSize {
-            throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but the config's model expects \(model.inputSize)")
-        }
-        let n = min(test.count, limit ?? test.count)
-        let raw = test.features.rows(0..<n)
-        let labels = Array(test.labels.prefix(n))
+        let (raw, labels) = try Experiment.samples(test, limit: limit, model: model, modelName: "the config's model")
         var progress = ProgressLine()
         let result = try Simulation.run(config: config, model: model, raw: raw, labels: labels, options: options) { text, fraction in
             progress.update(text, fraction: fraction)

@@ -1,0 +1,62 @@
+import Foundation
+import Compiler
+import Datasets
+import Hardware
+import HFF
+import Numerics
+
+/// The library pipeline the commands share: a model file read with its digest, compiled onto a
+/// hardware description and run on a test set (`compare`, `check`, a future `sweep`), or a
+/// compiled config loaded with the model it came from and run (`run`). The CLI parses flags and
+/// calls these; nothing here prints.
+public enum Experiment {
+    /// A model file: where it is, the model, and the SHA-256 of its bytes (recorded in a config).
+    public struct ModelSource: Sendable {
+        public var path: String
+        public var model: Model
+        public var digest: String
+
+        /// Reads `path`; a missing or malformed file is refused naming it (exit 65).
+        public static func load(path: String) throws -> ModelSource {
+            guard let bytes = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
+            return ModelSource(path: path, model: try ModelFile.load(path: path), digest: SHA256.hex(bytes))
+        }
+    }
+
+    /// The first `limit` samples of `test` (all when nil), refused when their feature count is
+    /// not the model's.
+    public static func samples(_ test: Dataset, limit: Int?, model: Model, modelName: String) throws -> (raw: Matrix, labels: [Int]) {
+        if test.featureCount != model.inputSize {
+            throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but \(modelName) expects \(model.inputSize)")
+        }
+        let n = min(test.count, limit ?? test.count)
+        return (test.features.rows(0..<n), Array(test.labels.prefix(n)))
+    }
+
+    /// Compiles `source` onto `hardware` (ADC ranges calibrated on the first
+    /// `mapOptions.calibrationSamples` rows of `train`), then runs it on `raw`.
+    public static func mapAndRun(_ source: ModelSource, hardware: HardwareDescription, mapOptions: MapOptions, train: Dataset,
+                                 raw: Matrix, labels: [Int], runOptions: RunOptions,
+                                 progress: ((String, Double) -> Void)? = nil) throws -> (config: HardwareConfig, result: RunResult) {
+        let calibration = train.features.rows(0..<min(train.count, mapOptions.calibrationSamples))
+        let config = try Mapper.map(model: source.model, modelPath: source.path, modelDigest: source.digest, hardware: hardware,
+                                    options: mapOptions, calibration: calibration)
+        let result = try Simulation.run(config: config, model: source.model, raw: raw, labels: labels, options: runOptions, progress: progress)
+        return (config, result)
+    }
+
+    /// Loads the config at `path` and the float model it was compiled from (at the path it
+    /// names, or beside the config), refused when the model's bytes are not the ones compiled.
+    public static func loadConfig(path: String) throws -> (config: HardwareConfig, model: Model) {
+        let config = try HardwareConfig.load(path: path)
+        let besideConfig = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(config.model.file).path
+        let modelPath = FileManager.default.fileExists(atPath: config.model.file) || config.model.file.hasPrefix("/") ? config.model.file : besideConfig
+        guard let bytes = FileManager.default.contents(atPath: modelPath) else {
+            throw InputError.data(file: path, field: "model.file", "cannot read \(config.model.file), the model this config was compiled from")
+        }
+        if SHA256.hex(bytes) != config.model.sha256 {
+            throw InputError.data(file: path, field: "model.sha256", "\(config.model.file) has changed since the config was compiled; map it again")
+        }
+        return (config, try ModelFile.load(path: modelPath))
+    }
+}
