@@ -167,6 +167,21 @@ final class CompilerTests: XCTestCase {
             adc["bits"] = ["value": 0, "source": "edited"]
             crossbar["adc"] = adc; hw["crossbar"] = crossbar; t["hardware"] = hw
         }, mentions: ["hardware.crossbar.adc.bits"])
+        // A task graph edited by hand: the simulator runs the graph, so the loader rebuilds it.
+        try edited({ t in
+            var graph = t["taskGraph"] as! [String: Any]
+            var stages = graph["stages"] as! [[String: Any]]
+            var actions = stages[2]["actions"] as! [String: Any]
+            actions["linkBytes"] = 1 + (actions["linkBytes"] as! Int)
+            stages[2]["actions"] = actions
+            graph["stages"] = stages; t["taskGraph"] = graph
+        }, mentions: ["taskGraph.stages[2].actions.linkBytes", "expected"])
+        try edited({ t in
+            var graph = t["taskGraph"] as! [String: Any]
+            var stages = graph["stages"] as! [[String: Any]]
+            stages.removeLast()
+            graph["stages"] = stages; t["taskGraph"] = graph
+        }, mentions: ["taskGraph.stages"])
         try edited({ $0["schemaVersion"] = 7 }, mentions: ["schemaVersion"])
         try edited({ $0["options"] = ["weightScale": "per-layer", "clipPercentile": 100, "calibrationSamples": 256, "adcHeadroom": 0] }, mentions: ["options.duplication"])
         // The tensors file changed after the config was written.
