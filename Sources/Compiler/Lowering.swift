@@ -42,6 +42,10 @@ public struct LoweredModel: Sendable {
     /// HFF: the layers whose prototypes the read-out uses, their unit prototypes, and the rule.
     public var readoutLayers: [Int]
     public var prototypes: [Matrix]
+    /// The read-out as the learning core holds it: per read-out layer, its width and prototypes.
+    public var coreGroups: [CorePlacement.Group] {
+        zip(readoutLayers, prototypes).map { CorePlacement.Group(inputs: layers[$0.0].outputs, prototypes: $0.1.rows) }
+    }
     public var readout: CoreReadout?
     /// Forward passes per inference: FF runs one per candidate label (K input variants).
     public var passes: Int

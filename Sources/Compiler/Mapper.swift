@@ -226,8 +226,7 @@ public enum Mapper {
     }
 
     public static func plan(lowered: LoweredModel, hardware d: HardwareDescription, options: MapOptions) throws -> Plan {
-        let groups = zip(lowered.readoutLayers, lowered.prototypes).map { CorePlacement.Group(inputs: lowered.layers[$0.0].outputs, prototypes: $0.1.rows) }
-        return try plan(shapes: lowered.layers, readoutLayers: lowered.readoutLayers, groups: groups, algorithm: lowered.algorithm,
+        return try plan(shapes: lowered.layers, readoutLayers: lowered.readoutLayers, groups: lowered.coreGroups, algorithm: lowered.algorithm,
                         passes: lowered.passes, classCount: lowered.classCount, hardware: d, options: options)
     }
 
@@ -308,13 +307,7 @@ public enum Mapper {
         var corePlacement: CorePlacement?
         var core: CoreMapping?
         if !groups.isEmpty {
-            let p = CoreParameters(d)
-            let placement: CorePlacement
-            do {
-                placement = try CorePlacement.greedy(groups: groups, core: p)
-            } catch let e as InputError {
-                throw InputError(.data, "\(d.name): " + e.message)
-            }
+            let placement = try CorePlacement.greedy(groups: groups, core: CoreParameters(d), context: d.name)
             corePlacement = placement
             core = CoreMapping(placement: placement)
         }

@@ -195,6 +195,15 @@ public struct CorePlacement: Equatable, Sendable {
         if core.destinationsPerNeuron < 1 { throw fail("learningCore.destinationsPerNeuron", "a neuron needs 1 destination") }
     }
 
+    /// `greedy`, its refusal prefixed with `context` (the file it came from, and what was placed).
+    public static func greedy(groups: [Group], core: CoreParameters, context: String) throws -> CorePlacement {
+        do {
+            return try greedy(groups: groups, core: core)
+        } catch let e as InputError {
+            throw InputError(.data, "\(context): " + e.message)
+        }
+    }
+
     /// A greedy placement: groups in order, each prototype's partial neurons (ceil(D / slots),
     /// equal ranges) and then its aggregation neuron on the current core, moving to the next core
     /// when the neurons or tags of this one would run out. Throws when the cores run out, saying

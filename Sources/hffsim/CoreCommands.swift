@@ -20,13 +20,9 @@ enum CoreReadoutRun {
         // The read-out as the compiler lowers it: the layers it uses, their unit prototypes, the rule.
         let lowered = LoweredModel(model)
         let p = CoreParameters(hardware)
-        let groups = zip(lowered.readoutLayers, lowered.prototypes).map { CorePlacement.Group(inputs: model.layers[$0.0].outputs, prototypes: $0.1.rows) }
-        let placement: CorePlacement
-        do {
-            placement = try CorePlacement.greedy(groups: groups, core: p)
-        } catch let e as InputError {
-            throw InputError(.data, "\(file): the read-out of \(groups.count) layers x \(groups[0].prototypes) prototypes does not fit: " + e.message)
-        }
+        let groups = lowered.coreGroups
+        let placement = try CorePlacement.greedy(groups: groups, core: p,
+                                                 context: "\(file): the read-out of \(groups.count) layers x \(groups[0].prototypes) prototypes does not fit")
         return (p, placement, lowered.prototypes, lowered.readout!)
     }
 
@@ -61,11 +57,7 @@ enum CoreReadoutRun {
             let keep = (0..<(model.classCount * m)).filter { $0 / m != k }
             let prototypes = prepared.2.map { $0.gatherRows(keep) }
             let groups = prototypes.map { CorePlacement.Group(inputs: $0.cols, prototypes: $0.rows) }
-            do {
-                prepared.1 = try CorePlacement.greedy(groups: groups, core: prepared.0)
-            } catch let e as InputError {
-                throw InputError(.data, "\(preset): " + e.message)
-            }
+            prepared.1 = try CorePlacement.greedy(groups: groups, core: prepared.0, context: preset)
             prepared.2 = prototypes
         }
         return Request(hardware: hardware, seeds: seeds, setUp: prepared, learnClass: learnClass, shots: shots)
