@@ -17,6 +17,24 @@ public enum Readout: String, Codable, Sendable, CaseIterable {
     case last
     /// The sum over layers of each layer's log-softmax class scores.
     case sum
+
+    /// The read-out's class scores from every layer's class logits (in layer order): the last
+    /// layer's logits, or the sum of each layer's log-softmax. The one statement of the rule for
+    /// the float model and the trainer (the learning core implements it in its own arithmetic).
+    public func scores(_ layerLogits: [Matrix]) -> Matrix {
+        switch self {
+        case .last:
+            return layerLogits.last!
+        case .sum:
+            var total = Matrix(rows: layerLogits[0].rows, cols: layerLogits[0].cols)
+            for logits in layerLogits {
+                var ls = logits
+                Kernels.logSoftmaxRows(&ls)
+                Kernels.add(&total, ls)
+            }
+            return total
+        }
+    }
 }
 
 /// How HFF prototypes are learned.
@@ -194,21 +212,14 @@ public struct Model: Equatable, Sendable {
         switch algorithm {
         case .hff:
             var input = x
-            var total = Matrix(rows: x.rows, cols: classCount)
-            var last = total
+            var logits = [Matrix]()
             for (l, layer) in layers.enumerated() {
                 let z = HFFMath.normalizedActivation(layer: layer, input: input)
-                last = HFFMath.classLogits(z: z, prototypes: prototypes[l], classCount: classCount,
-                                           perClass: hyperparameters.prototypesPerClass,
-                                           tau: hyperparameters.tau)
-                if hyperparameters.readout == .sum {
-                    var ls = last
-                    Kernels.logSoftmaxRows(&ls)
-                    Kernels.add(&total, ls)
-                }
+                logits.append(HFFMath.classLogits(z: z, prototypes: prototypes[l], classCount: classCount,
+                                                  perClass: hyperparameters.prototypesPerClass, tau: hyperparameters.tau))
                 input = z
             }
-            return hyperparameters.readout == .sum ? total : last
+            return hyperparameters.readout.scores(logits)
         case .ff:
             var total = Matrix(rows: x.rows, cols: classCount)
             for k in 0..<classCount {

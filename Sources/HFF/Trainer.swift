@@ -177,16 +177,9 @@ public enum Trainer {
                         outputs[l * chunk.count + b].value = g
                     }
                     for b in 0..<chunk.count {
-                        var total = Matrix(rows: labels[b].count, cols: k)
-                        for l in 0..<layerCount {
-                            let g = outputs[l * chunk.count + b].value!
-                            losses[b] += g.loss / Double(layerCount)
-                            var ls = g.logits
-                            Kernels.logSoftmaxRows(&ls)
-                            Kernels.add(&total, ls)
-                        }
-                        let last = outputs[(layerCount - 1) * chunk.count + b].value!.logits
-                        predictions[b] = Kernels.argmaxRows(h.readout == .sum ? total : last)
+                        let layerOutputs = (0..<layerCount).map { outputs[$0 * chunk.count + b].value! }
+                        for g in layerOutputs { losses[b] += g.loss / Double(layerCount) }
+                        predictions[b] = Kernels.argmaxRows(h.readout.scores(layerOutputs.map(\.logits)))
                     }
                 case .ff:
                     // Positive rows carry the true label, negative rows a uniformly drawn wrong one.
