@@ -63,28 +63,6 @@ enum CoreReadoutRun {
         return Request(hardware: hardware, seeds: seeds, setUp: prepared, learnClass: learnClass, shots: shots)
     }
 
-    /// Class-incremental learning on one chip: allocate class k's prototypes, learn them from the
-    /// first `shots` training samples of class k (prototype m of the class from every M-th sample).
-    /// Returns the learning counts and time; the core's class order puts k last.
-    static func learnClass(_ k: Int, shots: Int, on core: inout LearningCore, model: Model, train: Dataset) throws -> (CoreCounts, Double, Int) {
-        let m = model.hyperparameters.prototypesPerClass
-        let added = try core.allocatePrototypes(perClass: m)
-        let indices = train.labels.indices.filter { train.labels[$0] == k }.prefix(shots)
-        guard !indices.isEmpty else { throw InputError(.data, "\(train.name): no training sample of class \(k) to learn from") }
-        let activations = model.layerActivations(train.features.gatherRows(Array(indices)))
-        var counts = CoreCounts()
-        var nanoseconds = 0.0
-        for (g, layer) in model.readoutLayers.enumerated() {
-            for i in 0..<indices.count {
-                let z = Array(activations[layer].storage[(i * activations[layer].cols)..<((i + 1) * activations[layer].cols)])
-                let (c, t) = core.learn(group: g, prototype: added[g][i % m], sample: z)
-                counts += c
-                nanoseconds += t
-            }
-        }
-        return (counts, nanoseconds, indices.count)
-    }
-
     /// Runs the read-out on the requested chip instances; returns the JSON summary and prints a report.
     static func evaluate(_ model: Model, train: Dataset, test: Dataset, floatPredictions: [Int], request: Request, json: Bool) throws -> [String: Any] {
         let hardware = request.hardware, seeds = request.seeds
@@ -103,7 +81,7 @@ enum CoreReadoutRun {
             var predictions: [Int]
             let r: LearningCore.Inference
             if let k = request.learnClass {
-                let (c, t, used) = try learnClass(k, shots: request.shots, on: &core, model: model, train: train)
+                let (c, t, used) = try core.learnClass(k, shots: request.shots, model: model, train: train)
                 learning = (c, t, used)
                 r = core.infer(inputs, readout: readout)
                 // The core's classes: the others in order, then k.
