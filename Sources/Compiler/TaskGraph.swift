@@ -10,8 +10,9 @@ import HFF
 /// Per inference: the host sends the raw input (`hostInput`) to the first layer's buffer. Per
 /// pass (FF: one per candidate label, the label written over the input by `overlay`) and layer:
 /// the buffer is written and read by the column tiles (`inputBuffer`: once per row tile when the
-/// chip broadcasts, once per column tile when it unicasts), the inputs travel to the tiles
-/// (`distribute`), every row tile reads (`tileReads`: its physical reads come from the
+/// chip broadcasts, once per column tile when it unicasts), the digital unit finds the input's
+/// largest magnitude and scales it for the DAC (`inputScaling`, as the functional model does per
+/// sample), the inputs travel to the tiles (`distribute`), every row tile reads (`tileReads`: its physical reads come from the
 /// functional run; each is a settle, the read pulses and conversions of its column-mux steps),
 /// the partial sums travel to the layer's hub (`gather`), are written to and read from its
 /// buffer (`partialBuffer`), added and finished by the digital unit (`accumulateFinish`), and
@@ -32,7 +33,7 @@ public struct TaskGraph: Codable, Equatable, Sendable {
     }
 
     public enum StageKind: String, Codable, Sendable {
-        case hostInput, overlay, inputBuffer, distribute, tileReads, gather, partialBuffer, accumulateFinish, activations
+        case hostInput, overlay, inputBuffer, inputScaling, distribute, tileReads, gather, partialBuffer, accumulateFinish, activations
         case readout, goodness, argmax, result
     }
 
@@ -148,7 +149,11 @@ extension TaskGraph {
                     d.linkByteHops += bytes * t.hopsToHub
                     d.linkHops = max(d.linkHops, t.hopsToHub)
                 }
-                let distributed = stage("layer \(l) inputs to tiles" + suffix, .distribute, [link[l]], layer: l, pass: pass, after: [buffered], d)
+                // The DAC's per-sample abs-max scaling: one compare and one scale per input.
+                var q = Actions()
+                q.operations = 2 * layer.inputs
+                let scaled = stage("layer \(l) input scaling" + suffix, .inputScaling, [digital[l]], layer: l, pass: pass, after: [buffered], q)
+                let distributed = stage("layer \(l) inputs to tiles" + suffix, .distribute, [link[l]], layer: l, pass: pass, after: [scaled], d)
                 var reads = [Int]()
                 let groupsPerTile = h.array.rows / h.array.rowsPerRead
                 let groupCount = (layer.inputs + h.array.rowsPerRead - 1) / h.array.rowsPerRead

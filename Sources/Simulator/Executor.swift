@@ -70,7 +70,7 @@ struct Executor {
             r[.shiftAdds] = Double(reads * t.shiftAddsPerRead)
             let ns = reads > 0 ? Double(reads) * model.tileReadNanoseconds(conversionsPerADC: t.conversionsPerADC) + model.digital.shiftAddNanoseconds : 0
             return (model.cycles(ns), 0, r)
-        case .accumulateFinish, .goodness, .argmax:
+        case .inputScaling, .accumulateFinish, .goodness, .argmax:
             r[.accumulations] = Double(a.accumulations)
             r[.digitalOperations] = Double(a.operations)
             let steps = (Double(a.accumulations + a.operations) / Double(model.digital.lanes)).rounded(.up)

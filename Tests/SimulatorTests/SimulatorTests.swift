@@ -137,6 +137,20 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(durations, expected)
     }
 
+    func testDACInputScalingIsACostedDigitalStage() throws {
+        // 16 inputs: 16 compares for the largest magnitude and 16 scalings = 32 operations on
+        // 64 lanes, one 1 ns step at 1 GHz, 32 x 0.565 pJ.
+        let m = model(.backprop, widths: [3], inputs: 16, classes: 2)
+        let config = try map(m, try timingHardware())
+        let s = stage(config, "layer 0 input scaling")
+        XCTAssertEqual(config.taskGraph.units[s.units[0]].kind, .digital)
+        XCTAssertEqual(stage(config, "layer 0 inputs to tiles").dependsOn, [s.index])
+        let (d, _, r) = executor(config, reads: [[1, 1]]).cost(stage: s, sample: 0)
+        XCTAssertEqual(d, 1)
+        XCTAssertEqual(r[.digitalOperations], 32)
+        XCTAssertEqual(EnergyTable(HardwareModel(config.hardware)).price(r)[.digital]!, 32 * 0.565, accuracy: 1e-12)
+    }
+
     func testTasksOnOneUnitWaitTheirTurn() {
         // One stage on unit 0, then one on no unit: two inferences admitted at once.
         let t = EventEngine.Template(dependsOn: [[], [0]], final: 1, units: 1)
