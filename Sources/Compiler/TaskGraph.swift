@@ -142,13 +142,7 @@ extension TaskGraph {
                 b.bufferWriteBytes = l == 0 && pass > 0 ? 0 : layer.inputs * inBytes
                 b.bufferReadBytes = layer.inputs * inBytes * (h.chip.inputDelivery == .broadcast ? 1 : layer.columnTiles)
                 let buffered = stage("layer \(l) input buffer" + suffix, .inputBuffer, [buffer[l]], layer: l, pass: pass, after: [previous], b)
-                var d = Actions()
-                for t in mine {
-                    let bytes = (t.rows[1] - t.rows[0]) * inBytes
-                    d.linkBytes += bytes
-                    d.linkByteHops += bytes * t.hopsToHub
-                    d.linkHops = max(d.linkHops, t.hopsToHub)
-                }
+                let d = hubLinks(mine) { ($0.rows[1] - $0.rows[0]) * inBytes }
                 // The DAC's per-sample abs-max scaling: one compare and one scale per input.
                 var q = Actions()
                 q.operations = 2 * layer.inputs
@@ -174,13 +168,7 @@ extension TaskGraph {
                     reads.append(stage("layer \(l) row tile \(r) reads" + suffix, .tileReads, rowTileUnits[l][r], layer: l, pass: pass,
                                        after: [distributed], tileRead: read))
                 }
-                var g = Actions()
-                for t in mine {
-                    let bytes = (t.outputs[1] - t.outputs[0]) * accBytes
-                    g.linkBytes += bytes
-                    g.linkByteHops += bytes * t.hopsToHub
-                    g.linkHops = max(g.linkHops, t.hopsToHub)
-                }
+                let g = hubLinks(mine) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
                 let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: reads, g)
                 var p = Actions()
                 p.bufferWriteBytes = layer.outputs * layer.rowTiles * accBytes
@@ -227,6 +215,19 @@ extension TaskGraph {
     static func convertedColumns(_ t: TileMapping, slices: Int, encoding: HardwareModel.WeightEncoding) -> Int {
         let outputs = t.outputs[1] - t.outputs[0]
         return encoding == .differential ? outputs * slices : outputs * slices + slices
+    }
+
+    /// The link actions of moving `bytes(t)` between each tile t and its layer's hub: bytes
+    /// through the hub's port, bytes x hops, and the farthest tile's hops.
+    static func hubLinks(_ tiles: [TileMapping], bytes: (TileMapping) -> Int) -> Actions {
+        var a = Actions()
+        for t in tiles {
+            let b = bytes(t)
+            a.linkBytes += b
+            a.linkByteHops += b * t.hopsToHub
+            a.linkHops = max(a.linkHops, t.hopsToHub)
+        }
+        return a
     }
 
     /// Mesh links between two layers' hubs.
