@@ -232,9 +232,10 @@ public enum Mapper {
 
     public static func plan<Shape: LayerShape>(shapes: [Shape], readoutLayers: [Int], groups: [CorePlacement.Group], algorithm: Algorithm,
                             passes: Int, classCount: Int, hardware d: HardwareDescription, options: MapOptions) throws -> Plan {
-        let rows = d.integer("crossbar.rows"), columns = d.integer("crossbar.columns")
-        let slices = d.weightSlices
-        let differential = d.choice("crossbar.weightEncoding") == "differential"
+        let h = HardwareModel(d)
+        let rows = h.array.rows, columns = h.array.columns
+        let slices = h.array.weightSlices
+        let differential = h.array.weightEncoding == .differential
         let perOutput = slices * (differential ? 2 : 1)
         // Offset encoding: each array keeps one reference column per slice.
         let usable = columns - (differential ? 0 : slices)
@@ -249,7 +250,7 @@ public enum Mapper {
         let duplication = options.duplication.isEmpty ? [Int](repeating: 1, count: shapes.count) : options.duplication
         // Tiles, layer by layer, placed along a serpentine path over the mesh so that each
         // layer's tiles sit next to the previous layer's.
-        let sites = d.integer("chip.tileSites"), width = d.integer("chip.tileSitesPerRow")
+        let sites = h.chip.tileSites, width = h.chip.tileSitesPerRow
         var needed = 0
         for (l, s) in shapes.enumerated() {
             needed += ((s.inputs + rows - 1) / rows) * ((s.outputs + outputsPerTile - 1) / outputsPerTile) * duplication[l]
@@ -294,7 +295,7 @@ public enum Mapper {
                                        readoutGroup: readoutLayers.firstIndex(of: l), rowTiles: rowTiles, columnTiles: columnTiles,
                                        outputsPerColumnTile: outputsPerTile, slices: slices, physicalColumnsPerOutput: perOutput,
                                        duplication: duplication[l], tiles: ids, partialSumsPerOutput: rowTiles,
-                                       accumulatorBits: d.integer("chip.accumulatorBits"),
+                                       accumulatorBits: h.chip.accumulatorBits,
                                        utilization: Double(s.inputs * s.outputs * perOutput * duplication[l]) / Double(cells),
                                        hubSite: hubSite, hopsToNextLayer: 0, codeLimit: CrossbarLayer.codeLimit(d), clippedWeights: 0))
         }
@@ -307,19 +308,19 @@ public enum Mapper {
         var corePlacement: CorePlacement?
         var core: CoreMapping?
         if !groups.isEmpty {
-            let placement = try CorePlacement.greedy(groups: groups, core: CoreParameters(d), context: d.name)
+            let placement = try CorePlacement.greedy(groups: groups, core: h.learningCore, context: d.name)
             corePlacement = placement
             core = CoreMapping(placement: placement)
         }
-        let adcsPerTile = (columns + d.integer("crossbar.adc.columnsPerADC") - 1) / d.integer("crossbar.adc.columnsPerADC")
+        let adcsPerTile = h.adc.perArray
         let coresUsed = corePlacement.map { Set($0.neurons.map(\.core)).count } ?? 0
         let graph = TaskGraph.build(layers: layers, tiles: tiles, algorithm: algorithm, passes: passes, classCount: classCount,
-                                    inputSize: shapes.first?.inputs ?? 0, coresUsed: coresUsed, hardware: HardwareModel(d))
-        let tileArea = d.number("area.tileSquareMillimeters"), coreArea = d.number("area.learningCoreSquareMillimeters")
+                                    inputSize: shapes.first?.inputs ?? 0, coresUsed: coresUsed, hardware: h)
+        let tileArea = h.chip.tileSquareMillimeters, coreArea = h.chip.learningCoreSquareMillimeters
         let hops = tiles.reduce(0) { $0 + $1.hopsToHub } + layers.reduce(0) { $0 + $1.hopsToNextLayer } + readoutLayers.count
         let resources = Resources(tiles: tiles.count, arrays: tiles.count, adcs: tiles.count * adcsPerTile, dacs: tiles.count * rows,
                                   tileSites: sites, learningCores: coresUsed, learningCoreNeurons: corePlacement?.neurons.count ?? 0,
-                                  learningCoresAvailable: d.integer("learningCore.cores"),
+                                  learningCoresAvailable: h.learningCore.cores,
                                   utilization: tiles.isEmpty ? 0 : Double(weightCellsTotal) / Double(tiles.count * rows * columns),
                                   siteUtilization: Double(tiles.count) / Double(sites), weightCells: weightCellsTotal,
                                   hopsPerInference: hops,
