@@ -333,11 +333,11 @@ public struct CrossbarLayer: Sendable {
     /// Samples run in blocks of `blockSamples`; block b draws its read and ADC noise from
     /// `rng.split(b)` after one draw from `rng`, so results do not depend on how blocks are run.
     ///
-    /// Optionally, per sample: its action counts (`perSample`, x.rows entries) and, per row group,
-    /// what its reads of each row group did (`activity`, x.rows x `groupCount`: non-zero input
-    /// bit-planes, or multi-bit passes, each covering every slice), for the simulator's timing.
+    /// Optionally, per sample and row group, what its reads of that row group did (`activity`,
+    /// x.rows x `groupCount`: non-zero input bit-planes, or multi-bit passes, each covering every
+    /// slice), for the simulator's task graph.
     public func forward(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts,
-                        perSample: UnsafeMutablePointer<ActionCounts>? = nil, activity: UnsafeMutablePointer<GroupActivity>? = nil) -> Matrix {
+                        activity: UnsafeMutablePointer<GroupActivity>? = nil) -> Matrix {
         precondition(x.cols == inputs)
         let streams = SeededRandom(seed: rng.next())
         let blocks = (x.rows + CrossbarLayer.blockSamples - 1) / CrossbarLayer.blockSamples
@@ -356,7 +356,7 @@ public struct CrossbarLayer: Sendable {
                     var blockRNG = streams.split(UInt64(b))
                     var c = ActionCounts()
                     forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &c, threads: workers > 1 ? 1 : GEMM.defaultThreads,
-                                 into: base + start * outputs, scratch: scratch, sampleCounts: perSample.map { $0 + start },
+                                 into: base + start * outputs, scratch: scratch,
                                  activity: activity.map { $0 + start * groupCount })
                     results[b].value = c
                     b += workers
@@ -374,7 +374,7 @@ public struct CrossbarLayer: Sendable {
     /// block's working buffers, reused from block to block.
     func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts, threads: Int,
                       into out: UnsafeMutablePointer<Float>, scratch: ReadScratch, maxima: Box<[Float]>? = nil,
-                      sampleCounts: UnsafeMutablePointer<ActionCounts>? = nil, activity: UnsafeMutablePointer<GroupActivity>? = nil) {
+                      activity: UnsafeMutablePointer<GroupActivity>? = nil) {
         let batch = x.rows
         // Per-sample input scale (abs-max) and integer codes.
         let maxCode = Float((1 << inputBits) - 1)
@@ -531,18 +531,11 @@ public struct CrossbarLayer: Sendable {
                             readings.withUnsafeMutableBufferPointer { gp in
                                 for i in 0..<batch {
                                     counts.reads += 1
-                                    sampleCounts?[i].reads += 1
                                     if active[i] == 0 { continue }  // an all-zero plane is not converted
                                     counts.rowActivations += active[i]
                                     counts.cellReads += active[i] * (differential ? 2 * outputs : columns)
                                     counts.adcConversions += columns
                                     counts.shiftAdds += outputs
-                                    if let sc = sampleCounts {
-                                        sc[i].rowActivations += active[i]
-                                        sc[i].cellReads += active[i] * (differential ? 2 * outputs : columns)
-                                        sc[i].adcConversions += columns
-                                        sc[i].shiftAdds += outputs
-                                    }
                                     if s == 0, let ga = activity {
                                         ga[i * groupCount + group].reads += 1
                                         ga[i * groupCount + group].rowActivations += Int32(active[i])

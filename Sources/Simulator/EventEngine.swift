@@ -63,7 +63,6 @@ public struct EventEngine {
     public private(set) var unitFree: [Int64]
     public private(set) var unitBusy: [Int64]
     public private(set) var unitStalls: [Int64]
-    public private(set) var inFlight = 0
     var slots: [Slot] = []
     var freeSlots: [Int] = []
     var heap = MinHeap<Event>()
@@ -94,7 +93,6 @@ public struct EventEngine {
         slots[s].duration = durations
         slots[s].delay = delays
         slots[s].unit = units
-        inFlight += 1
         for r in template.roots { begin(slot: s, stage: r, at: now) }
     }
 
@@ -130,7 +128,6 @@ public struct EventEngine {
                                   start: slots[s].start[stage], end: e.time)
             if stage == template.final {
                 freeSlots.append(s)
-                inFlight -= 1
             } else if slots[s].delay[stage] > 0 {
                 heap.push(Event(time: e.time + slots[s].delay[stage], sequence: sequence, slot: e.slot, stage: -e.stage - 1))
                 sequence += 1
