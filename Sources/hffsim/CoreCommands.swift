@@ -4,6 +4,7 @@ import Datasets
 import Hardware
 import HFF
 import Numerics
+import Simulator
 
 /// The learning-core read-out of an HFF model: `hffsim eval --core` and `hffsim bench core`.
 enum CoreReadoutRun {
@@ -15,25 +16,10 @@ enum CoreReadoutRun {
         OptionSpec("--shots", "N", "Labelled training samples for --learn-class.", default: "10"),
     ]
 
-    /// The model's read-out as a core placement, programmed prototypes and read-out rule.
-    static func setUp(_ model: Model, hardware: HardwareDescription, file: String) throws -> (CoreParameters, CorePlacement, [Matrix], CoreReadout) {
-        // The read-out as the compiler lowers it: the layers it uses, their unit prototypes, the rule.
-        let lowered = LoweredModel(model)
-        let p = CoreParameters(hardware)
-        let groups = lowered.coreGroups
-        let placement = try CorePlacement.greedy(groups: groups, core: p,
-                                                 context: "\(file): the read-out of \(groups.count) layers x \(groups[0].prototypes) prototypes does not fit")
-        return (p, placement, lowered.prototypes, lowered.readout!)
-    }
-
     /// The --core flags, checked before any long work: the hardware, the placement, the seeds.
     struct Request {
-        var hardware: HardwareDescription
+        var experiment: CoreReadoutExperiment
         var seeds: Int
-        var setUp: (CoreParameters, CorePlacement, [Matrix], CoreReadout)
-        /// Class-incremental: the class learned on the chip, and from how many samples.
-        var learnClass: Int?
-        var shots: Int
     }
 
     static func request(_ args: Arguments, model: Model) throws -> Request? {
@@ -50,61 +36,32 @@ enum CoreReadoutRun {
         let shots = try args.int("--shots", default: 10, range: 1...100_000)
         if learnClass == nil && args.string("--shots") != nil { throw InputError.usage(flag: "--shots", "applies to --learn-class, which is not given") }
         let hardware = try HardwareDescription.load(preset, sets: args.strings("--set"))
-        var prepared = try setUp(model, hardware: hardware, file: preset)
-        if let k = learnClass {
-            // Leave class k out: its rows go, the remaining classes keep their order.
-            let m = model.hyperparameters.prototypesPerClass
-            let keep = (0..<(model.classCount * m)).filter { $0 / m != k }
-            let prototypes = prepared.2.map { $0.gatherRows(keep) }
-            let groups = prototypes.map { CorePlacement.Group(inputs: $0.cols, prototypes: $0.rows) }
-            prepared.1 = try CorePlacement.greedy(groups: groups, core: prepared.0, context: preset)
-            prepared.2 = prototypes
-        }
-        return Request(hardware: hardware, seeds: seeds, setUp: prepared, learnClass: learnClass, shots: shots)
+        let experiment = try CoreReadoutExperiment(model: model, hardware: hardware, file: preset, learnClass: learnClass, shots: shots)
+        return Request(experiment: experiment, seeds: seeds)
     }
 
     /// Runs the read-out on the requested chip instances; returns the JSON summary and prints a report.
     static func evaluate(_ model: Model, train: Dataset, test: Dataset, floatPredictions: [Int], request: Request, json: Bool) throws -> [String: Any] {
-        let hardware = request.hardware, seeds = request.seeds
-        let (p, placement, prototypes, readout) = request.setUp
-        let preset = hardware.name
-        let activations = model.layerActivations(test.features)
-        let inputs = model.readoutLayers.map { activations[$0] }
-        var accuracies = [Double](), agreements = [Double]()
-        var total = CoreCounts()
-        var latency = 0.0, picojoules = 0.0
-        var learning: (CoreCounts, Double, Int)?
-        var learnedClassAccuracies = [Double]()
+        let e = request.experiment, seeds = request.seeds
+        let p = e.parameters, hardware = e.hardware
+        let inputs = CoreReadoutExperiment.inputs(model: model, test: test)
+        var chips = [CoreReadoutExperiment.ChipResult]()
         var progress = ProgressLine()
         for seed in 1...seeds {
-            var core = try LearningCore(hardware: hardware, placement: placement, prototypes: prototypes, seed: UInt64(seed), file: preset)
-            var predictions: [Int]
-            let r: LearningCore.Inference
-            if let k = request.learnClass {
-                let (c, t, used) = try core.learnClass(k, shots: request.shots, model: model, train: train)
-                learning = (c, t, used)
-                r = core.infer(inputs, readout: readout)
-                // The core's classes: the others in order, then k.
-                predictions = r.predictions.map { $0 == model.classCount - 1 ? k : ($0 >= k ? $0 + 1 : $0) }
-                let ofK = test.labels.indices.filter { test.labels[$0] == k }
-                learnedClassAccuracies.append(Double(ofK.filter { predictions[$0] == k }.count) / Double(max(1, ofK.count)))
-            } else {
-                r = core.infer(inputs, readout: readout)
-                predictions = r.predictions
-            }
-            accuracies.append(Kernels.accuracy(predictions, test.labels))
-            agreements.append(Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, test.count)))
-            for c in r.counts { total += c }
-            latency += r.latencyNanoseconds.reduce(0, +)
-            picojoules += r.picojoules.reduce(0, +)
+            chips.append(try e.run(seed: UInt64(seed), model: model, train: train, test: test, inputs: inputs, floatPredictions: floatPredictions))
             progress.update("learning core: chip \(seed) of \(seeds)", fraction: Double(seed) / Double(seeds))
         }
         progress.clear()
+        var total = CoreCounts()
+        for c in chips { total += c.counts }
+        let latency = chips.reduce(0) { $0 + $1.latencyNanoseconds }, picojoules = chips.reduce(0) { $0 + $1.picojoules }
+        let accuracies = chips.map(\.accuracy)
         let n = Double(seeds * max(1, test.count))
         let mean = accuracies.reduce(0, +) / Double(seeds)
         let std = seeds > 1 ? (accuracies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(seeds - 1)).squareRoot() : 0
+        let agreement = chips.reduce(0) { $0 + $1.agreement } / Double(seeds)
         let floatAccuracy = Kernels.accuracy(floatPredictions, test.labels)
-        let coresUsed = Set(placement.neurons.map(\.core)).count
+        let coresUsed = Set(e.placement.neurons.map(\.core)).count
         let perInference: [String: Any] = [
             "sourceEvents": Double(total.sourceEvents) / n, "tagMatches": Double(total.tagMatches) / n,
             "synapticOperations": Double(total.synapticOperations) / n, "neuronUpdates": Double(total.neuronUpdates) / n,
@@ -113,17 +70,16 @@ enum CoreReadoutRun {
         var summary: [String: Any] = [
             "hardware": hardware.name, "weightScheme": p.weightScheme.rawValue, "weightBits": p.weightBits,
             "inputCoding": p.coding.rawValue, "mismatchRelative": p.mismatch, "chipSeeds": seeds,
-            "neurons": placement.neurons.count, "coresUsed": coresUsed,
+            "neurons": e.placement.neurons.count, "coresUsed": coresUsed,
             "floatAccuracy": floatAccuracy, "coreAccuracy": mean, "coreAccuracyStd": std, "coreAccuracyPerSeed": accuracies,
-            "agreement": agreements.reduce(0, +) / Double(seeds),
+            "agreement": agreement,
             "energyPerInferenceNanojoules": picojoules / n / 1000, "latencyNanoseconds": latency / n,
             "perInference": perInference,
         ]
-        let k = request.learnClass
-        if let k, let (c, t, used) = learning {
+        if let k = e.learnClass, let (c, t, used) = chips.last?.learning {
             let ofK = test.labels.indices.filter { test.labels[$0] == k }
             let floatOnK = Double(ofK.filter { floatPredictions[$0] == k }.count) / Double(max(1, ofK.count))
-            let meanK = learnedClassAccuracies.reduce(0, +) / Double(seeds)
+            let meanK = chips.reduce(0) { $0 + ($1.learnedClassAccuracy ?? 0) } / Double(seeds)
             summary["learnedClass"] = [
                 "class": k, "shots": used, "classAccuracy": meanK, "floatClassAccuracy": floatOnK,
                 "synapticUpdates": c.synapticUpdates, "learningNanojoules": c.picojoules(p) / 1000, "learningNanoseconds": t,
@@ -134,9 +90,9 @@ enum CoreReadoutRun {
         }
         if !json {
             let coding = p.coding == .graded ? "\(p.gradedBits)-bit graded events" : "rate coding, \(p.rateSpikes) spikes"
-            print("learning core \(hardware.name): \(p.weightScheme.rawValue) \(p.weightBits)-bit weights, \(coding), mismatch \(Output.format(p.mismatch * 100, 0))%; \(placement.neurons.count) neurons on \(coresUsed) of \(p.cores) cores")
+            print("learning core \(hardware.name): \(p.weightScheme.rawValue) \(p.weightBits)-bit weights, \(coding), mismatch \(Output.format(p.mismatch * 100, 0))%; \(e.placement.neurons.count) neurons on \(coresUsed) of \(p.cores) cores")
             print("  accuracy \(Output.format(mean * 100, 2))%" + (seeds > 1 ? " (std \(Output.format(std * 100, 2)) over \(seeds) chips)" : "")
-                  + ", float \(Output.format(floatAccuracy * 100, 2))%, agreement \(Output.format((summary["agreement"] as! Double) * 100, 2))%")
+                  + ", float \(Output.format(floatAccuracy * 100, 2))%, agreement \(Output.format(agreement * 100, 2))%")
             print("  per inference: \(Output.format(Double(total.sourceEvents) / n, 0)) source events, \(Output.format(Double(total.synapticOperations) / n, 0)) synaptic operations, \(Output.format(picojoules / n / 1000, 2)) nJ, latency \(Output.format(latency / n, 0)) ns")
         }
         return summary
