@@ -315,7 +315,8 @@ public enum Mapper {
         let adcsPerTile = h.adc.perArray
         let coresUsed = corePlacement.map { Set($0.neurons.map(\.core)).count } ?? 0
         let graph = TaskGraph.build(layers: layers, tiles: tiles, algorithm: algorithm, passes: passes, classCount: classCount,
-                                    inputSize: shapes.first?.inputs ?? 0, coresUsed: coresUsed, hardware: h)
+                                    inputSize: shapes.first?.inputs ?? 0,
+                                    cores: corePlacement.map { Array(Set($0.neurons.map(\.core))) } ?? [], hardware: h)
         let tileArea = h.chip.tileSquareMillimeters, coreArea = h.chip.learningCoreSquareMillimeters
         let hops = tiles.reduce(0) { $0 + $1.hopsToHub } + layers.reduce(0) { $0 + $1.hopsToNextLayer } + readoutLayers.count
         let resources = Resources(tiles: tiles.count, arrays: tiles.count, adcs: tiles.count * adcsPerTile, dacs: tiles.count * rows,

@@ -85,8 +85,18 @@ public struct TaskGraph: Codable, Equatable, Sendable {
         public var tileRead: TileRead?
     }
 
+    /// The learning core's units (HFF): its event source, its winner-take-all unit, and per core
+    /// of the chip the unit standing for it (-1 when it holds no neuron). The read-out stage
+    /// expands, per sample, into the core's events on these units (`CoreProgram`).
+    public struct CoreUnits: Codable, Equatable, Sendable {
+        public var source: Int
+        public var winnerTakeAll: Int
+        public var cores: [Int]
+    }
+
     public var units: [Unit]
     public var stages: [Stage]
+    public var learningCore: CoreUnits?
     /// The stage whose end completes an inference.
     public var final: Int { stages.count - 1 }
 }
@@ -94,7 +104,7 @@ public struct TaskGraph: Codable, Equatable, Sendable {
 extension TaskGraph {
     /// The graph of `layers` on `tiles`, for `algorithm` with `passes` per inference.
     public static func build(layers: [LayerMapping], tiles: [TileMapping], algorithm: Algorithm, passes: Int, classCount: Int,
-                             inputSize: Int, coresUsed: Int, hardware h: HardwareModel) -> TaskGraph {
+                             inputSize: Int, cores usedCores: [Int], hardware h: HardwareModel) -> TaskGraph {
         var units = [Unit](), stages = [Stage]()
         func unit(_ name: String, _ kind: UnitKind, _ layer: Int?, tiles: Int = 0, cores: Int = 0) -> Int {
             units.append(Unit(name: name, kind: kind, layer: layer, tiles: tiles, cores: cores))
@@ -114,7 +124,13 @@ extension TaskGraph {
             link.append(unit("layer \(layer.index) hub link", .link, layer.index))
             digital.append(unit("layer \(layer.index) digital unit", .digital, layer.index))
         }
-        let core = algorithm == .hff ? unit("learning core", .core, nil, cores: coresUsed) : -1
+        var coreUnits: CoreUnits?
+        if algorithm == .hff {
+            let source = unit("learning core: event source", .core, nil)
+            var cores = [Int](repeating: -1, count: h.learningCore.cores)
+            for k in usedCores.sorted() { cores[k] = unit("learning core \(k)", .core, nil, cores: 1) }
+            coreUnits = CoreUnits(source: source, winnerTakeAll: unit("learning core: winner-take-all", .core, nil), cores: cores)
+        }
         func stage(_ name: String, _ kind: StageKind, _ u: [Int], layer: Int? = nil, pass: Int? = nil, after deps: [Int],
                    _ actions: Actions = Actions(), tileRead: TileRead? = nil) -> Int {
             stages.append(Stage(index: stages.count, name: name, kind: kind, units: u, layer: layer, pass: pass, dependsOn: deps,
@@ -194,7 +210,7 @@ extension TaskGraph {
         let decision: Int
         switch algorithm {
         case .hff:
-            decision = stage("read-out on the learning core", .readout, [core], after: readoutSources)
+            decision = stage("read-out on the learning core", .readout, [coreUnits!.source], after: readoutSources)
         case .ff:
             var o = Actions()
             o.operations = passes * layers.reduce(0) { $0 + 2 * $1.outputs } + passes  // squares and sums per pass, then argmax
@@ -207,7 +223,7 @@ extension TaskGraph {
         var r = Actions()
         r.hostBytes = h.chip.hostResultBytes
         _ = stage("result to host", .result, [host], after: [decision], r)
-        return TaskGraph(units: units, stages: stages)
+        return TaskGraph(units: units, stages: stages, learningCore: coreUnits)
     }
 
     /// Columns converted per physical read of a tile: one per differential pair and slice, or

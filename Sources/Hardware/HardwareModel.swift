@@ -147,8 +147,20 @@ public struct HardwareModel: Sendable, Equatable {
         learningCore = CoreParameters(d)
     }
 
-    /// Whole cycles covering `nanoseconds` (rounded up; the simulator's time unit).
+    /// Whole cycles covering `nanoseconds` (rounded up): a clocked unit's time.
     @inlinable public func cycles(_ nanoseconds: Double) -> Int64 { Int64((nanoseconds * technology.clockGigahertz).rounded(.up)) }
+
+    /// The simulator's one time base: ticks of a picosecond. A clocked unit's task takes whole
+    /// cycles (`clockTicks`); the learning core is asynchronous (DYNAP-SE2 has no clock), so its
+    /// tasks take their nanoseconds to the nearest picosecond (`ticks`).
+    public static let ticksPerNanosecond = 1000.0
+    /// Ticks of one clock cycle (1000 / clockGigahertz, to the nearest picosecond).
+    @inlinable public var ticksPerCycle: Int64 { Int64((HardwareModel.ticksPerNanosecond / technology.clockGigahertz).rounded()) }
+    @inlinable public func clockTicks(_ nanoseconds: Double) -> Int64 { cycles(nanoseconds) * ticksPerCycle }
+    @inlinable public func ticks(_ nanoseconds: Double) -> Int64 { Int64((nanoseconds * HardwareModel.ticksPerNanosecond).rounded()) }
+    /// Cycles of `ticks`, and nanoseconds.
+    @inlinable public func cycles(ticks: Int64) -> Double { Double(ticks) / Double(ticksPerCycle) }
+    @inlinable public func nanoseconds(ticks: Int64) -> Double { Double(ticks) / HardwareModel.ticksPerNanosecond }
 
     /// Nanoseconds of one tile's physical read (one row group and one input bit-plane or
     /// multi-bit pass, every weight slice) when each of its ADCs converts `steps` times (its

@@ -230,20 +230,20 @@ public struct LearningCore: Sendable {
         /// Final class scores (batch x K) and the winners.
         public var classScores: Matrix
         public var predictions: [Int]
-        /// Per sample: counts, latency from the first event to the decision, and dynamic energy.
+        /// Per sample: the core's actions and their dynamic energy.
         public var counts: [CoreCounts]
-        public var latencyNanoseconds: [Double]
-        /// The first samples' event-by-event timelines (`infer`'s `traceSamples`).
-        public var events: [[CoreEvent]]
-        /// Per sample: the busiest core's (or the winner-take-all unit's) busy time: the core's
-        /// occupancy when samples stream through it.
-        public var occupancyNanoseconds: [Double]
         public var picojoules: [Double]
+        /// Per group: the event payloads (batch x D), and the builder of each sample's task graph.
+        public var payloads: [Matrix]
+        public var builder: CoreProgramBuilder
+
+        /// Sample i's work on the core, as the event engine runs it.
+        public func program(sample i: Int) -> CoreProgram { builder.program(sample: i, payloads: payloads) }
     }
 
-    /// Scores `inputs` (one matrix per group, batch x D, the same batch) and decides the class.
-    /// The first `traceSamples` samples also keep their event-by-event timelines (`events`).
-    public func infer(_ inputs: [Matrix], readout: CoreReadout, traceSamples: Int = 0) -> Inference {
+    /// Scores `inputs` (one matrix per group, batch x D, the same batch) and decides the class;
+    /// counts every sample's events (its timing is the simulator's: `Inference.program`).
+    public func infer(_ inputs: [Matrix], readout: CoreReadout) -> Inference {
         precondition(inputs.count == placement.groups.count)
         let batch = inputs.first?.rows ?? 0
         let s = placement.structure()
@@ -265,29 +265,17 @@ public struct LearningCore: Sendable {
         }
         let classScores = LearningCore.combine(scores, readout: readout)
         let predictions = Kernels.argmaxRows(classScores)
-        // Event-by-event cost and timing, sample by sample (independent, so across threads).
-        let timing = CoreTiming(core: self, structure: s, readout: readout)
-        var counts = [CoreCounts](repeating: CoreCounts(), count: batch)
-        var latency = [Double](repeating: 0, count: batch)
-        var occupancy = [Double](repeating: 0, count: batch)
+        // Event counts, sample by sample (independent, so across threads).
+        let builder = CoreProgramBuilder(parameters: parameters, placement: placement, readout: readout)
         let workers = max(1, min(GEMM.defaultThreads, batch))
         let chunk = (batch + workers - 1) / max(workers, 1)
-        let boxes = (0..<workers).map { _ in Box<[(CoreCounts, Double, Double)]>([]) }
-        let traces = (0..<min(traceSamples, batch)).map { _ in Box<[CoreEvent]>([]) }
+        let boxes = (0..<workers).map { _ in Box<[CoreCounts]>([]) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var sim = timing
-            var out = [(CoreCounts, Double, Double)]()
-            for i in (w * chunk)..<min(batch, (w + 1) * chunk) {
-                out.append(sim.run(sample: i, payloads: payloads, record: i < traceSamples))
-                if i < traceSamples { traces[i].value = sim.recorded }
-            }
-            boxes[w].value = out
+            boxes[w].value = ((w * chunk)..<min(batch, (w + 1) * chunk)).map { builder.program(sample: $0, payloads: payloads).counts }
         }
-        for w in 0..<workers {
-            for (k, r) in boxes[w].value.enumerated() { counts[w * chunk + k] = r.0; latency[w * chunk + k] = r.1; occupancy[w * chunk + k] = r.2 }
-        }
+        let counts = boxes.flatMap(\.value)
         return Inference(prototypeScores: scores, classScores: classScores, predictions: predictions, counts: counts,
-                         latencyNanoseconds: latency, events: traces.map(\.value), occupancyNanoseconds: occupancy, picojoules: counts.map { $0.picojoules(parameters) })
+                         picojoules: counts.map { $0.picojoules(parameters) }, payloads: payloads, builder: builder)
     }
 
     /// Class scores from prototype scores: /tau, pooled per class, combined over groups.

@@ -41,6 +41,22 @@ public struct CoreReadoutExperiment: Sendable {
         self.shots = shots
     }
 
+    /// One sample's read-out alone on an idle core: the simulator's event engine running its
+    /// program (a one-stage graph the program expands), from the first injection to the decision.
+    public static func latencyNanoseconds(_ program: CoreProgram) -> Double {
+        let units = (program.tasks.map(\.unit).max() ?? 0) + 1
+        var engine = EventEngine(template: .init(dependsOn: [[]], final: 0, units: Int(units)))
+        func ticks(_ ns: Double) -> Int64 { Int64((ns * HardwareModel.ticksPerNanosecond).rounded()) }
+        let x = EventEngine.Expansion(anchor: 0, durations: program.tasks.map { ticks($0.nanoseconds) }, units: program.tasks.map(\.unit),
+                                      dependencies: program.tasks.map(\.dependencies), edgeStart: program.edgeStart,
+                                      edgeTargets: program.edgeTargets, edgeDelays: program.edgeDelayNanoseconds.map(ticks),
+                                      roots: program.roots, final: program.final)
+        engine.admit(sample: 0, durations: [0], delays: [0], units: [-1], expansion: x)
+        var end: Int64 = 0
+        while let c = engine.next() { end = max(end, c.end) }
+        return Double(end) / HardwareModel.ticksPerNanosecond
+    }
+
     /// What one chip instance measured.
     public struct ChipResult: Sendable {
         public var predictions: [Int]
@@ -81,7 +97,7 @@ public struct CoreReadoutExperiment: Sendable {
         for c in r.counts { total += c }
         return ChipResult(predictions: predictions, accuracy: Kernels.accuracy(predictions, test.labels),
                           agreement: Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, test.count)),
-                          counts: total, latencyNanoseconds: r.latencyNanoseconds.reduce(0, +), picojoules: r.picojoules.reduce(0, +),
+                          counts: total, latencyNanoseconds: (0..<test.count).reduce(0) { $0 + CoreReadoutExperiment.latencyNanoseconds(r.program(sample: $1)) }, picojoules: r.picojoules.reduce(0, +),
                           learning: learning, learnedClassAccuracy: learned)
     }
 }

@@ -1,12 +1,14 @@
 import Compiler
 import Hardware
+import Dispatch
 import Numerics
 
 /// Runs the config's task graph on the event engine: every stage of every inference becomes a
 /// task whose duration is a function of the actions it records (`cost`), and those records are
 /// the ledger that energy is priced from.
 ///
-/// Durations, in cycles (rounded up from ns):
+/// Durations, in ticks of the engine's one clock (a picosecond; a clocked unit's tasks take whole
+/// cycles, rounded up from ns):
 /// - host link: bytes x `timing.networkNanosecondsPerByte`;
 /// - buffer: (bytes read + written) x `timing.bufferNanosecondsPerByte`;
 /// - link: bytes x `timing.networkNanosecondsPerByte` holding the port, then the farthest hops x
@@ -14,8 +16,9 @@ import Numerics
 /// - row tile: its physical reads x `HardwareModel.tileReadNanoseconds` of its busiest ADC's
 ///   conversions, plus one shift-add;
 /// - digital unit: ceil(operations / lanes) x `timing.normalizationOperationNanoseconds`;
-/// - learning core: held for its busiest unit's busy time, the rest of its latency as delay
-///   (the core's own event simulation runs per sample inside `LearningCore`).
+/// - read-out (HFF): expanded per sample into the learning core's events (`CoreProgram`), each a
+///   task on the core's units, asynchronous (its nanoseconds to the nearest picosecond), released
+///   over the core's mesh a hop delay after the task that sent it.
 struct Executor {
     let graph: TaskGraph
     let model: HardwareModel
@@ -34,7 +37,8 @@ struct Executor {
         template = EventEngine.Template(dependsOn: graph.stages.map(\.dependsOn), final: graph.final, units: graph.units.count)
     }
 
-    /// Stage s of inference i: its duration and delay (cycles) and its actions.
+    /// Stage s of inference i: its duration and delay (ticks) and its actions (the read-out's are
+    /// its expansion's: `coreExpansion`).
     func cost(stage s: TaskGraph.Stage, sample i: Int) -> (duration: Int64, delay: Int64, record: ActionRecord) {
         var r = ActionRecord()
         let a = s.actions
@@ -42,16 +46,16 @@ struct Executor {
         case .hostInput, .result:
             r[.hostBytes] = Double(a.hostBytes)
             r[.bufferWriteBytes] = Double(a.bufferWriteBytes)
-            return (model.cycles(Double(a.hostBytes) * model.interconnect.nanosecondsPerByte), 0, r)
+            return (model.clockTicks(Double(a.hostBytes) * model.interconnect.nanosecondsPerByte), 0, r)
         case .overlay, .inputBuffer, .partialBuffer:
             r[.bufferReadBytes] = Double(a.bufferReadBytes)
             r[.bufferWriteBytes] = Double(a.bufferWriteBytes)
-            return (model.cycles(Double(a.bufferReadBytes + a.bufferWriteBytes) * model.buffers.nanosecondsPerByte), 0, r)
+            return (model.clockTicks(Double(a.bufferReadBytes + a.bufferWriteBytes) * model.buffers.nanosecondsPerByte), 0, r)
         case .distribute, .gather, .activations:
             r[.linkBytes] = Double(a.linkBytes)
             r[.linkByteHops] = Double(a.linkByteHops)
-            return (model.cycles(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte),
-                    model.cycles(Double(a.linkHops) * model.interconnect.hopNanoseconds), r)
+            return (model.clockTicks(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte),
+                    model.clockTicks(Double(a.linkHops) * model.interconnect.hopNanoseconds), r)
         case .tileReads:
             let t = s.tileRead!, l = s.layer!
             var reads = 0, rows = 0
@@ -69,24 +73,34 @@ struct Executor {
             r[.adcConversions] = Double(reads * t.conversionsPerRead)
             r[.shiftAdds] = Double(reads * t.shiftAddsPerRead)
             let ns = reads > 0 ? Double(reads) * model.tileReadNanoseconds(conversionsPerADC: t.conversionsPerADC) + model.digital.shiftAddNanoseconds : 0
-            return (model.cycles(ns), 0, r)
+            return (model.clockTicks(ns), 0, r)
         case .inputScaling, .accumulateFinish, .goodness, .argmax:
             r[.accumulations] = Double(a.accumulations)
             r[.digitalOperations] = Double(a.operations)
             let steps = (Double(a.accumulations + a.operations) / Double(model.digital.lanes)).rounded(.up)
-            return (model.cycles(steps * model.digital.operationNanoseconds), 0, r)
+            return (model.clockTicks(steps * model.digital.operationNanoseconds), 0, r)
         case .readout:
-            guard let core else { return (0, 0, r) }
-            let c = core.counts[i]
-            r[.coreSourceEvents] = Double(c.sourceEvents)
-            r[.coreTagMatches] = Double(c.tagMatches)
-            r[.coreSynapticOperations] = Double(c.synapticOperations)
-            r[.coreNeuronUpdates] = Double(c.neuronUpdates)
-            r[.coreHops] = Double(c.hops)
-            r[.coreWinnerTakeAllSteps] = Double(c.winnerTakeAllSteps)
-            let held = model.cycles(core.occupancyNanoseconds[i])
-            return (held, max(0, model.cycles(core.latencyNanoseconds[i]) - held), r)
+            return (0, 0, r)
         }
+    }
+
+    /// The read-out of inference i as the core's events: the engine's expansion of `stage`, and
+    /// the program it came from (its tasks' actions and names).
+    func coreExpansion(stage: Int, sample i: Int) -> (EventEngine.Expansion, CoreProgram)? {
+        guard let core, let u = graph.learningCore else { return nil }
+        let program = core.program(sample: i)
+        let cores = Int32(u.cores.count)
+        var durations = [Int64](), units = [Int32](), dependencies = [Int32]()
+        durations.reserveCapacity(program.tasks.count); units.reserveCapacity(program.tasks.count); dependencies.reserveCapacity(program.tasks.count)
+        for t in program.tasks {
+            durations.append(model.ticks(t.nanoseconds))
+            units.append(Int32(t.unit < cores ? u.cores[Int(t.unit)] : t.unit == cores ? u.winnerTakeAll : u.source))
+            dependencies.append(t.dependencies)
+        }
+        let x = EventEngine.Expansion(anchor: stage, durations: durations, units: units, dependencies: dependencies,
+                                      edgeStart: program.edgeStart, edgeTargets: program.edgeTargets,
+                                      edgeDelays: program.edgeDelayNanoseconds.map { model.ticks($0) }, roots: program.roots, final: program.final)
+        return (x, program)
     }
 
     /// Admits inference i; with a ledger, records its actions per unit.
@@ -94,16 +108,30 @@ struct Executor {
         let n = graph.stages.count
         var durations = [Int64](repeating: 0, count: n), delays = durations
         var units = [Int32](repeating: -1, count: n)
+        var expansion: EventEngine.Expansion?
         for s in graph.stages {
+            if s.kind == .readout, let (x, program) = coreExpansion(stage: s.index, sample: i) {
+                expansion = x
+                if let ledger { record(program, units: x.units, into: ledger) }
+                continue
+            }
             let (d, delay, record) = cost(stage: s, sample: i)
             let u = s.units[i % s.units.count]
             durations[s.index] = d; delays[s.index] = delay; units[s.index] = Int32(u)
             ledger?.pointee.actions[u] += record
         }
-        engine.admit(sample: i, durations: durations, delays: delays, units: units)
+        engine.admit(sample: i, durations: durations, delays: delays, units: units, expansion: expansion)
     }
 
-    /// Inference i alone on an idle chip: its latency in cycles.
+    /// The core program's actions, each on the unit of the task that performed it.
+    func record(_ program: CoreProgram, units: [Int32], into ledger: UnsafeMutablePointer<Ledger>) {
+        for (k, t) in program.tasks.enumerated() {
+            let c = t.counts
+            ledger.pointee.actions[Int(units[k])].add(c)
+        }
+    }
+
+    /// Inference i alone on an idle chip: its latency in ticks.
     func unloadedLatency(_ i: Int) -> Int64 {
         var engine = EventEngine(template: template)
         admit(i, to: &engine, ledger: nil)
@@ -112,10 +140,21 @@ struct Executor {
         return end
     }
 
+    /// Every inference 0..<n alone (across threads; each on its own engine): latencies in ticks.
+    func unloadedLatencies(samples n: Int) -> [Int64] {
+        let workers = max(1, min(GEMM.defaultThreads, n / 64 + 1))
+        let chunk = (n + workers - 1) / workers
+        let boxes = (0..<workers).map { _ in Box<[Int64]>([]) }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            boxes[w].value = ((w * chunk)..<min(n, (w + 1) * chunk)).map { unloadedLatency($0) }
+        }
+        return boxes.flatMap(\.value)
+    }
+
     /// What a loaded run measured.
     struct Loaded {
         var ledger: Ledger
-        /// Per inference: cycles from admission to its last task.
+        /// Per inference: ticks from admission to its last task.
         var latencies: [Int64]
         /// Completion times in order.
         var completions: [Int64]
@@ -154,9 +193,9 @@ struct Executor {
             }
         }
         let makespan = completions.last ?? 0
-        ledger.busyCycles = engine.unitBusy
-        ledger.stallCycles = engine.unitStalls
-        ledger.spanCycles = makespan
+        ledger.busyTicks = engine.unitBusy
+        ledger.stallTicks = engine.unitStalls
+        ledger.spanTicks = makespan
         ledger.inferences = n
         traced = traced.filter { $0.start < traceEnd && ($0.sample < traceSamples || $0.end > $0.start) }
         return Loaded(ledger: ledger, latencies: latencies, completions: completions, makespan: makespan, traced: traced)
@@ -164,9 +203,9 @@ struct Executor {
 }
 
 extension Executor.Loaded {
-    /// Inferences per cycle at steady state: completions between the first and last tenth of the
+    /// Inferences per tick at steady state: completions between the first and last tenth of the
     /// run over the time between them (fill and drain left out); the whole run when it is short.
-    var steadyStateInferencesPerCycle: Double {
+    var steadyStateInferencesPerTick: Double {
         let n = completions.count
         let a = n / 10, b = n - 1 - n / 10
         if n >= 20, completions[b] > completions[a] { return Double(b - a) / Double(completions[b] - completions[a]) }

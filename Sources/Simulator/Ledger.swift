@@ -60,6 +60,16 @@ public struct ActionRecord: Equatable, Sendable {
     public static func += (a: inout ActionRecord, b: ActionRecord) {
         for k in a.counts.indices { a.counts[k] += b.counts[k] }
     }
+
+    /// Adds the learning core's counts of one event.
+    public mutating func add(_ c: CoreCounts) {
+        counts[Action.coreSourceEvents.rawValue] += Double(c.sourceEvents)
+        counts[Action.coreTagMatches.rawValue] += Double(c.tagMatches)
+        counts[Action.coreSynapticOperations.rawValue] += Double(c.synapticOperations)
+        counts[Action.coreNeuronUpdates.rawValue] += Double(c.neuronUpdates)
+        counts[Action.coreHops.rawValue] += Double(c.hops)
+        counts[Action.coreWinnerTakeAllSteps.rawValue] += Double(c.winnerTakeAllSteps)
+    }
 }
 
 /// Energy categories of the report, in this order.
@@ -87,28 +97,29 @@ public enum Component: String, CaseIterable, Sendable {
     }
 }
 
-/// The ledger of a run: per unit of the task graph, its actions and its busy and stall cycles.
+/// The ledger of a run: per unit of the task graph, its actions and its busy and stall time
+/// (ticks of the engine's clock, picoseconds).
 public struct Ledger: Sendable {
     public var actions: [ActionRecord]
-    public var busyCycles: [Int64]
-    public var stallCycles: [Int64]
-    /// The cycles the units were powered (the run's span) and the inferences it holds.
-    public var spanCycles: Int64 = 0
+    public var busyTicks: [Int64]
+    public var stallTicks: [Int64]
+    /// The ticks the units were powered (the run's span) and the inferences it holds.
+    public var spanTicks: Int64 = 0
     public var inferences = 0
 
     public init(units: Int) {
         actions = [ActionRecord](repeating: ActionRecord(), count: units)
-        busyCycles = [Int64](repeating: 0, count: units)
-        stallCycles = busyCycles
+        busyTicks = [Int64](repeating: 0, count: units)
+        stallTicks = busyTicks
     }
 
     public static func += (a: inout Ledger, b: Ledger) {
         for u in a.actions.indices {
             a.actions[u] += b.actions[u]
-            a.busyCycles[u] += b.busyCycles[u]
-            a.stallCycles[u] += b.stallCycles[u]
+            a.busyTicks[u] += b.busyTicks[u]
+            a.stallTicks[u] += b.stallTicks[u]
         }
-        a.spanCycles += b.spanCycles
+        a.spanTicks += b.spanTicks
         a.inferences += b.inferences
     }
 }
@@ -166,8 +177,8 @@ public struct EnergyTable: Sendable {
         model.chip.unusedTileSites == .leaking ? Double(max(0, model.chip.tileSites - usedTiles)) * model.leakage.tileMilliwatts : 0
     }
 
-    /// pJ of `milliwatts` over `cycles` (mW x ns = pJ).
-    public func staticPicojoules(milliwatts: Double, cycles: Int64) -> Double {
-        milliwatts * Double(cycles) / model.technology.clockGigahertz
+    /// pJ of `milliwatts` over `ticks` (mW x ns = pJ).
+    public func staticPicojoules(milliwatts: Double, ticks: Int64) -> Double {
+        milliwatts * model.nanoseconds(ticks: ticks)
     }
 }

@@ -50,6 +50,8 @@ public enum Reports {
     }
 
     static func number(_ x: Double) -> String { String(format: "%.6g", x) }
+    /// Cycles: whole ones as integers, else to a thousandth (the learning core is asynchronous).
+    static func cycles(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%.3f", x) }
 
     /// Per layer (then the read-out and the chip's host link): its units' actions and energy per inference.
     static func layersCSV(_ r: RunResult, config: HardwareConfig) -> String {
@@ -85,7 +87,7 @@ public enum Reports {
         lines.append("unit,busy_cycles,stall_cycles,energy_per_inference_pJ,static_pJ")
         for (u, unit) in r.resources.enumerated() {
             let e = r.unitEnergy(u)
-            lines.append("\"\(unit.name)\",\(unit.busy),\(unit.stalls),\(number(Component.total(e))),\(number(e[.static] ?? 0))")
+            lines.append("\"\(unit.name)\",\(cycles(unit.busy)),\(cycles(unit.stalls)),\(number(Component.total(e))),\(number(e[.static] ?? 0))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -105,7 +107,7 @@ public enum Reports {
         add("timing.latencyNanoseconds", number(r.latencyNanoseconds), "the same in ns")
         add("timing.inFlight", "\(r.inFlight)", "inferences in flight at once in the loaded run")
         add("timing.loadedLatencyNanoseconds", number(r.loadedLatencyNanoseconds), "admission to result under that load, mean")
-        add("timing.makespanCycles", "\(r.makespanCycles)", "the loaded run, longest over chips")
+        add("timing.makespanCycles", cycles(r.makespanCycles), "the loaded run, longest over chips")
         add("timing.throughput", number(r.throughputInferencesPerSecond), "inferences per second at steady state (fill and drain left out)")
         for l in config.layers.indices {
             let c = r.actions(layer: l)
@@ -131,8 +133,8 @@ public enum Reports {
         add("energy.total", number(Component.total(byComponent)), "pJ per inference")
         for (u, unit) in r.resources.enumerated() {
             let name = "unit." + unit.name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
-            add(name + ".busyCycles", "\(unit.busy)", "cycles busy, loaded run of chip 1")
-            add(name + ".stallCycles", "\(unit.stalls)", "cycles tasks waited for this unit")
+            add(name + ".busyCycles", cycles(unit.busy), "cycles busy, loaded run of chip 1")
+            add(name + ".stallCycles", cycles(unit.stalls), "cycles tasks waited for this unit")
             add(name + ".energy", number(Component.total(r.unitEnergy(u))), "pJ per inference, leakage included")
         }
         return lines.joined(separator: "\n") + "\n"

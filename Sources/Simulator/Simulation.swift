@@ -31,19 +31,20 @@ public struct RunResult {
     /// Unused tile sites' leakage (mW; 0 when power-gated).
     public var unusedSitesMilliwatts: Double
     public var inferences: Int
-    /// Latency of one inference alone on an idle chip (batch 1): mean, min, max over samples, cycles.
+    /// Latency of one inference alone on an idle chip (batch 1): mean, min, max over samples, in
+    /// clock cycles (the learning core's asynchronous events make them fractional).
     public var latencyCycles: Double
     public var latencyNanoseconds: Double
-    public var latencyMinCycles: Int64
-    public var latencyMaxCycles: Int64
+    public var latencyMinCycles: Double
+    public var latencyMaxCycles: Double
     /// Under load (`inFlight` inferences at once): mean cycles from admission to the result.
     public var inFlight: Int
     public var loadedLatencyNanoseconds: Double
     /// Steady-state throughput of the loaded run (fill and drain left out), mean over chips.
     public var throughputInferencesPerSecond: Double
-    public var makespanCycles: Int64
+    public var makespanCycles: Double
     /// Per unit: busy and stall cycles in the loaded run of chip 1.
-    public var resources: [(name: String, busy: Int64, stalls: Int64)]
+    public var resources: [(name: String, busy: Double, stalls: Double)]
     /// Partial-product multiply-accumulates simulated: weights x slices x input bit-planes (or
     /// multi-bit passes) x passes x inferences x chips.
     public var partialProductMACs: Double
@@ -62,7 +63,7 @@ public struct RunResult {
     /// Energy per inference (pJ) of unit u: its actions priced, and its leakage over the span.
     public func unitEnergy(_ u: Int) -> [Component: Double] {
         var e = table.price(ledger.actions[u])
-        let leak = table.staticPicojoules(milliwatts: table.leakageMilliwatts(units[u]), cycles: ledger.spanCycles)
+        let leak = table.staticPicojoules(milliwatts: table.leakageMilliwatts(units[u]), ticks: ledger.spanTicks)
         if leak > 0 { e[.static, default: 0] += leak }
         return e.mapValues { $0 / Double(max(1, inferences)) }
     }
@@ -71,7 +72,7 @@ public struct RunResult {
     public var energyByComponent: [Component: Double] {
         var e = [Component: Double]()
         for u in units.indices { for (k, v) in unitEnergy(u) { e[k, default: 0] += v } }
-        let unused = table.staticPicojoules(milliwatts: unusedSitesMilliwatts, cycles: ledger.spanCycles) / Double(max(1, inferences))
+        let unused = table.staticPicojoules(milliwatts: unusedSitesMilliwatts, ticks: ledger.spanTicks) / Double(max(1, inferences))
         if unused > 0 { e[.static, default: 0] += unused }
         return e
     }
@@ -85,7 +86,7 @@ public struct RunResult {
             let row = units[u].layer ?? (units[u].kind == .core ? layers : layers + 1)
             for (k, v) in unitEnergy(u) { out[row][k, default: 0] += v }
         }
-        let unused = table.staticPicojoules(milliwatts: unusedSitesMilliwatts, cycles: ledger.spanCycles) / Double(max(1, inferences))
+        let unused = table.staticPicojoules(milliwatts: unusedSitesMilliwatts, ticks: ledger.spanTicks) / Double(max(1, inferences))
         if unused > 0 { out[layers + 1][.static, default: 0] += unused }
         return out
     }
@@ -126,14 +127,13 @@ public enum Simulation {
         var ledger = Ledger(units: graph.units.count)
         var latencies = [Int64](), loadedLatency = 0.0
         var throughput = 0.0, makespan: Int64 = 0
-        var resources = [(name: String, busy: Int64, stalls: Int64)]()
+        var resources = [(name: String, busy: Double, stalls: Double)]()
         var trace = [[String: Any]]()
         var macs = 0.0
         for seed in 1...options.chipSeeds {
             let chip = Double(seed - 1), chips = Double(options.chipSeeds)
             progress?("chip \(seed) of \(options.chipSeeds): programming", chip / chips)
-            let (predictions, activity, core) = try functionalRun(config: config, lowered: lowered, hardware: hardware, raw: raw, seed: seed,
-                                                                  traceSamples: seed == 1 ? options.traceSamples : 0) { pass, layer in
+            let (predictions, activity, core) = try functionalRun(config: config, lowered: lowered, hardware: hardware, raw: raw, seed: seed) { pass, layer in
                 progress?("chip \(seed) of \(options.chipSeeds): pass \(pass + 1) of \(lowered.passes), layer \(layer + 1) of \(config.layers.count)",
                           (chip + (Double(pass) + Double(layer + 1) / Double(config.layers.count)) / Double(lowered.passes)) / chips)
             }
@@ -141,16 +141,18 @@ public enum Simulation {
             agreements.append(Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, n)))
             // The task graph: every inference alone (batch-1 latency), then all of them under load.
             let executor = Executor(config: config, model: cost, activity: activity, core: core)
-            for i in 0..<n { latencies.append(executor.unloadedLatency(i)) }
+            latencies += executor.unloadedLatencies(samples: n)
             let run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: seed == 1 ? min(options.traceSamples, n) : 0)
             ledger += run.ledger
             makespan = max(makespan, run.makespan)
-            throughput += run.steadyStateInferencesPerCycle * cost.technology.clockGigahertz * 1e9 / chips
-            loadedLatency += Double(run.latencies.reduce(0, +)) / Double(max(1, n)) / cost.technology.clockGigahertz / chips
+            throughput += run.steadyStateInferencesPerTick * HardwareModel.ticksPerNanosecond * 1e9 / chips
+            loadedLatency += cost.nanoseconds(ticks: run.latencies.reduce(0, +)) / Double(max(1, n)) / chips
             if seed == 1 {
-                resources = graph.units.indices.map { (graph.units[$0].name, run.ledger.busyCycles[$0], run.ledger.stallCycles[$0]) }
+                resources = graph.units.indices.map {
+                    (graph.units[$0].name, cost.cycles(ticks: run.ledger.busyTicks[$0]), cost.cycles(ticks: run.ledger.stallTicks[$0]))
+                }
                 trace = Trace.events(run: run, graph: graph, executor: executor, table: table,
-                                     unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles), core: core)
+                                     unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles))
             }
             // Partial products: every weight slice times every input bit-plane (or multi-bit
             // pass), per pass and inference, as the functional model computes them.
@@ -158,14 +160,14 @@ public enum Simulation {
                 macs += Double(layer.inputs * layer.outputs * layer.slices * cost.dac.planes * lowered.passes * n)
             }
         }
-        let meanLatency = Double(latencies.reduce(0, +)) / Double(max(1, latencies.count))
+        let meanLatency = Double(latencies.reduce(0, +)) / Double(max(1, latencies.count))  // ticks
         return RunResult(samples: n, floatAccuracy: floatAccuracy, hardwareAccuracy: accuracies, agreement: agreements,
                          units: graph.units, ledger: ledger, table: table,
                          unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles), inferences: n * options.chipSeeds,
-                         latencyCycles: meanLatency, latencyNanoseconds: meanLatency / cost.technology.clockGigahertz,
-                         latencyMinCycles: latencies.min() ?? 0, latencyMaxCycles: latencies.max() ?? 0,
+                         latencyCycles: meanLatency / Double(cost.ticksPerCycle), latencyNanoseconds: meanLatency / HardwareModel.ticksPerNanosecond,
+                         latencyMinCycles: cost.cycles(ticks: latencies.min() ?? 0), latencyMaxCycles: cost.cycles(ticks: latencies.max() ?? 0),
                          inFlight: inFlight, loadedLatencyNanoseconds: loadedLatency,
-                         throughputInferencesPerSecond: throughput, makespanCycles: makespan, resources: resources,
+                         throughputInferencesPerSecond: throughput, makespanCycles: cost.cycles(ticks: makespan), resources: resources,
                          partialProductMACs: macs, trace: trace, wallSeconds: Date().timeIntervalSince(start))
     }
 
@@ -173,7 +175,7 @@ public enum Simulation {
     /// one per candidate label): the predictions, what every row group's reads did per pass and
     /// layer (samples x groups), and the read-out on the learning core (HFF).
     static func functionalRun(config: HardwareConfig, lowered: LoweredModel, hardware: HardwareDescription, raw: Matrix, seed: Int,
-                              traceSamples: Int, progress: (Int, Int) -> Void) throws
+                              progress: (Int, Int) -> Void) throws
         -> (predictions: [Int], activity: [[[GroupActivity]]], core: LearningCore.Inference?) {
         let n = raw.rows
         var crossbars = [CrossbarLayer]()
@@ -213,7 +215,7 @@ public enum Simulation {
             let mapping = config.learningCore!
             let chip = try LearningCore(parameters: CoreParameters(hardware), placement: try mapping.placement(file: config.model.file),
                                         levels: config.tensors.readoutLevels, units: config.tensors.readoutUnits, seed: UInt64(seed))
-            let r = chip.infer(readoutInputs, readout: lowered.readout!, traceSamples: traceSamples)
+            let r = chip.infer(readoutInputs, readout: lowered.readout!)
             return (r.predictions, activity, r)
         case .ff:
             return (Kernels.argmaxRows(goodness), activity, nil)

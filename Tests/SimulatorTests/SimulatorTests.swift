@@ -94,17 +94,17 @@ final class SimulatorTests: XCTestCase {
         let s = stage(config, "layer 0 row tile 0 reads")
         let (d0, _, r0) = e.cost(stage: s, sample: 0)
         // Per read: settle 5 + 2 conversions x (pulse 1 + convert 3) = 13 ns; 13 reads, then one shift-add.
-        XCTAssertEqual(d0, 13 * 13 + 2)
+        XCTAssertEqual(d0, (13 * 13 + 2) * 1000, "ticks: a picosecond, 1000 per cycle at 1 GHz")
         XCTAssertEqual(r0[.tileReads], 13)
         XCTAssertEqual(r0[.rowActivations], 13 * 8)
         XCTAssertEqual(r0[.cellReads], 13 * 8 * 24)
         XCTAssertEqual(e.cost(stage: s, sample: 1).duration, 0, "all-zero bit-planes are skipped")
         // With sample-and-hold the next pulse overlaps the conversion: 5 + 1 + max(1, 3) + 3 = 12 ns.
         let held = executor(try map(m, try timingHardware(["crossbar.adc.sampleAndHold=true"])), reads: [[8, 5]])
-        XCTAssertEqual(held.cost(stage: s, sample: 0).duration, 13 * 12 + 2)
+        XCTAssertEqual(held.cost(stage: s, sample: 0).duration, (13 * 12 + 2) * 1000)
         // The pulse counts: 10 ns instead of 1 adds 2 x 9 ns per read.
         let slow = executor(try map(m, try timingHardware(["crossbar.readPulseNanoseconds=10"])), reads: [[8, 5]])
-        XCTAssertEqual(slow.cost(stage: s, sample: 0).duration, 13 * (13 + 18) + 2)
+        XCTAssertEqual(slow.cost(stage: s, sample: 0).duration, (13 * (13 + 18) + 2) * 1000)
     }
 
     func testConversionsPerReadAreADCsTimesConversionsPerADCInTimingAndEnergy() throws {
@@ -116,7 +116,7 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(s.tileRead!.conversionsPerADC, 2)
         let (d, _, r) = executor(config, reads: [[4, 3]]).cost(stage: s, sample: 0)
         XCTAssertEqual(r[.adcConversions], 7 * 6 * 2, "energy record: reads x ADCs x conversions per ADC")
-        XCTAssertEqual(d, 7 * (5 + 2 * (1 + 3)) + 2, "timing: the same 2 conversions per ADC per read")
+        XCTAssertEqual(d, (7 * (5 + 2 * (1 + 3)) + 2) * 1000, "timing (ticks): the same 2 conversions per ADC per read")
         // One output: 8 columns, on 2 ADCs of 2 pairs each.
         let one = try map(model(.backprop, widths: [1], inputs: 16, classes: 2), try timingHardware())
         let t = stage(one, "layer 0 row tile 0 reads").tileRead!
@@ -133,7 +133,7 @@ final class SimulatorTests: XCTestCase {
             durations.append(executor(config, reads: [[8, 8]]).cost(stage: stage(config, "layer 0 row tile 0 reads"), sample: 0).duration)
         }
         // 16 reads x (settle 5 + conversions x 4), plus a shift-add: 2 conversions alone, 4 shared.
-        let expected: [Int64] = [16 * (5 + 2 * 4) + 2, 16 * (5 + 4 * 4) + 2]
+        let expected: [Int64] = [(16 * (5 + 2 * 4) + 2) * 1000, (16 * (5 + 4 * 4) + 2) * 1000]  // ticks
         XCTAssertEqual(durations, expected)
     }
 
@@ -146,7 +146,7 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(config.taskGraph.units[s.units[0]].kind, .digital)
         XCTAssertEqual(stage(config, "layer 0 inputs to tiles").dependsOn, [s.index])
         let (d, _, r) = executor(config, reads: [[1, 1]]).cost(stage: s, sample: 0)
-        XCTAssertEqual(d, 1)
+        XCTAssertEqual(d, 1000, "one cycle: 1000 ticks")
         XCTAssertEqual(r[.digitalOperations], 32)
         XCTAssertEqual(EnergyTable(HardwareModel(config.hardware)).price(r)[.digital]!, 32 * 0.565, accuracy: 1e-12)
     }
@@ -200,9 +200,10 @@ final class SimulatorTests: XCTestCase {
         let alone = e.unloadedLatency(0)
         let one = e.loaded(samples: 40, inFlight: 1, traceSamples: 0)
         XCTAssertEqual(one.makespan, 40 * alone)
-        XCTAssertEqual(one.ledger.stallCycles.reduce(0, +), 0, "nothing waits with one in flight")
+        XCTAssertEqual(one.ledger.stallTicks.reduce(0, +), 0, "nothing waits with one in flight")
         let many = e.loaded(samples: 40, inFlight: 8, traceSamples: 0)
-        XCTAssertEqual(many.steadyStateInferencesPerCycle, 1.0 / 171, accuracy: 1e-9)
+        // 1 GHz: a cycle is 1000 ticks (picoseconds).
+        XCTAssertEqual(many.steadyStateInferencesPerTick, 1.0 / 171_000, accuracy: 1e-12)
         XCTAssertEqual(one.ledger.actions, many.ledger.actions, "the load changes time, not actions")
     }
 

@@ -278,7 +278,8 @@ final class CLITests: XCTestCase {
         let events = try XCTUnwrap(trace["traceEvents"] as? [[String: Any]])
         XCTAssertGreaterThan(events.filter { $0["ph"] as? String == "X" }.count, 10)
         XCTAssertTrue(events.contains { $0["ph"] as? String == "C" })
-        XCTAssertTrue(events.contains { ($0["args"] as? [String: Any])?["name"] as? String == "learning core" })
+        XCTAssertTrue(events.contains { ($0["args"] as? [String: Any])?["name"] as? String == "learning core 0" })
+        XCTAssertTrue(events.contains { $0["name"] as? String == "end of vector" }, "the core's events are drawn on its units")
         let stats = try String(contentsOfFile: out + "/stats.txt", encoding: .utf8)
         XCTAssertTrue(stats.contains("energy.total") && stats.contains(" # "), stats)
         // A config edited by hand is refused with the key path.

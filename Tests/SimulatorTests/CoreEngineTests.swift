@@ -1,0 +1,64 @@
+import XCTest
+import Hardware
+import Numerics
+@testable import Simulator
+
+/// The learning core's events on the simulator's one event engine, against timelines worked out
+/// by hand from the preset's figures.
+final class CoreEngineTests: XCTestCase {
+    func readout(_ classes: Int) -> CoreReadout {
+        CoreReadout(classCount: classes, prototypesPerClass: 1, tau: 0.1, combine: .last)
+    }
+
+    /// Two prototypes over 4 inputs, 2 synapses per neuron: each prototype is 2 partial neurons and
+    /// an aggregation neuron, prototype 0 on core 0 (1 link from the source), prototype 1 on core 1
+    /// (2 links). rram-neurosim's core: injection 2.1 ns, hop 6.5 ns, tag match 2.1 ns, synaptic
+    /// operation 3.5 ns, neuron update 8.4 ns, winner-take-all step 8.4 ns.
+    func testCoreEventsOnTheOneEngineFollowByHand() throws {
+        let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.synapsesPerNeuron=2", "learningCore.mismatchRelative=0"])
+        let p = CoreParameters(hw)
+        XCTAssertEqual([p.injectionNanoseconds, p.hopNanoseconds, p.tagMatchNanoseconds, p.synapticOperationNanoseconds,
+                        p.neuronUpdateNanoseconds, p.winnerTakeAllStepNanoseconds], [2.1, 6.5, 2.1, 3.5, 8.4, 8.4])
+        let placement = CorePlacement(groups: [.init(inputs: 4, prototypes: 2)], neurons: [
+            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 0..<2)),
+            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 2..<4)),
+            .init(core: 0, role: .aggregate(group: 0, prototype: 0)),
+            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 0..<2)),
+            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 2..<4)),
+            .init(core: 1, role: .aggregate(group: 0, prototype: 1)),
+        ])
+        let prototypes = Matrix(rows: 2, cols: 4, storage: [0.5, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, -0.5])
+        let core = try LearningCore(hardware: hw, placement: placement, prototypes: [prototypes], seed: 0)
+        let r = core.infer([Matrix(rows: 1, cols: 4, storage: [0.5, 0, 0.25, 1])], readout: readout(2))
+        // The source injects 3 values then a marker per core, each 2.1 ns: they are on the mesh at
+        // 2.1, 4.2, 6.3 (values), 8.4 (core 0's marker), 10.5 (core 1's).
+        // Core 0 (6.5 ns away): values arrive 8.6, 10.7, 12.8, served 5.6 ns each (tag 2.1 + one
+        // synapse 3.5) until 25.4; the marker (arrived 14.9) 25.4-27.5; partial updates 27.5-35.9
+        // and 35.9-44.3; their partial sums, on the same core, 44.3-49.9 and 49.9-55.5; the
+        // aggregation 55.5-63.9; its score reaches the winner-take-all unit at 70.4, done 78.8.
+        // Core 1 (13 ns away): values arrive 15.1, 17.2, 19.3, served until 31.9; the marker
+        // (arrived 23.5) until 34.0; partials until 50.8; partial sums until 62.0; aggregation
+        // until 70.4; the score arrives 83.4 and is done at 91.8.
+        XCTAssertEqual(CoreReadoutExperiment.latencyNanoseconds(r.program(sample: 0)), 91.8, accuracy: 1e-9)
+        // The program's counts are the ones LearningCore counts (worked by hand in LearningCoreTests).
+        XCTAssertEqual(r.program(sample: 0).counts, r.counts[0])
+    }
+
+    /// One event that five synapses on one core match: one after another (Loihi style) the core
+    /// spends 5 synaptic operation times on it, in parallel (DYNAP-SE2's analog synapses) one.
+    func testParallelSynapsesServeAnEventInOneOperationTime() throws {
+        let placement = CorePlacement(groups: [.init(inputs: 4, prototypes: 5)],
+                                      neurons: (0..<5).map { .init(core: 0, role: .partial(group: 0, prototype: $0, inputs: 0..<4)) })
+        let prototypes = Matrix(rows: 5, cols: 4, storage: (0..<20).map { Float($0 % 7) / 7 })
+        let z = Matrix(rows: 1, cols: 4, storage: [0, 0.5, 0, 0])
+        var latency = [Double]()
+        for parallel in [false, true] {
+            let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.mismatchRelative=0", "learningCore.timing.parallelSynapses=\(parallel)"])
+            let core = try LearningCore(hardware: hw, placement: placement, prototypes: [prototypes], seed: 0)
+            let r = core.infer([z], readout: readout(5))
+            XCTAssertEqual(r.counts[0].synapticOperations, 5, "energy counts every synapse either way")
+            latency.append(CoreReadoutExperiment.latencyNanoseconds(r.program(sample: 0)))
+        }
+        XCTAssertEqual(latency[0] - latency[1], 4 * 3.5, accuracy: 1e-9)
+    }
+}
