@@ -118,39 +118,125 @@ public struct CoreProgramBuilder: Sendable {
         hopsFromSource = (0..<parameters.cores).map { parameters.hops(-1, $0) }
     }
 
-    /// The program of sample `i`, whose event payloads per group are row i of `payloads`.
-    public func program(sample i: Int, payloads: [Matrix]) -> CoreProgram {
+    /// A program under construction (methods, not closures over locals, which would be boxed
+    /// and checked for exclusive access on every use).
+    struct Assembly {
         var tasks = [CoreProgram.Task]()
         var edges = [(from: Int32, to: Int32, delay: Double)]()
-        let wta = Int32(p.cores), source = Int32(p.cores + 1)
-        func task(_ work: CoreProgram.Work, _ unit: Int32, _ ns: Double, _ counts: CoreCounts) -> Int32 {
+        var lastInjection: Int32 = -1
+        let hopNanoseconds: Double
+
+        mutating func task(_ work: CoreProgram.Work, _ unit: Int32, _ ns: Double, _ counts: CoreCounts) -> Int32 {
             tasks.append(.init(work: work, unit: unit, nanoseconds: ns, dependencies: 0, counts: counts))
             return Int32(tasks.count - 1)
         }
-        func edge(_ a: Int32, _ b: Int32, hops: Int) {
-            edges.append((a, b, Double(hops) * p.hopNanoseconds))
+
+        mutating func edge(_ a: Int32, _ b: Int32, hops: Int) {
+            edges.append((a, b, Double(hops) * hopNanoseconds))
             tasks[Int(b)].dependencies += 1
         }
-        func counts(source: Int = 0, tags: Int = 0, synapses: Int = 0, updates: Int = 0, hops: Int = 0, steps: Int = 0) -> CoreCounts {
+
+        /// The source injects one event after another: each injection follows the previous one.
+        mutating func injection(_ unit: Int32, _ ns: Double) -> Int32 {
             var c = CoreCounts()
-            c.sourceEvents = source; c.tagMatches = tags; c.synapticOperations = synapses
-            c.neuronUpdates = updates; c.hops = hops; c.winnerTakeAllSteps = steps
-            return c
+            c.sourceEvents = 1
+            let e = task(.injection, unit, ns, c)
+            if lastInjection >= 0 { edge(lastInjection, e, hops: 0) }
+            lastInjection = e
+            return e
         }
-        var scores = [Int32]()
+
+        /// The program: edges grouped by source task (counting sort, stable: creation order
+        /// within a task), roots in creation order.
+        func program(final: Int32) -> CoreProgram {
+            var program = CoreProgram()
+            var start = [Int32](repeating: 0, count: tasks.count + 1)
+            for e in edges { start[Int(e.from) + 1] += 1 }
+            for t in 0..<tasks.count { start[t + 1] += start[t] }
+            var fill = start
+            program.edgeTargets = [Int32](repeating: 0, count: edges.count)
+            program.edgeDelayNanoseconds = [Double](repeating: 0, count: edges.count)
+            for e in edges {
+                let k = Int(fill[Int(e.from)])
+                program.edgeTargets[k] = e.to
+                program.edgeDelayNanoseconds[k] = e.delay
+                fill[Int(e.from)] += 1
+            }
+            program.edgeStart = start
+            program.roots = tasks.indices.filter { tasks[$0].dependencies == 0 }.map { Int32($0) }
+            program.final = final
+            for t in tasks { program.counts += t.counts }
+            program.tasks = tasks
+            return program
+        }
+    }
+
+    static func taskCounts(tags: Int = 0, synapses: Int = 0, updates: Int = 0, hops: Int = 0, steps: Int = 0) -> CoreCounts {
+        var c = CoreCounts()
+        c.tagMatches = tags; c.synapticOperations = synapses; c.neuronUpdates = updates; c.hops = hops; c.winnerTakeAllSteps = steps
+        return c
+    }
+
+    /// The counts of sample i's program without building it (what `infer` reports per sample;
+    /// a test holds it to `program(sample:payloads:).counts`).
+    public func counts(sample i: Int, payloads: [Matrix]) -> CoreCounts {
+        var c = CoreCounts()
         var silent = 0
-        let injection = counts(source: 1)
-        /// A score leaving `from` on core `core` for the winner-take-all unit.
-        func score(after from: Int32, core: Int) {
-            let h = hopsFromSource[core]
-            let s = task(.score, wta, p.winnerTakeAllStepNanoseconds, counts(hops: h, steps: 1))
-            edge(from, s, hops: h)
-            scores.append(s)
-        }
+        var activeOfAggregate = [Int](repeating: 0, count: placement.neurons.count)
         for (g, payload) in payloads.enumerated() {
             let d = placement.groups[g].inputs
-            var active = [Bool](repeating: false, count: placement.neurons.count)
-            var aggregateInputs = [Int: [Int32]]()
+            payload.storage.withUnsafeBufferPointer { pp in
+                let row = pp.baseAddress! + i * d
+                for input in 0..<d {
+                    let v = row[input]
+                    if v == 0 { continue }
+                    let events = p.coding == .graded ? 1 : Int(abs(v))
+                    c.sourceEvents += events
+                    for (core, synapses) in destinations[g][input] {
+                        c.tagMatches += events; c.synapticOperations += events * synapses; c.hops += events * hopsFromSource[core]
+                    }
+                }
+                for q in 0..<placement.groups[g].prototypes {
+                    var any = false
+                    for n in structure[g][q].partials {
+                        var hit = false
+                        for input in rangeOf[n] where row[input] != 0 { hit = true; break }
+                        guard hit else { continue }
+                        any = true
+                        // The partial's update and where its sum goes.
+                        c.neuronUpdates += 1
+                        if let agg = aggregateOf[n] {
+                            c.tagMatches += 1; c.synapticOperations += 1; c.hops += p.hops(coreOf[n], coreOf[agg])
+                            activeOfAggregate[agg] += 1
+                        } else {
+                            c.hops += hopsFromSource[coreOf[n]]; c.winnerTakeAllSteps += 1
+                        }
+                    }
+                    if !any { silent += 1 }
+                    if let agg = structure[g][q].aggregate, activeOfAggregate[agg] > 0 {
+                        c.neuronUpdates += 1; c.hops += hopsFromSource[coreOf[agg]]; c.winnerTakeAllSteps += 1
+                    }
+                }
+            }
+            for core in groupCores[g] { c.sourceEvents += 1; c.tagMatches += 1; c.hops += hopsFromSource[core] }
+        }
+        var steps = silent
+        if readout.combine == .sumOfLogSoftmax && placement.groups.count > 1 { steps += readout.classCount * placement.groups.count }
+        c.winnerTakeAllSteps += steps
+        return c
+    }
+
+    /// The program of sample `i`, whose event payloads per group are row i of `payloads`.
+    public func program(sample i: Int, payloads: [Matrix]) -> CoreProgram {
+        var a = Assembly(hopNanoseconds: p.hopNanoseconds)
+        let counts = CoreProgramBuilder.taskCounts
+        let wta = Int32(p.cores), source = Int32(p.cores + 1)
+        var scores = [Int32]()
+        var silent = 0
+        var active = [Bool](repeating: false, count: placement.neurons.count)
+        var aggregateInputs = [[Int32]](repeating: [], count: placement.neurons.count)
+        for (g, payload) in payloads.enumerated() {
+            let d = placement.groups[g].inputs
             payload.storage.withUnsafeBufferPointer { pp in
                 let row = pp.baseAddress! + i * d
                 for input in 0..<d {
@@ -158,10 +244,11 @@ public struct CoreProgramBuilder: Sendable {
                     if v == 0 { continue }
                     let events = p.coding == .graded ? 1 : Int(abs(v))
                     for _ in 0..<events {
-                        let e = task(.injection, source, p.injectionNanoseconds, injection)
+                        let e = a.injection(source, p.injectionNanoseconds)
                         for (core, synapses) in destinations[g][input] {
                             let h = hopsFromSource[core]
-                            edge(e, task(.input, Int32(core), p.eventNanoseconds(synapses: synapses), counts(tags: 1, synapses: synapses, hops: h)), hops: h)
+                            let t = a.task(.input, Int32(core), p.eventNanoseconds(synapses: synapses), counts(1, synapses, 0, h, 0))
+                            a.edge(e, t, hops: h)
                         }
                     }
                 }
@@ -179,54 +266,42 @@ public struct CoreProgramBuilder: Sendable {
             }
             for core in groupCores[g] {
                 let h = hopsFromSource[core]
-                let e = task(.injection, source, p.injectionNanoseconds, injection)
-                let marker = task(.marker, Int32(core), p.tagMatchNanoseconds, counts(tags: 1, hops: h))
-                edge(e, marker, hops: h)
+                let e = a.injection(source, p.injectionNanoseconds)
+                let marker = a.task(.marker, Int32(core), p.tagMatchNanoseconds, counts(1, 0, 0, h, 0))
+                a.edge(e, marker, hops: h)
                 for n in partialsOnCore[g][core] where active[n] {
-                    let u = task(.partialUpdate, Int32(core), p.neuronUpdateNanoseconds, counts(updates: 1))
-                    edge(marker, u, hops: 0)
-                    if let a = aggregateOf[n] {
-                        let to = coreOf[a], h = p.hops(core, to)
-                        let ai = task(.aggregateInput, Int32(to), p.eventNanoseconds(synapses: 1), counts(tags: 1, synapses: 1, hops: h))
-                        edge(u, ai, hops: h)
-                        aggregateInputs[a, default: []].append(ai)
+                    let u = a.task(.partialUpdate, Int32(core), p.neuronUpdateNanoseconds, counts(0, 0, 1, 0, 0))
+                    a.edge(marker, u, hops: 0)
+                    if let agg = aggregateOf[n] {
+                        let to = coreOf[agg], h = p.hops(core, to)
+                        let ai = a.task(.aggregateInput, Int32(to), p.eventNanoseconds(synapses: 1), counts(1, 1, 0, h, 0))
+                        a.edge(u, ai, hops: h)
+                        aggregateInputs[agg].append(ai)
                     } else {
-                        score(after: u, core: core)
+                        // Unsplit: the score goes to the winner-take-all unit.
+                        let hs = hopsFromSource[core]
+                        let sc = a.task(.score, wta, p.winnerTakeAllStepNanoseconds, counts(0, 0, 0, hs, 1))
+                        a.edge(u, sc, hops: hs)
+                        scores.append(sc)
                     }
                 }
             }
-            // Aggregation neurons in prototype order (never a dictionary's order).
+            // Aggregation neurons in prototype order.
             for q in 0..<placement.groups[g].prototypes {
-                guard let a = structure[g][q].aggregate, let inputs = aggregateInputs[a] else { continue }
-                let u = task(.aggregateUpdate, Int32(coreOf[a]), p.neuronUpdateNanoseconds, counts(updates: 1))
-                for ai in inputs { edge(ai, u, hops: 0) }
-                score(after: u, core: coreOf[a])
+                guard let agg = structure[g][q].aggregate, !aggregateInputs[agg].isEmpty else { continue }
+                let u = a.task(.aggregateUpdate, Int32(coreOf[agg]), p.neuronUpdateNanoseconds, counts(0, 0, 1, 0, 0))
+                for ai in aggregateInputs[agg] { a.edge(ai, u, hops: 0) }
+                let hs = hopsFromSource[coreOf[agg]]
+                let sc = a.task(.score, wta, p.winnerTakeAllStepNanoseconds, counts(0, 0, 0, hs, 1))
+                a.edge(u, sc, hops: hs)
+                scores.append(sc)
             }
         }
         var steps = silent
         if readout.combine == .sumOfLogSoftmax && placement.groups.count > 1 { steps += readout.classCount * placement.groups.count }
-        let decision = task(.decision, wta, Double(steps) * p.winnerTakeAllStepNanoseconds, counts(steps: steps))
-        for s in scores { edge(s, decision, hops: 0) }
-        // Edges grouped by source task (counting sort, stable: creation order within a task).
-        var program = CoreProgram()
-        var start = [Int32](repeating: 0, count: tasks.count + 1)
-        for e in edges { start[Int(e.from) + 1] += 1 }
-        for t in 0..<tasks.count { start[t + 1] += start[t] }
-        var fill = start
-        program.edgeTargets = [Int32](repeating: 0, count: edges.count)
-        program.edgeDelayNanoseconds = [Double](repeating: 0, count: edges.count)
-        for e in edges {
-            let k = Int(fill[Int(e.from)])
-            program.edgeTargets[k] = e.to
-            program.edgeDelayNanoseconds[k] = e.delay
-            fill[Int(e.from)] += 1
-        }
-        program.edgeStart = start
-        program.roots = tasks.indices.filter { tasks[$0].dependencies == 0 }.map { Int32($0) }
-        program.final = decision
-        for t in tasks { program.counts += t.counts }
-        program.tasks = tasks
-        return program
+        let decision = a.task(.decision, wta, Double(steps) * p.winnerTakeAllStepNanoseconds, counts(0, 0, 0, 0, steps))
+        for sc in scores { a.edge(sc, decision, hops: 0) }
+        return a.program(final: decision)
     }
 }
 

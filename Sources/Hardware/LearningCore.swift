@@ -271,7 +271,7 @@ public struct LearningCore: Sendable {
         let chunk = (batch + workers - 1) / max(workers, 1)
         let boxes = (0..<workers).map { _ in Box<[CoreCounts]>([]) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            boxes[w].value = ((w * chunk)..<min(batch, (w + 1) * chunk)).map { builder.program(sample: $0, payloads: payloads).counts }
+            boxes[w].value = ((w * chunk)..<min(batch, (w + 1) * chunk)).map { builder.counts(sample: $0, payloads: payloads) }
         }
         let counts = boxes.flatMap(\.value)
         return Inference(prototypeScores: scores, classScores: classScores, predictions: predictions, counts: counts,

@@ -17,10 +17,16 @@ public struct MinHeap<Element: Comparable> {
     @inlinable
     public mutating func push(_ element: Element) {
         items.append(element)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if less(items[i], items[parent]) { items.swapAt(i, parent); i = parent } else { break }
+        items.withUnsafeMutableBufferPointer { h in
+            // Sift up with a hole: parents move down until the element's place is found.
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard element < h[parent] else { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = element
         }
     }
 
@@ -29,17 +35,21 @@ public struct MinHeap<Element: Comparable> {
     public mutating func pop() -> Element {
         let top = items[0]
         let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
+        guard !items.isEmpty else { return top }
+        items.withUnsafeMutableBufferPointer { h in
+            // Sift down with a hole from the root: the smaller child moves up until `last` fits.
+            let n = h.count
             var i = 0
             while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && less(items[l], items[m]) { m = l }
-                if r < items.count && less(items[r], items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m); i = m
+                let l = 2 * i + 1
+                if l >= n { break }
+                let r = l + 1
+                let m = r < n && h[r] < h[l] ? r : l
+                guard h[m] < last else { break }
+                h[i] = h[m]
+                i = m
             }
+            h[i] = last
         }
         return top
     }

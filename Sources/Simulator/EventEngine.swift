@@ -11,11 +11,11 @@ import Numerics
 /// the same clock and units and release each other over edges with their own delays; the
 /// expanded stage begins when it becomes ready and ends when the expansion's final task ends.
 /// A task becomes ready `delay` ticks after its last dependency ends (a link's hop latency: the
-/// unit is free, the data still travels);
-/// it starts at max(ready, the time its unit frees up) and holds the unit for its duration.
-/// Ready tasks claim their unit in the order they become ready (ties by the order their
-/// releases were scheduled), so every unit serves first come, first served, and waiting shows
-/// up as a stall: start - ready. Inferences in flight occupy slots that are reused once they
+/// unit is free, the data still travels). A ready task starts at once on an idle unit, else
+/// waits in the unit's queue; a unit that frees up starts the task at the head of its queue.
+/// So every unit serves first come, first served (ties by the order the tasks became ready),
+/// waiting shows up as a stall (start - ready), and the heap holds only what is in progress: one
+/// end per busy unit and the data in transit. Inferences in flight occupy slots that are reused once they
 /// complete, so memory follows the in-flight limit, not the number of inferences.
 public struct EventEngine {
     /// The graph every inference instantiates.
@@ -87,15 +87,25 @@ public struct EventEngine {
         var unit: [Int32]
         var ready: [Int64]
         var start: [Int64]
-        var expansion: Expansion?
+        /// The expansion's edges, the stage it expands (-1: none) and its final task.
+        var edgeStart: [Int32] = []
+        var edgeTargets: [Int32] = []
+        var edgeDelays: [Int64] = []
+        var roots: [Int32] = []
+        var anchor = -1
+        var final = -1
     }
 
     public let template: Template
     public private(set) var now: Int64 = 0
-    /// Per unit: when it frees up, ticks busy, ticks tasks waited for it.
-    public private(set) var unitFree: [Int64]
+    /// Per unit: ticks busy, ticks tasks waited for it, and the longest its queue of waiting
+    /// tasks grew.
     public private(set) var unitBusy: [Int64]
     public private(set) var unitStalls: [Int64]
+    public private(set) var unitMaxQueue: [Int]
+    /// Per unit: whether a task holds it, and the ready tasks waiting for it (slot, stage).
+    var unitHeld: [Bool]
+    var queues: [UnitQueue]
     var slots: [Slot] = []
     var freeSlots: [Int] = []
     var heap = MinHeap<Event>()
@@ -103,9 +113,25 @@ public struct EventEngine {
 
     public init(template: Template) {
         self.template = template
-        unitFree = [Int64](repeating: 0, count: template.units)
-        unitBusy = unitFree
-        unitStalls = unitFree
+        unitBusy = [Int64](repeating: 0, count: template.units)
+        unitStalls = unitBusy
+        unitMaxQueue = [Int](repeating: 0, count: template.units)
+        unitHeld = [Bool](repeating: false, count: template.units)
+        queues = [UnitQueue](repeating: UnitQueue(), count: template.units)
+    }
+
+    /// A unit's waiting tasks, first in first out.
+    struct UnitQueue {
+        var items: [(slot: Int32, stage: Int32)] = []
+        var head = 0
+        var count: Int { items.count - head }
+        mutating func append(_ x: (slot: Int32, stage: Int32)) { items.append(x) }
+        mutating func removeFirst() -> (slot: Int32, stage: Int32) {
+            let x = items[head]
+            head += 1
+            if head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
+            return x
+        }
     }
 
     /// Admits inference `sample` now: its tasks' durations, delays and units (-1: none), per
@@ -134,29 +160,45 @@ public struct EventEngine {
         }
         slots[s].ready = [Int64](repeating: 0, count: n + m)
         slots[s].start = slots[s].ready
-        slots[s].expansion = expansion
+        slots[s].anchor = expansion?.anchor ?? -1
+        slots[s].final = Int(expansion?.final ?? -1)
+        slots[s].edgeStart = expansion?.edgeStart ?? []
+        slots[s].edgeTargets = expansion?.edgeTargets ?? []
+        slots[s].edgeDelays = expansion?.edgeDelays ?? []
+        slots[s].roots = expansion?.roots ?? []
         for r in template.roots { begin(slot: s, stage: r, at: now) }
     }
 
     mutating func begin(slot s: Int, stage: Int, at time: Int64) {
         slots[s].ready[stage] = time
-        if let x = slots[s].expansion, x.anchor == stage {
+        if slots[s].anchor == stage {
             // The expanded stage holds no unit: its tasks do.
             slots[s].start[stage] = time
             let n = template.dependencies.count
-            for r in x.roots { begin(slot: s, stage: n + Int(r), at: time) }
+            for k in slots[s].roots.indices { begin(slot: s, stage: n + Int(slots[s].roots[k]), at: time) }
             return
         }
         let u = Int(slots[s].unit[stage])
-        let start = u >= 0 ? max(time, unitFree[u]) : time
-        let end = start + slots[s].duration[stage]
-        slots[s].start[stage] = start
         if u >= 0 {
-            unitFree[u] = end
-            unitBusy[u] += slots[s].duration[stage]
-            unitStalls[u] += start - time
+            if unitHeld[u] {
+                queues[u].append((Int32(s), Int32(stage)))
+                unitMaxQueue[u] = max(unitMaxQueue[u], queues[u].count)
+                return
+            }
+            unitHeld[u] = true
         }
-        push(Event(time: end, sequence: 0, slot: Int32(s), stage: Int32(stage), kind: .end))
+        start(slot: s, stage: stage)
+    }
+
+    /// Task `stage` of slot s starts now (on its unit, which it holds until it ends).
+    mutating func start(slot s: Int, stage: Int) {
+        let u = Int(slots[s].unit[stage]), d = slots[s].duration[stage]
+        slots[s].start[stage] = now
+        if u >= 0 {
+            unitBusy[u] += d
+            unitStalls[u] += now - slots[s].ready[stage]
+        }
+        push(Event(time: now + d, sequence: 0, slot: Int32(s), stage: Int32(stage), kind: .end))
     }
 
     mutating func push(_ e: Event) {
@@ -186,24 +228,36 @@ public struct EventEngine {
             case .end:
                 break
             }
-            let done = Completion(sample: slots[s].sample, stage: stage, unit: Int(slots[s].unit[stage]), ready: slots[s].ready[stage],
+            let u = Int(slots[s].unit[stage])
+            let done = Completion(sample: slots[s].sample, stage: stage, unit: u, ready: slots[s].ready[stage],
                                   start: slots[s].start[stage], end: e.time)
+            if u >= 0 {
+                // The unit starts the task at the head of its queue, before the ones this task releases.
+                if queues[u].count > 0 {
+                    let w = queues[u].removeFirst()
+                    start(slot: Int(w.slot), stage: Int(w.stage))
+                } else {
+                    unitHeld[u] = false
+                }
+            }
             if stage >= n {
-                let x = slots[s].expansion!, t = stage - n
-                for k in Int(x.edgeStart[t])..<Int(x.edgeStart[t + 1]) {
-                    let target = n + Int(x.edgeTargets[k])
-                    if x.edgeDelays[k] > 0 {
-                        push(Event(time: now + x.edgeDelays[k], sequence: 0, slot: e.slot, stage: Int32(target), kind: .arrive))
+                // Read in place (copying the expansion would retain each of its arrays).
+                let t = stage - n
+                let first = Int(slots[s].edgeStart[t]), end = Int(slots[s].edgeStart[t + 1])
+                for k in first..<end {
+                    let target = n + Int(slots[s].edgeTargets[k])
+                    let delay = slots[s].edgeDelays[k]
+                    if delay > 0 {
+                        push(Event(time: now + delay, sequence: 0, slot: e.slot, stage: Int32(target), kind: .arrive))
                     } else {
                         reach(slot: s, task: target)
                     }
                 }
-                if t == Int(x.final) {
+                if t == slots[s].final {
                     // The expanded stage ends with its final task.
-                    push(Event(time: now, sequence: 0, slot: e.slot, stage: Int32(x.anchor), kind: .end))
+                    push(Event(time: now, sequence: 0, slot: e.slot, stage: Int32(slots[s].anchor), kind: .end))
                 }
             } else if stage == template.final {
-                slots[s].expansion = nil
                 freeSlots.append(s)
             } else if slots[s].delay[stage] > 0 {
                 push(Event(time: e.time + slots[s].delay[stage], sequence: 0, slot: e.slot, stage: Int32(stage), kind: .release))

@@ -103,8 +103,8 @@ struct Executor {
         return (x, program)
     }
 
-    /// Admits inference i; with a ledger, records its actions per unit.
-    func admit(_ i: Int, to engine: inout EventEngine, ledger: UnsafeMutablePointer<Ledger>?) {
+    /// Admits inference i; with `record`, records its actions per unit in `ledger`.
+    func admit(_ i: Int, to engine: inout EventEngine, ledger: inout Ledger, record recording: Bool) {
         let n = graph.stages.count
         var durations = [Int64](repeating: 0, count: n), delays = durations
         var units = [Int32](repeating: -1, count: n)
@@ -112,37 +112,38 @@ struct Executor {
         for s in graph.stages {
             if s.kind == .readout, let (x, program) = coreExpansion(stage: s.index, sample: i) {
                 expansion = x
-                if let ledger { record(program, units: x.units, into: ledger) }
+                if recording { record(program, units: x.units, into: &ledger) }
                 continue
             }
             let (d, delay, record) = cost(stage: s, sample: i)
             let u = s.units[i % s.units.count]
             durations[s.index] = d; delays[s.index] = delay; units[s.index] = Int32(u)
-            ledger?.pointee.actions[u] += record
+            if recording { ledger.actions[u] += record }
         }
         engine.admit(sample: i, durations: durations, delays: delays, units: units, expansion: expansion)
     }
 
     /// The core program's actions, each on the unit of the task that performed it.
-    func record(_ program: CoreProgram, units: [Int32], into ledger: UnsafeMutablePointer<Ledger>) {
+    func record(_ program: CoreProgram, units: [Int32], into ledger: inout Ledger) {
         for (k, t) in program.tasks.enumerated() {
             let c = t.counts
-            ledger.pointee.actions[Int(units[k])].add(c)
+            ledger.actions[Int(units[k])].add(c)
         }
     }
 
     /// Inference i alone on an idle chip: its latency in ticks.
     func unloadedLatency(_ i: Int) -> Int64 {
         var engine = EventEngine(template: template)
-        admit(i, to: &engine, ledger: nil)
+        var none = Ledger(units: 0)
+        admit(i, to: &engine, ledger: &none, record: false)
         var end: Int64 = 0
         while let c = engine.next() { end = c.end }
         return end
     }
 
-    /// Every inference 0..<n alone (across threads; each on its own engine): latencies in ticks.
-    func unloadedLatencies(samples n: Int) -> [Int64] {
-        let workers = max(1, min(GEMM.defaultThreads, n / 64 + 1))
+    /// Every inference 0..<n alone (across `threads`; each on its own engine): latencies in ticks.
+    func unloadedLatencies(samples n: Int, threads: Int) -> [Int64] {
+        let workers = max(1, min(threads, n / 64 + 1))
         let chunk = (n + workers - 1) / workers
         let boxes = (0..<workers).map { _ in Box<[Int64]>([]) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -174,8 +175,8 @@ struct Executor {
         var traced = [EventEngine.Completion]()
         var traceEnd = Int64.max, tracedDone = 0
         var next = 0
-        withUnsafeMutablePointer(to: &ledger) { lp in
-            while next < min(n, inFlight) { admitted[next] = 0; admit(next, to: &engine, ledger: lp); next += 1 }
+        do {
+            while next < min(n, inFlight) { admitted[next] = 0; admit(next, to: &engine, ledger: &ledger, record: true); next += 1 }
             while let c = engine.next() {
                 if c.start < traceEnd && (c.sample < traceSamples || c.end > c.start) && traceSamples > 0 { traced.append(c) }
                 guard c.stage == graph.final else { continue }
@@ -187,7 +188,7 @@ struct Executor {
                 }
                 if next < n {
                     admitted[next] = engine.now
-                    admit(next, to: &engine, ledger: lp)
+                    admit(next, to: &engine, ledger: &ledger, record: true)
                     next += 1
                 }
             }

@@ -45,7 +45,7 @@ public enum Reports {
         try AtomicFile.write(layersCSV(r, config: config), to: dir + "/layers.csv")
         try AtomicFile.write(componentsCSV(r), to: dir + "/components.csv")
         try AtomicFile.write(stats(r, config: config), to: dir + "/stats.txt")
-        let trace = try JSONSerialization.data(withJSONObject: ["traceEvents": r.trace, "displayTimeUnit": "ns"], options: [.sortedKeys])
+        let trace = TraceWriter.data(["traceEvents": r.trace, "displayTimeUnit": "ns"] as [String: Any])
         try AtomicFile.write(trace, to: dir + "/trace.json")
     }
 

@@ -140,9 +140,15 @@ public enum Simulation {
             accuracies.append(Kernels.accuracy(predictions, labels))
             agreements.append(Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, n)))
             // The task graph: every inference alone (batch-1 latency), then all of them under load.
+            // The batch-1 latencies on a second thread while this one runs the loaded pass
+            // (separate engines, the same graph and programs).
             let executor = Executor(config: config, model: cost, activity: activity, core: core)
-            latencies += executor.unloadedLatencies(samples: n)
+            let alone = Box<[Int64]>([])
+            let group = DispatchGroup()
+            DispatchQueue.global().async(group: group) { alone.value = executor.unloadedLatencies(samples: n, threads: 1) }
             let run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: seed == 1 ? min(options.traceSamples, n) : 0)
+            group.wait()
+            latencies += alone.value
             ledger += run.ledger
             makespan = max(makespan, run.makespan)
             throughput += run.steadyStateInferencesPerTick * HardwareModel.ticksPerNanosecond * 1e9 / chips

@@ -61,4 +61,24 @@ final class CoreEngineTests: XCTestCase {
         }
         XCTAssertEqual(latency[0] - latency[1], 4 * 3.5, accuracy: 1e-9)
     }
+
+    /// `infer`'s per-sample counts (computed without building programs) are the sums over the
+    /// programs' tasks, for split neurons over several groups, graded and rate coding.
+    func testCountsWithoutProgramsEqualTheProgramsCounts() throws {
+        for coding in ["graded", "rate"] {
+            let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.synapsesPerNeuron=16", "learningCore.input.coding=\(coding)"])
+            let groups: [CorePlacement.Group] = [.init(inputs: 40, prototypes: 3), .init(inputs: 24, prototypes: 3)]
+            let placement = try CorePlacement.greedy(groups: groups, core: CoreParameters(hw))
+            var rng = SeededRandom(seed: 11)
+            func rows(_ r: Int, _ c: Int, _ relu: Bool) -> Matrix {
+                var m = Matrix(rows: r, cols: c, storage: (0..<(r * c)).map { _ in relu ? max(0, rng.gaussian()) : rng.gaussian() })
+                Kernels.normalizeRows(&m, epsilon: 1e-12)
+                return m
+            }
+            let core = try LearningCore(hardware: hw, placement: placement, prototypes: groups.map { rows($0.prototypes, $0.inputs, false) }, seed: 1)
+            let r = core.infer(groups.map { rows(20, $0.inputs, true) },
+                               readout: CoreReadout(classCount: 3, prototypesPerClass: 1, tau: 0.1, combine: .sumOfLogSoftmax))
+            for i in 0..<20 { XCTAssertEqual(r.counts[i], r.program(sample: i).counts, "\(coding) sample \(i)") }
+        }
+    }
 }
