@@ -177,6 +177,12 @@ public struct CoreProgramBuilder: Sendable {
         return c
     }
 
+    /// Whether partial neuron n has a non-zero input in `row` (its group's payload row).
+    func received(_ n: Int, _ row: UnsafePointer<Float>) -> Bool {
+        for input in rangeOf[n] where row[input] != 0 { return true }
+        return false
+    }
+
     /// The counts of sample i's program without building it (what `infer` reports per sample;
     /// a test holds it to `program(sample:payloads:).counts`).
     public func counts(sample i: Int, payloads: [Matrix]) -> CoreCounts {
@@ -199,9 +205,7 @@ public struct CoreProgramBuilder: Sendable {
                 for q in 0..<placement.groups[g].prototypes {
                     var any = false
                     for n in structure[g][q].partials {
-                        var hit = false
-                        for input in rangeOf[n] where row[input] != 0 { hit = true; break }
-                        guard hit else { continue }
+                        guard received(n, row) else { continue }
                         any = true
                         // The partial's update and where its sum goes.
                         c.neuronUpdates += 1
@@ -256,10 +260,8 @@ public struct CoreProgramBuilder: Sendable {
                 for q in 0..<placement.groups[g].prototypes {
                     var any = false
                     for n in structure[g][q].partials {
-                        var hit = false
-                        for input in rangeOf[n] where row[input] != 0 { hit = true; break }
-                        active[n] = hit
-                        any = any || hit
+                        active[n] = received(n, row)
+                        any = any || active[n]
                     }
                     if !any { silent += 1 }
                 }
@@ -303,14 +305,4 @@ public struct CoreProgramBuilder: Sendable {
         for sc in scores { a.edge(sc, decision, hops: 0) }
         return a.program(final: decision)
     }
-}
-
-/// One piece of work on the learning core (for traces): which unit (a core, `cores` for the
-/// winner-take-all unit, `cores + 1` for the event source), when it started after the read-out
-/// began, how long it took.
-public struct CoreEvent: Sendable, Equatable {
-    public var unit: Int
-    public var startNanoseconds: Double
-    public var nanoseconds: Double
-    public var name: String
 }

@@ -46,11 +46,7 @@ public struct CoreReadoutExperiment: Sendable {
     public static func latencyNanoseconds(_ program: CoreProgram) -> Double {
         let units = (program.tasks.map(\.unit).max() ?? 0) + 1
         var engine = EventEngine(template: .init(dependsOn: [[]], final: 0, units: Int(units)))
-        func ticks(_ ns: Double) -> Int64 { Int64((ns * HardwareModel.ticksPerNanosecond).rounded()) }
-        let x = EventEngine.Expansion(anchor: 0, durations: program.tasks.map { ticks($0.nanoseconds) }, units: program.tasks.map(\.unit),
-                                      dependencies: program.tasks.map(\.dependencies), edgeStart: program.edgeStart,
-                                      edgeTargets: program.edgeTargets, edgeDelays: program.edgeDelayNanoseconds.map(ticks),
-                                      roots: program.roots, final: program.final)
+        let x = EventEngine.Expansion(program, anchor: 0, ticks: { Int64(($0 * HardwareModel.ticksPerNanosecond).rounded()) }) { $0 }
         engine.admit(sample: 0, durations: [0], delays: [0], units: [-1], expansion: x)
         var end: Int64 = 0
         while let c = engine.next() { end = max(end, c.end) }

@@ -1,6 +1,5 @@
 import Compiler
 import Hardware
-import Dispatch
 import Numerics
 
 /// Runs the config's task graph on the event engine: every stage of every inference becomes a
@@ -90,16 +89,9 @@ struct Executor {
         guard let core, let u = graph.learningCore else { return nil }
         let program = core.program(sample: i)
         let cores = Int32(u.cores.count)
-        var durations = [Int64](), units = [Int32](), dependencies = [Int32]()
-        durations.reserveCapacity(program.tasks.count); units.reserveCapacity(program.tasks.count); dependencies.reserveCapacity(program.tasks.count)
-        for t in program.tasks {
-            durations.append(model.ticks(t.nanoseconds))
-            units.append(Int32(t.unit < cores ? u.cores[Int(t.unit)] : t.unit == cores ? u.winnerTakeAll : u.source))
-            dependencies.append(t.dependencies)
+        let x = EventEngine.Expansion(program, anchor: stage, ticks: model.ticks) {
+            Int32($0 < cores ? u.cores[Int($0)] : $0 == cores ? u.winnerTakeAll : u.source)
         }
-        let x = EventEngine.Expansion(anchor: stage, durations: durations, units: units, dependencies: dependencies,
-                                      edgeStart: program.edgeStart, edgeTargets: program.edgeTargets,
-                                      edgeDelays: program.edgeDelayNanoseconds.map { model.ticks($0) }, roots: program.roots, final: program.final)
         return (x, program)
     }
 
@@ -141,16 +133,8 @@ struct Executor {
         return end
     }
 
-    /// Every inference 0..<n alone (across `threads`; each on its own engine): latencies in ticks.
-    func unloadedLatencies(samples n: Int, threads: Int) -> [Int64] {
-        let workers = max(1, min(threads, n / 64 + 1))
-        let chunk = (n + workers - 1) / workers
-        let boxes = (0..<workers).map { _ in Box<[Int64]>([]) }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            boxes[w].value = ((w * chunk)..<min(n, (w + 1) * chunk)).map { unloadedLatency($0) }
-        }
-        return boxes.flatMap(\.value)
-    }
+    /// Every inference 0..<n alone, each on its own engine: latencies in ticks.
+    func unloadedLatencies(samples n: Int) -> [Int64] { (0..<n).map { unloadedLatency($0) } }
 
     /// What a loaded run measured.
     struct Loaded {
@@ -196,6 +180,7 @@ struct Executor {
         let makespan = completions.last ?? 0
         ledger.busyTicks = engine.unitBusy
         ledger.stallTicks = engine.unitStalls
+        ledger.maxQueue = engine.unitMaxQueue
         ledger.spanTicks = makespan
         ledger.inferences = n
         traced = traced.filter { $0.start < traceEnd && ($0.sample < traceSamples || $0.end > $0.start) }

@@ -103,6 +103,8 @@ public struct Ledger: Sendable {
     public var actions: [ActionRecord]
     public var busyTicks: [Int64]
     public var stallTicks: [Int64]
+    /// The most tasks that waited in a unit's queue at once.
+    public var maxQueue: [Int]
     /// The ticks the units were powered (the run's span) and the inferences it holds.
     public var spanTicks: Int64 = 0
     public var inferences = 0
@@ -111,6 +113,7 @@ public struct Ledger: Sendable {
         actions = [ActionRecord](repeating: ActionRecord(), count: units)
         busyTicks = [Int64](repeating: 0, count: units)
         stallTicks = busyTicks
+        maxQueue = [Int](repeating: 0, count: units)
     }
 
     public static func += (a: inout Ledger, b: Ledger) {
@@ -118,6 +121,7 @@ public struct Ledger: Sendable {
             a.actions[u] += b.actions[u]
             a.busyTicks[u] += b.busyTicks[u]
             a.stallTicks[u] += b.stallTicks[u]
+            a.maxQueue[u] = max(a.maxQueue[u], b.maxQueue[u])
         }
         a.spanTicks += b.spanTicks
         a.inferences += b.inferences

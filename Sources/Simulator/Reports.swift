@@ -135,6 +135,7 @@ public enum Reports {
             let name = "unit." + unit.name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
             add(name + ".busyCycles", cycles(unit.busy), "cycles busy, loaded run of chip 1")
             add(name + ".stallCycles", cycles(unit.stalls), "cycles tasks waited for this unit")
+            add(name + ".maxQueue", "\(unit.maxQueue)", "most tasks waiting for this unit at once")
             add(name + ".energy", number(Component.total(r.unitEnergy(u))), "pJ per inference, leakage included")
         }
         return lines.joined(separator: "\n") + "\n"

@@ -43,8 +43,8 @@ public struct RunResult {
     /// Steady-state throughput of the loaded run (fill and drain left out), mean over chips.
     public var throughputInferencesPerSecond: Double
     public var makespanCycles: Double
-    /// Per unit: busy and stall cycles in the loaded run of chip 1.
-    public var resources: [(name: String, busy: Double, stalls: Double)]
+    /// Per unit: busy and stall cycles and the longest queue in the loaded run of chip 1.
+    public var resources: [(name: String, busy: Double, stalls: Double, maxQueue: Int)]
     /// Partial-product multiply-accumulates simulated: weights x slices x input bit-planes (or
     /// multi-bit passes) x passes x inferences x chips.
     public var partialProductMACs: Double
@@ -127,7 +127,7 @@ public enum Simulation {
         var ledger = Ledger(units: graph.units.count)
         var latencies = [Int64](), loadedLatency = 0.0
         var throughput = 0.0, makespan: Int64 = 0
-        var resources = [(name: String, busy: Double, stalls: Double)]()
+        var resources = [(name: String, busy: Double, stalls: Double, maxQueue: Int)]()
         var trace = [[String: Any]]()
         var macs = 0.0
         for seed in 1...options.chipSeeds {
@@ -145,7 +145,7 @@ public enum Simulation {
             let executor = Executor(config: config, model: cost, activity: activity, core: core)
             let alone = Box<[Int64]>([])
             let group = DispatchGroup()
-            DispatchQueue.global().async(group: group) { alone.value = executor.unloadedLatencies(samples: n, threads: 1) }
+            DispatchQueue.global().async(group: group) { alone.value = executor.unloadedLatencies(samples: n) }
             let run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: seed == 1 ? min(options.traceSamples, n) : 0)
             group.wait()
             latencies += alone.value
@@ -155,7 +155,7 @@ public enum Simulation {
             loadedLatency += cost.nanoseconds(ticks: run.latencies.reduce(0, +)) / Double(max(1, n)) / chips
             if seed == 1 {
                 resources = graph.units.indices.map {
-                    (graph.units[$0].name, cost.cycles(ticks: run.ledger.busyTicks[$0]), cost.cycles(ticks: run.ledger.stallTicks[$0]))
+                    (graph.units[$0].name, cost.cycles(ticks: run.ledger.busyTicks[$0]), cost.cycles(ticks: run.ledger.stallTicks[$0]), run.ledger.maxQueue[$0])
                 }
                 trace = Trace.events(run: run, graph: graph, executor: executor, table: table,
                                      unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles))

@@ -164,6 +164,7 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(done.last!.end, 18)
         XCTAssertEqual(e.unitBusy, [15])
         XCTAssertEqual(e.unitStalls, [10])
+        XCTAssertEqual(e.unitMaxQueue, [1], "sample 1's task waited alone in the queue")
     }
 
     func testTwoStagePipelineFollowsTheBottleneckRule() {
