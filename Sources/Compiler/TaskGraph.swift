@@ -83,6 +83,12 @@ public struct TaskGraph: Codable, Equatable, Sendable {
         public var dependsOn: [Int]
         public var actions: Actions
         public var tileRead: TileRead?
+        /// The layer whose buffers this stage takes a place in before it may begin, the layer
+        /// whose place it gives back on taking it (the one it came from), and the layer whose
+        /// place it gives back when it ends (the last layer's last stage of a pass).
+        public var entersLayer: Int? = nil
+        public var handsOffLayer: Int? = nil
+        public var exitsLayer: Int? = nil
     }
 
     /// The learning core's units (HFF): its event source, its winner-take-all unit, and per core
@@ -97,6 +103,9 @@ public struct TaskGraph: Codable, Equatable, Sendable {
     public var units: [Unit]
     public var stages: [Stage]
     public var learningCore: CoreUnits?
+    /// Places in each layer's buffers (`chip.layerBufferInferences`): inferences, or FF passes,
+    /// in a layer at once.
+    public var layerBufferInferences: Int
     /// The stage whose end completes an inference.
     public var final: Int { stages.count - 1 }
 }
@@ -105,125 +114,163 @@ extension TaskGraph {
     /// The graph of `layers` on `tiles`, for `algorithm` with `passes` per inference.
     public static func build(layers: [LayerMapping], tiles: [TileMapping], algorithm: Algorithm, passes: Int, classCount: Int,
                              inputSize: Int, cores usedCores: [Int], hardware h: HardwareModel) -> TaskGraph {
-        var units = [Unit](), stages = [Stage]()
-        func unit(_ name: String, _ kind: UnitKind, _ layer: Int?, tiles: Int = 0, cores: Int = 0) -> Int {
-            units.append(Unit(name: name, kind: kind, layer: layer, tiles: tiles, cores: cores))
-            return units.count - 1
-        }
-        let host = unit("host link", .host, nil)
-        var rowTileUnits = [[[Int]]]()  // [layer][row tile][replica]
-        var buffer = [Int](), link = [Int](), digital = [Int]()
-        for layer in layers {
-            rowTileUnits.append((0..<layer.rowTiles).map { r in
-                (0..<layer.duplication).map { k in
-                    unit("layer \(layer.index) row tile \(r)" + (layer.duplication > 1 ? " replica \(k)" : "") + " (\(layer.columnTiles) tiles)",
-                         .tiles, layer.index, tiles: layer.columnTiles)
-                }
-            })
-            buffer.append(unit("layer \(layer.index) buffer", .buffer, layer.index))
-            link.append(unit("layer \(layer.index) hub link", .link, layer.index))
-            digital.append(unit("layer \(layer.index) digital unit", .digital, layer.index))
-        }
-        var coreUnits: CoreUnits?
-        if algorithm == .hff {
-            let source = unit("learning core: event source", .core, nil)
-            var cores = [Int](repeating: -1, count: h.learningCore.cores)
-            for k in usedCores.sorted() { cores[k] = unit("learning core \(k)", .core, nil, cores: 1) }
-            coreUnits = CoreUnits(source: source, winnerTakeAll: unit("learning core: winner-take-all", .core, nil), cores: cores)
-        }
-        func stage(_ name: String, _ kind: StageKind, _ u: [Int], layer: Int? = nil, pass: Int? = nil, after deps: [Int],
-                   _ actions: Actions = Actions(), tileRead: TileRead? = nil) -> Int {
-            stages.append(Stage(index: stages.count, name: name, kind: kind, units: u, layer: layer, pass: pass, dependsOn: deps,
-                                actions: actions, tileRead: tileRead))
-            return stages.count - 1
-        }
-        let inBytes = h.dac.bytesPerInput, accBytes = h.chip.accumulatorBytes
+        var b = Builder(layers: layers, tiles: tiles, hardware: h)
+        b.addUnits(hff: algorithm == .hff, usedCores: usedCores)
         var a = Actions()
         a.hostBytes = (inputSize * h.chip.hostInputBits + 7) / 8
-        let input = stage("input from host", .hostInput, [host], after: [], a)
+        let input = b.stage("input from host", .hostInput, [b.host], after: [], a)
         var ends = [Int](), readoutSources = [Int]()
         for pass in 0..<passes {
             var previous = input
             let suffix = passes > 1 ? " (pass \(pass))" : ""
             if algorithm == .ff {
                 var o = Actions()
-                o.bufferWriteBytes = classCount * inBytes
-                previous = stage("overlay label \(pass)", .overlay, [buffer[0]], layer: 0, pass: pass, after: [input], o)
+                o.bufferWriteBytes = classCount * h.dac.bytesPerInput
+                previous = b.stage("overlay label \(pass)", .overlay, [b.buffer[0]], layer: 0, pass: pass, after: [input], o)
             }
             for layer in layers {
-                let l = layer.index
-                let mine = tiles.filter { $0.layer == l && $0.replica == 0 }
-                var b = Actions()
-                // Layer 0's input is written once (from the host); FF's later passes write only the label.
-                b.bufferWriteBytes = l == 0 && pass > 0 ? 0 : layer.inputs * inBytes
-                b.bufferReadBytes = layer.inputs * inBytes * (h.chip.inputDelivery == .broadcast ? 1 : layer.columnTiles)
-                let buffered = stage("layer \(l) input buffer" + suffix, .inputBuffer, [buffer[l]], layer: l, pass: pass, after: [previous], b)
-                let d = hubLinks(mine) { ($0.rows[1] - $0.rows[0]) * inBytes }
-                // The DAC's per-sample abs-max scaling: one compare and one scale per input.
-                var q = Actions()
-                q.operations = 2 * layer.inputs
-                let scaled = stage("layer \(l) input scaling" + suffix, .inputScaling, [digital[l]], layer: l, pass: pass, after: [buffered], q)
-                let distributed = stage("layer \(l) inputs to tiles" + suffix, .distribute, [link[l]], layer: l, pass: pass, after: [scaled], d)
-                var reads = [Int]()
-                let groupsPerTile = h.array.rows / h.array.rowsPerRead
-                let groupCount = (layer.inputs + h.array.rowsPerRead - 1) / h.array.rowsPerRead
-                for r in 0..<layer.rowTiles {
-                    let row = mine.filter { $0.rowTile == r }
-                    let converted = row.map { convertedColumns($0, slices: layer.slices, encoding: h.array.weightEncoding) }
-                    // Columns sit side by side from column 0, each ADC muxing `columnsPerADC` of
-                    // them: a differential pair is one conversion of two columns.
-                    let perConversion = h.array.weightEncoding == .differential ? 2 : 1
-                    let capacity = max(1, h.adc.columnsPerADC / perConversion)
-                    let share = min(h.chip.tilesPerADC, layer.columnTiles)
-                    let read = TileRead(groups: [r * groupsPerTile, min(groupCount, (r + 1) * groupsPerTile)],
-                                        cellsPerRow: row.reduce(0) { $0 + ($1.outputs[1] - $1.outputs[0]) * layer.physicalColumnsPerOutput },
-                                        conversionsPerRead: converted.reduce(0, +),
-                                        conversionsPerADC: (converted.map { min($0, capacity) }.max() ?? 0) * share,
-                                        adcs: row.reduce(0) { $0 + ($1.physicalColumns + h.adc.columnsPerADC - 1) / h.adc.columnsPerADC },
-                                        shiftAddsPerRead: row.reduce(0) { $0 + ($1.outputs[1] - $1.outputs[0]) * layer.slices })
-                    reads.append(stage("layer \(l) row tile \(r) reads" + suffix, .tileReads, rowTileUnits[l][r], layer: l, pass: pass,
-                                       after: [distributed], tileRead: read))
-                }
-                let g = hubLinks(mine) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
-                let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: reads, g)
-                var p = Actions()
-                p.bufferWriteBytes = layer.outputs * layer.rowTiles * accBytes
-                p.bufferReadBytes = p.bufferWriteBytes
-                let partials = stage("layer \(l) partial sums buffered" + suffix, .partialBuffer, [buffer[l]], layer: l, pass: pass, after: [gathered], p)
-                var f = Actions()
-                f.accumulations = layer.outputs * (layer.rowTiles - 1)
-                f.operations = layer.finishOperations
-                previous = stage("layer \(l) accumulate and finish" + suffix, .accumulateFinish, [digital[l]], layer: l, pass: pass, after: [partials], f)
+                previous = b.addLayer(layer, pass: pass, suffix: suffix, after: previous)
                 if layer.readoutGroup != nil && algorithm == .hff { readoutSources.append(previous) }
-                if l + 1 < layers.count {
-                    var n = Actions()
-                    let hops = hubHops(layers[l], layers[l + 1], tiles: tiles)
-                    n.linkBytes = layer.outputs * inBytes
-                    n.linkByteHops = n.linkBytes * hops
-                    n.linkHops = hops
-                    previous = stage("layer \(l) activations to layer \(l + 1)" + suffix, .activations, [link[l]], layer: l, pass: pass, after: [previous], n)
-                }
+                if layer.index + 1 < layers.count { previous = b.addActivations(layer, pass: pass, suffix: suffix, after: previous) }
             }
+            // The pass leaves the last layer (its place frees) when its last stage ends.
+            b.stages[previous].exitsLayer = layers.count - 1
             ends.append(previous)
         }
         let last = layers.count - 1
         let decision: Int
         switch algorithm {
         case .hff:
-            decision = stage("read-out on the learning core", .readout, [coreUnits!.source], after: readoutSources)
+            decision = b.stage("read-out on the learning core", .readout, [b.coreUnits!.source], after: readoutSources)
         case .ff:
             var o = Actions()
             o.operations = passes * layers.reduce(0) { $0 + 2 * $1.outputs } + passes  // squares and sums per pass, then argmax
-            decision = stage("goodness and argmax", .goodness, [digital[last]], layer: last, after: ends, o)
+            decision = b.stage("goodness and argmax", .goodness, [b.digital[last]], layer: last, after: ends, o)
         case .backprop:
             var o = Actions()
             o.operations = classCount
-            decision = stage("argmax", .argmax, [digital[last]], layer: last, after: ends, o)
+            decision = b.stage("argmax", .argmax, [b.digital[last]], layer: last, after: ends, o)
         }
         var r = Actions()
         r.hostBytes = h.chip.hostResultBytes
-        _ = stage("result to host", .result, [host], after: [decision], r)
-        return TaskGraph(units: units, stages: stages, learningCore: coreUnits)
+        _ = b.stage("result to host", .result, [b.host], after: [decision], r)
+        return TaskGraph(units: b.units, stages: b.stages, learningCore: b.coreUnits, layerBufferInferences: h.chip.layerBufferInferences)
+    }
+
+    /// The graph under construction: its units and stages.
+    struct Builder {
+        let layers: [LayerMapping]
+        let tiles: [TileMapping]
+        let h: HardwareModel
+        var units = [Unit](), stages = [Stage]()
+        var host = -1
+        var rowTileUnits = [[[Int]]]()  // [layer][row tile][replica]
+        var buffer = [Int](), link = [Int](), digital = [Int]()
+        var coreUnits: CoreUnits?
+
+        init(layers: [LayerMapping], tiles: [TileMapping], hardware: HardwareModel) {
+            self.layers = layers; self.tiles = tiles; h = hardware
+        }
+
+        mutating func unit(_ name: String, _ kind: UnitKind, _ layer: Int?, tiles: Int = 0, cores: Int = 0) -> Int {
+            units.append(Unit(name: name, kind: kind, layer: layer, tiles: tiles, cores: cores))
+            return units.count - 1
+        }
+
+        mutating func stage(_ name: String, _ kind: StageKind, _ u: [Int], layer: Int? = nil, pass: Int? = nil, after deps: [Int],
+                            _ actions: Actions = Actions(), tileRead: TileRead? = nil) -> Int {
+            stages.append(Stage(index: stages.count, name: name, kind: kind, units: u, layer: layer, pass: pass, dependsOn: deps,
+                                actions: actions, tileRead: tileRead))
+            return stages.count - 1
+        }
+
+        /// The host link; per layer its row tiles (per replica), buffer, hub link and digital
+        /// unit; the learning core's units (HFF).
+        mutating func addUnits(hff: Bool, usedCores: [Int]) {
+            host = unit("host link", .host, nil)
+            for layer in layers {
+                rowTileUnits.append((0..<layer.rowTiles).map { r in
+                    (0..<layer.duplication).map { k in
+                        unit("layer \(layer.index) row tile \(r)" + (layer.duplication > 1 ? " replica \(k)" : "") + " (\(layer.columnTiles) tiles)",
+                             .tiles, layer.index, tiles: layer.columnTiles)
+                    }
+                })
+                buffer.append(unit("layer \(layer.index) buffer", .buffer, layer.index))
+                link.append(unit("layer \(layer.index) hub link", .link, layer.index))
+                digital.append(unit("layer \(layer.index) digital unit", .digital, layer.index))
+            }
+            guard hff else { return }
+            let source = unit("learning core: event source", .core, nil)
+            var cores = [Int](repeating: -1, count: h.learningCore.cores)
+            for k in usedCores.sorted() { cores[k] = unit("learning core \(k)", .core, nil, cores: 1) }
+            coreUnits = CoreUnits(source: source, winnerTakeAll: unit("learning core: winner-take-all", .core, nil), cores: cores)
+        }
+
+        /// One pass through one layer, from its input buffer to its accumulate-and-finish (the
+        /// stage returned). The input buffer stage takes a place in the layer and gives back the
+        /// pass's place in the layer before.
+        mutating func addLayer(_ layer: LayerMapping, pass: Int, suffix: String, after previous: Int) -> Int {
+            let l = layer.index, inBytes = h.dac.bytesPerInput, accBytes = h.chip.accumulatorBytes
+            let mine = tiles.filter { $0.layer == l && $0.replica == 0 }
+            var b = Actions()
+            // Layer 0's input is written once (from the host); FF's later passes write only the label.
+            b.bufferWriteBytes = l == 0 && pass > 0 ? 0 : layer.inputs * inBytes
+            b.bufferReadBytes = layer.inputs * inBytes * (h.chip.inputDelivery == .broadcast ? 1 : layer.columnTiles)
+            let buffered = stage("layer \(l) input buffer" + suffix, .inputBuffer, [buffer[l]], layer: l, pass: pass, after: [previous], b)
+            stages[buffered].entersLayer = l
+            stages[buffered].handsOffLayer = l > 0 ? l - 1 : nil
+            let d = TaskGraph.hubLinks(mine) { ($0.rows[1] - $0.rows[0]) * inBytes }
+            // The DAC's per-sample abs-max scaling: one compare and one scale per input.
+            var q = Actions()
+            q.operations = 2 * layer.inputs
+            let scaled = stage("layer \(l) input scaling" + suffix, .inputScaling, [digital[l]], layer: l, pass: pass, after: [buffered], q)
+            let distributed = stage("layer \(l) inputs to tiles" + suffix, .distribute, [link[l]], layer: l, pass: pass, after: [scaled], d)
+            var reads = [Int]()
+            for r in 0..<layer.rowTiles {
+                reads.append(stage("layer \(l) row tile \(r) reads" + suffix, .tileReads, rowTileUnits[l][r], layer: l, pass: pass,
+                                   after: [distributed], tileRead: tileRead(layer, rowTile: r, of: mine)))
+            }
+            let g = TaskGraph.hubLinks(mine) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
+            let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: reads, g)
+            var p = Actions()
+            p.bufferWriteBytes = layer.outputs * layer.rowTiles * accBytes
+            p.bufferReadBytes = p.bufferWriteBytes
+            let partials = stage("layer \(l) partial sums buffered" + suffix, .partialBuffer, [buffer[l]], layer: l, pass: pass, after: [gathered], p)
+            var f = Actions()
+            f.accumulations = layer.outputs * (layer.rowTiles - 1)
+            f.operations = layer.finishOperations
+            return stage("layer \(l) accumulate and finish" + suffix, .accumulateFinish, [digital[l]], layer: l, pass: pass, after: [partials], f)
+        }
+
+        /// The layer's activations over the mesh to the next layer's hub.
+        mutating func addActivations(_ layer: LayerMapping, pass: Int, suffix: String, after previous: Int) -> Int {
+            let l = layer.index
+            var n = Actions()
+            let hops = TaskGraph.hubHops(layers[l], layers[l + 1], tiles: tiles)
+            n.linkBytes = layer.outputs * h.dac.bytesPerInput
+            n.linkByteHops = n.linkBytes * hops
+            n.linkHops = hops
+            return stage("layer \(l) activations to layer \(l + 1)" + suffix, .activations, [link[l]], layer: l, pass: pass, after: [previous], n)
+        }
+
+        /// What one physical read of row tile r involves, over its column tiles.
+        func tileRead(_ layer: LayerMapping, rowTile r: Int, of mine: [TileMapping]) -> TileRead {
+            let groupsPerTile = h.array.rows / h.array.rowsPerRead
+            let groupCount = (layer.inputs + h.array.rowsPerRead - 1) / h.array.rowsPerRead
+            let row = mine.filter { $0.rowTile == r }
+            let converted = row.map { TaskGraph.convertedColumns($0, slices: layer.slices, encoding: h.array.weightEncoding) }
+            // Columns sit side by side from column 0, each ADC muxing `columnsPerADC` of
+            // them: a differential pair is one conversion of two columns.
+            let perConversion = h.array.weightEncoding == .differential ? 2 : 1
+            let capacity = max(1, h.adc.columnsPerADC / perConversion)
+            let share = min(h.chip.tilesPerADC, layer.columnTiles)
+            return TileRead(groups: [r * groupsPerTile, min(groupCount, (r + 1) * groupsPerTile)],
+                            cellsPerRow: row.reduce(0) { $0 + ($1.outputs[1] - $1.outputs[0]) * layer.physicalColumnsPerOutput },
+                            conversionsPerRead: converted.reduce(0, +),
+                            conversionsPerADC: (converted.map { min($0, capacity) }.max() ?? 0) * share,
+                            adcs: row.reduce(0) { $0 + ($1.physicalColumns + h.adc.columnsPerADC - 1) / h.adc.columnsPerADC },
+                            shiftAddsPerRead: row.reduce(0) { $0 + ($1.outputs[1] - $1.outputs[0]) * layer.slices })
+        }
     }
 
     /// Columns converted per physical read of a tile: one per differential pair and slice, or

@@ -66,6 +66,7 @@ public struct HardwareModel: Sendable, Equatable {
         public var tilesPerADC: Int
         public var accumulatorBits: Int
         public var inputDelivery: InputDelivery
+        public var layerBufferInferences: Int
         public var hostInputBits: Int
         public var hostResultBytes: Int
         public var unusedTileSites: UnusedSites
@@ -133,6 +134,7 @@ public struct HardwareModel: Sendable, Equatable {
                   perArray: (i("crossbar.columns") + i("crossbar.adc.columnsPerADC") - 1) / i("crossbar.adc.columnsPerADC"))
         chip = Chip(tileSites: i("chip.tileSites"), tileSitesPerRow: i("chip.tileSitesPerRow"), tilesPerADC: i("chip.tilesPerADC"),
                     accumulatorBits: i("chip.accumulatorBits"), inputDelivery: InputDelivery(rawValue: d.choice("chip.inputDelivery"))!,
+                    layerBufferInferences: i("chip.layerBufferInferences"),
                     hostInputBits: i("chip.hostInputBits"), hostResultBytes: i("chip.hostResultBytes"),
                     unusedTileSites: UnusedSites(rawValue: d.choice("chip.unusedTileSites"))!,
                     tileSquareMillimeters: n("area.tileSquareMillimeters"), learningCoreSquareMillimeters: n("area.learningCoreSquareMillimeters"))

@@ -13,20 +13,35 @@ import Numerics
 /// A task becomes ready `delay` ticks after its last dependency ends (a link's hop latency: the
 /// unit is free, the data still travels). A ready task starts at once on an idle unit, else
 /// waits in the unit's queue; a unit that frees up starts the task at the head of its queue.
+/// Before that, a task that enters a bounded place (a layer's buffers, `Template.gate`) waits at
+/// its gate until a place is free, holding the place it came from (back-pressure).
 /// So every unit serves first come, first served (ties by the order the tasks became ready),
 /// waiting shows up as a stall (start - ready), and the heap holds only what is in progress: one
 /// end per busy unit and the data in transit. Inferences in flight occupy slots that are reused once they
 /// complete, so memory follows the in-flight limit, not the number of inferences.
 public struct EventEngine {
     /// The graph every inference instantiates.
+    ///
+    /// Bounded places (a layer's buffers): a stage with a `gate` takes one of that place's
+    /// `capacity` slots before it may begin, waiting first come, first served while none is free,
+    /// and on taking it gives back the place named by its `handoff` (the layer it came from); a
+    /// stage with an `exit` gives its place back when it ends. So a full layer holds the one
+    /// before it full (back-pressure), and a place never holds more than its capacity.
     public struct Template: Sendable {
         public var dependents: [[Int]]
         public var dependencies: [Int]
         public var roots: [Int]
         public var final: Int
         public var units: Int
+        /// Per stage: the place it enters, the place it gives back on entering, the place it
+        /// gives back when it ends (-1: none). Per place: its slots.
+        public var gate: [Int32]
+        public var handoff: [Int32]
+        public var exit: [Int32]
+        public var capacity: [Int]
 
-        public init(dependsOn: [[Int]], final: Int, units: Int) {
+        public init(dependsOn: [[Int]], final: Int, units: Int, gate: [Int]? = nil, handoff: [Int]? = nil, exit: [Int]? = nil,
+                    capacity: [Int] = []) {
             dependencies = dependsOn.map(\.count)
             var d = [[Int]](repeating: [], count: dependsOn.count)
             for (s, deps) in dependsOn.enumerated() { for p in deps { d[p].append(s) } }
@@ -34,6 +49,13 @@ public struct EventEngine {
             roots = dependsOn.indices.filter { dependsOn[$0].isEmpty }
             self.final = final
             self.units = units
+            let none = [Int32](repeating: -1, count: dependsOn.count)
+            self.gate = gate.map { $0.map(Int32.init) } ?? none
+            self.handoff = handoff.map { $0.map(Int32.init) } ?? none
+            self.exit = exit.map { $0.map(Int32.init) } ?? none
+            self.capacity = capacity
+            precondition(self.gate.count == dependsOn.count && self.handoff.count == dependsOn.count && self.exit.count == dependsOn.count)
+            precondition(capacity.allSatisfy { $0 >= 1 })
         }
     }
 
@@ -103,6 +125,11 @@ public struct EventEngine {
     public private(set) var unitBusy: [Int64]
     public private(set) var unitStalls: [Int64]
     public private(set) var unitMaxQueue: [Int]
+    /// Per place: slots taken now, the most ever taken, and ticks stages waited at its gate.
+    public private(set) var placeHeld: [Int]
+    public private(set) var placeMaxHeld: [Int]
+    public private(set) var placeWaits: [Int64]
+    var placeQueues: [UnitQueue]
     /// Per unit: whether a task holds it, and the ready tasks waiting for it (slot, stage).
     var unitHeld: [Bool]
     var queues: [UnitQueue]
@@ -118,6 +145,10 @@ public struct EventEngine {
         unitMaxQueue = [Int](repeating: 0, count: template.units)
         unitHeld = [Bool](repeating: false, count: template.units)
         queues = [UnitQueue](repeating: UnitQueue(), count: template.units)
+        placeHeld = [Int](repeating: 0, count: template.capacity.count)
+        placeMaxHeld = placeHeld
+        placeWaits = [Int64](repeating: 0, count: template.capacity.count)
+        placeQueues = [UnitQueue](repeating: UnitQueue(), count: template.capacity.count)
     }
 
     /// A unit's waiting tasks, first in first out.
@@ -169,7 +200,42 @@ public struct EventEngine {
         for r in template.roots { begin(slot: s, stage: r, at: now) }
     }
 
+    /// Task `stage` of slot s is ready: it enters its place, if it has one (or waits at the
+    /// gate), then its unit.
     mutating func begin(slot s: Int, stage: Int, at time: Int64) {
+        let p = stage < template.gate.count ? Int(template.gate[stage]) : -1
+        if p >= 0 {
+            if placeHeld[p] == template.capacity[p] {
+                slots[s].ready[stage] = time
+                placeQueues[p].append((Int32(s), Int32(stage)))
+                return
+            }
+            take(place: p)
+            if template.handoff[stage] >= 0 { giveBack(place: Int(template.handoff[stage])) }
+        }
+        enter(slot: s, stage: stage, at: time)
+    }
+
+    mutating func take(place p: Int) {
+        placeHeld[p] += 1
+        placeMaxHeld[p] = max(placeMaxHeld[p], placeHeld[p])
+    }
+
+    /// A slot of place p frees: the first stage waiting at its gate takes it (giving back its
+    /// own upstream place, which may let another in).
+    mutating func giveBack(place p: Int) {
+        placeHeld[p] -= 1
+        guard placeQueues[p].count > 0 else { return }
+        let w = placeQueues[p].removeFirst()
+        let s = Int(w.slot), stage = Int(w.stage)
+        placeWaits[p] += now - slots[s].ready[stage]
+        take(place: p)
+        if template.handoff[stage] >= 0 { giveBack(place: Int(template.handoff[stage])) }
+        enter(slot: s, stage: stage, at: now)
+    }
+
+    /// Task `stage` of slot s, past any gate, takes its unit or waits in the unit's queue.
+    mutating func enter(slot s: Int, stage: Int, at time: Int64) {
         slots[s].ready[stage] = time
         if slots[s].anchor == stage {
             // The expanded stage holds no unit: its tasks do.
@@ -257,7 +323,10 @@ public struct EventEngine {
                     // The expanded stage ends with its final task.
                     push(Event(time: now, sequence: 0, slot: e.slot, stage: Int32(slots[s].anchor), kind: .end))
                 }
-            } else if stage == template.final {
+                return done
+            }
+            if template.exit[stage] >= 0 { giveBack(place: Int(template.exit[stage])) }
+            if stage == template.final {
                 freeSlots.append(s)
             } else if slots[s].delay[stage] > 0 {
                 push(Event(time: e.time + slots[s].delay[stage], sequence: 0, slot: e.slot, stage: Int32(stage), kind: .release))

@@ -33,7 +33,10 @@ struct Executor {
         self.activity = activity
         self.core = core
         groupCount = config.layers.map { ($0.inputs + model.array.rowsPerRead - 1) / model.array.rowsPerRead }
-        template = EventEngine.Template(dependsOn: graph.stages.map(\.dependsOn), final: graph.final, units: graph.units.count)
+        template = EventEngine.Template(dependsOn: graph.stages.map(\.dependsOn), final: graph.final, units: graph.units.count,
+                                        gate: graph.stages.map { $0.entersLayer ?? -1 }, handoff: graph.stages.map { $0.handsOffLayer ?? -1 },
+                                        exit: graph.stages.map { $0.exitsLayer ?? -1 },
+                                        capacity: [Int](repeating: graph.layerBufferInferences, count: config.layers.count))
     }
 
     /// Stage s of inference i: its duration and delay (ticks) and its actions (the read-out's are
@@ -147,6 +150,10 @@ struct Executor {
         /// Every task of the first `traceSamples` inferences, and of any other that ran on a
         /// unit while they were in flight.
         var traced: [EventEngine.Completion]
+        /// Per layer: the most inferences (FF: passes) its buffers held at once, and the ticks
+        /// passes waited at its gate for a place.
+        var layerMaxHeld: [Int]
+        var layerWaitTicks: [Int64]
     }
 
     /// Inferences 0..<n, at most `inFlight` at once: the next is admitted when one completes.
@@ -184,7 +191,8 @@ struct Executor {
         ledger.spanTicks = makespan
         ledger.inferences = n
         traced = traced.filter { $0.start < traceEnd && ($0.sample < traceSamples || $0.end > $0.start) }
-        return Loaded(ledger: ledger, latencies: latencies, completions: completions, makespan: makespan, traced: traced)
+        return Loaded(ledger: ledger, latencies: latencies, completions: completions, makespan: makespan, traced: traced,
+                      layerMaxHeld: engine.placeMaxHeld, layerWaitTicks: engine.placeWaits)
     }
 }
 

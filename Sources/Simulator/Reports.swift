@@ -113,6 +113,10 @@ public enum Reports {
             let c = r.actions(layer: l)
             for a in Action.allCases where c[a] != 0 { add("layer\(l).\(a.name)", number(c[a]), "per inference") }
         }
+        for (l, b) in r.layerBuffers.enumerated() {
+            add("layer\(l).buffer.maxInferences", "\(b.maxHeld)", "most inferences (FF: passes) in the layer's buffers at once, loaded run of chip 1")
+            add("layer\(l).buffer.blockedCycles", cycles(b.waitCycles), "cycles passes waited for a place in the layer (back-pressure)")
+        }
         let byLayer = r.energyByLayer
         for l in config.layers.indices {
             for comp in Component.allCases where (byLayer[l][comp] ?? 0) > 0 {

@@ -11,10 +11,17 @@ public struct RunOptions: Sendable {
     public var timeSinceProgrammingSeconds: Double?
     /// Samples whose events go into the Chrome trace.
     public var traceSamples = 4
-    /// Inferences in flight at once in the loaded run (admission control); nil: one per layer
-    /// and pass plus two (a layer pipeline full, and the host link at both ends).
+    /// Inferences in flight at once in the loaded run (admission control); nil:
+    /// `defaultInFlight`.
     public var inFlight: Int?
     public init() {}
+
+    /// Enough inferences to fill every layer's buffers (`chip.layerBufferInferences` places per
+    /// layer, each holding one pass), plus one at the host and one on the read-out.
+    public static func defaultInFlight(_ config: HardwareConfig) -> Int {
+        let places = config.layers.count * config.taskGraph.layerBufferInferences, passes = config.model.passes
+        return (places + passes - 1) / passes + 2
+    }
 }
 
 /// The outcome of `hffsim run`.
@@ -45,6 +52,9 @@ public struct RunResult {
     public var makespanCycles: Double
     /// Per unit: busy and stall cycles and the longest queue in the loaded run of chip 1.
     public var resources: [(name: String, busy: Double, stalls: Double, maxQueue: Int)]
+    /// Per layer, loaded run of chip 1: the most inferences (FF: passes) its buffers held at
+    /// once, and cycles passes waited for a place (back-pressure).
+    public var layerBuffers: [(maxHeld: Int, waitCycles: Double)]
     /// Partial-product multiply-accumulates simulated: weights x slices x input bit-planes (or
     /// multi-bit passes) x passes x inferences x chips.
     public var partialProductMACs: Double
@@ -122,12 +132,13 @@ public enum Simulation {
         let floatPredictions = Kernels.argmaxRows(lowered.scores(raw))
         let floatAccuracy = Kernels.accuracy(floatPredictions, labels)
         let graph = config.taskGraph
-        let inFlight = options.inFlight ?? (config.layers.count * config.model.passes + 2)
+        let inFlight = options.inFlight ?? RunOptions.defaultInFlight(config)
         var accuracies = [Double](), agreements = [Double]()
         var ledger = Ledger(units: graph.units.count)
         var latencies = [Int64](), loadedLatency = 0.0
         var throughput = 0.0, makespan: Int64 = 0
         var resources = [(name: String, busy: Double, stalls: Double, maxQueue: Int)]()
+        var layerBuffers = [(maxHeld: Int, waitCycles: Double)]()
         var trace = [[String: Any]]()
         var macs = 0.0
         for seed in 1...options.chipSeeds {
@@ -157,6 +168,7 @@ public enum Simulation {
                 resources = graph.units.indices.map {
                     (graph.units[$0].name, cost.cycles(ticks: run.ledger.busyTicks[$0]), cost.cycles(ticks: run.ledger.stallTicks[$0]), run.ledger.maxQueue[$0])
                 }
+                layerBuffers = zip(run.layerMaxHeld, run.layerWaitTicks).map { ($0, cost.cycles(ticks: $1)) }
                 trace = Trace.events(run: run, graph: graph, executor: executor, table: table,
                                      unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles))
             }
@@ -173,7 +185,7 @@ public enum Simulation {
                          latencyCycles: meanLatency / Double(cost.ticksPerCycle), latencyNanoseconds: meanLatency / HardwareModel.ticksPerNanosecond,
                          latencyMinCycles: cost.cycles(ticks: latencies.min() ?? 0), latencyMaxCycles: cost.cycles(ticks: latencies.max() ?? 0),
                          inFlight: inFlight, loadedLatencyNanoseconds: loadedLatency,
-                         throughputInferencesPerSecond: throughput, makespanCycles: cost.cycles(ticks: makespan), resources: resources,
+                         throughputInferencesPerSecond: throughput, makespanCycles: cost.cycles(ticks: makespan), resources: resources, layerBuffers: layerBuffers,
                          partialProductMACs: macs, trace: trace, wallSeconds: Date().timeIntervalSince(start))
     }
 

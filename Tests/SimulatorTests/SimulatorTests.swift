@@ -191,6 +191,40 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(last, Int64(17 + 12 * n))
     }
 
+    func testAFullLayerHoldsTheOneBeforeIt() {
+        // Layer A (10 ticks on unit 0) feeds layer B (30 ticks on unit 1); each layer holds one
+        // inference. B's stage takes B's place and gives back A's; it gives back B's at its end.
+        // Three inferences admitted at t = 0, worked by hand:
+        //   i0: A 0-10, enters B at 10 (A frees), B 10-40.
+        //   i1: waits for A's place until 10, A 10-20, waits for B's place until 40, B 40-70.
+        //   i2: waits for A's place until i1 leaves it at 40, A 40-50, B 70-100.
+        // Without the bound, i2's A would run at 20-30 and wait in B's queue instead.
+        let t = EventEngine.Template(dependsOn: [[], [0]], final: 1, units: 2, gate: [0, 1], handoff: [-1, 0], exit: [-1, 1], capacity: [1, 1])
+        var e = EventEngine(template: t)
+        for i in 0..<3 { e.admit(sample: i, durations: [10, 30], delays: [0, 0], units: [0, 1]) }
+        var done = [EventEngine.Completion]()
+        while let c = e.next() { done.append(c) }
+        func at(_ i: Int, _ s: Int) -> [Int64] { let c = done.first { $0.sample == i && $0.stage == s }!; return [c.start, c.end] }
+        XCTAssertEqual([at(0, 0), at(0, 1)], [[0, 10], [10, 40]])
+        XCTAssertEqual([at(1, 0), at(1, 1)], [[10, 20], [40, 70]])
+        XCTAssertEqual([at(2, 0), at(2, 1)], [[40, 50], [70, 100]])
+        XCTAssertEqual(e.placeMaxHeld, [1, 1])
+        // Waits at the gates: A's 10 (i1) + 40 (i2); B's 20 (i1) + 20 (i2).
+        XCTAssertEqual(e.placeWaits, [50, 40])
+        XCTAssertEqual(e.unitMaxQueue, [0, 0], "the places bound the queues: nothing waits at a unit")
+        // Two places per layer: i0 and i1 both enter A at 0 (i1 queues for unit 0), i2 enters A
+        // at 10 (queues behind i1), i1 enters B's second place at 20 (queues for unit 1) and i2
+        // waits for B's place until 40: one waiting task per unit at most.
+        let two = EventEngine.Template(dependsOn: [[], [0]], final: 1, units: 2, gate: [0, 1], handoff: [-1, 0], exit: [-1, 1], capacity: [2, 2])
+        var f = EventEngine(template: two)
+        for i in 0..<3 { f.admit(sample: i, durations: [10, 30], delays: [0, 0], units: [0, 1]) }
+        var ends = [Int64]()
+        while let c = f.next() { if c.stage == 1 { ends.append(c.end) } }
+        XCTAssertEqual(ends, [40, 70, 100], "B is the bottleneck either way")
+        XCTAssertEqual(f.unitMaxQueue, [1, 1])
+        XCTAssertEqual(f.placeWaits, [10, 10])
+    }
+
     func testLoadedRunAdmitsAtMostInFlightInferences() throws {
         // One full tile read of 13 reads per sample (171 cycles) is the slowest stage; with one
         // inference in flight the run is n unloaded latencies back to back, with many it is the
