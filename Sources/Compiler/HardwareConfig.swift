@@ -84,8 +84,9 @@ public struct ConfigTensors: Equatable, Sendable {
 
 /// A compiled model: everything `hffsim run` needs, self-contained.
 public struct HardwareConfig: Equatable, Sendable {
-    /// 2: the task graph (`taskGraph`) replaced the schedule.
-    public static let schemaVersion = 2
+    /// 2: the task graph (`taskGraph`) replaced the schedule. 3: layer buffer places
+    /// (back-pressure) in the task graph.
+    public static let schemaVersion = 3
 
     public var summary: [String] = []
     public var model: ModelInfo
