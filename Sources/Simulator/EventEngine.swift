@@ -39,6 +39,8 @@ public struct EventEngine {
         public var handoff: [Int32]
         public var exit: [Int32]
         public var capacity: [Int]
+        /// Per stage: its dependency count, as a slot's pending counters start.
+        var pending: [Int32]
 
         public init(dependsOn: [[Int]], final: Int, units: Int, gate: [Int]? = nil, handoff: [Int]? = nil, exit: [Int]? = nil,
                     capacity: [Int] = []) {
@@ -54,6 +56,7 @@ public struct EventEngine {
             self.handoff = handoff.map { $0.map(Int32.init) } ?? none
             self.exit = exit.map { $0.map(Int32.init) } ?? none
             self.capacity = capacity
+            pending = dependencies.map { Int32($0) }
             precondition(self.gate.count == dependsOn.count && self.handoff.count == dependsOn.count && self.exit.count == dependsOn.count)
             precondition(capacity.allSatisfy { $0 >= 1 })
         }
@@ -178,25 +181,27 @@ public struct EventEngine {
             s = slots.count - 1
         }
         let m = expansion?.durations.count ?? 0
-        slots[s].sample = sample
-        slots[s].pending = template.dependencies.map { Int32($0) }
-        slots[s].duration = durations
-        slots[s].delay = delays
-        slots[s].unit = units
-        if let x = expansion {
-            slots[s].pending += x.dependencies
-            slots[s].duration += x.durations
-            slots[s].delay += [Int64](repeating: 0, count: m)
-            slots[s].unit += x.units
+        // Refill the slot's arrays in place: a reused slot keeps its capacity (no allocation).
+        func fill<T>(_ a: inout [T], _ first: [T], _ second: [T]?) {
+            a.removeAll(keepingCapacity: true)
+            a.append(contentsOf: first)
+            if let second { a.append(contentsOf: second) }
         }
-        slots[s].ready = [Int64](repeating: 0, count: n + m)
-        slots[s].start = slots[s].ready
+        slots[s].sample = sample
+        fill(&slots[s].pending, template.pending, expansion?.dependencies)
+        fill(&slots[s].duration, durations, expansion?.durations)
+        fill(&slots[s].delay, delays, nil)
+        fill(&slots[s].unit, units, expansion?.units)
+        slots[s].ready.removeAll(keepingCapacity: true)
+        slots[s].ready.append(contentsOf: repeatElement(0, count: n + m))
+        slots[s].start.removeAll(keepingCapacity: true)
+        slots[s].start.append(contentsOf: repeatElement(0, count: n + m))
         slots[s].anchor = expansion?.anchor ?? -1
         slots[s].final = Int(expansion?.final ?? -1)
-        slots[s].edgeStart = expansion?.edgeStart ?? []
-        slots[s].edgeTargets = expansion?.edgeTargets ?? []
-        slots[s].edgeDelays = expansion?.edgeDelays ?? []
-        slots[s].roots = expansion?.roots ?? []
+        fill(&slots[s].edgeStart, expansion?.edgeStart ?? [], nil)
+        fill(&slots[s].edgeTargets, expansion?.edgeTargets ?? [], nil)
+        fill(&slots[s].edgeDelays, expansion?.edgeDelays ?? [], nil)
+        fill(&slots[s].roots, expansion?.roots ?? [], nil)
         for r in template.roots { begin(slot: s, stage: r, at: now) }
     }
 
