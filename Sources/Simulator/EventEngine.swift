@@ -104,14 +104,11 @@ public struct EventEngine {
         static func == (a: Event, b: Event) -> Bool { a.time == b.time && a.sequence == b.sequence }
     }
 
+    /// An inference in flight: its sample, its template stages' delays and its expansion. Its
+    /// tasks' counters and times live in the engine's flat task arrays, at slot x `stride` + task.
     struct Slot {
         var sample = -1
-        var pending: [Int32]
-        var duration: [Int64]
         var delay: [Int64]
-        var unit: [Int32]
-        var ready: [Int64]
-        var start: [Int64]
         /// The expansion's edges, the stage it expands (-1: none) and its final task.
         var edgeStart: [Int32] = []
         var edgeTargets: [Int32] = []
@@ -137,6 +134,14 @@ public struct EventEngine {
     var unitHeld: [Bool]
     var queues: [UnitQueue]
     var slots: [Slot] = []
+    /// Per task of every slot (slot s's task k at s x stride + k): dependencies not yet ended,
+    /// duration, unit (-1: none), ready and start times.
+    var stride = 0
+    var taskPending: [Int32] = []
+    var taskDuration: [Int64] = []
+    var taskUnit: [Int32] = []
+    var taskReady: [Int64] = []
+    var taskStart: [Int64] = []
     var freeSlots: [Int] = []
     var heap = MinHeap<Event>()
     var sequence = 0
@@ -173,29 +178,39 @@ public struct EventEngine {
     public mutating func admit(sample: Int, durations: [Int64], delays: [Int64], units: [Int32], expansion: Expansion? = nil) {
         let n = template.dependencies.count
         precondition(durations.count == n && delays.count == n && units.count == n)
+        let m = expansion?.durations.count ?? 0
+        if n + m > stride { grow(to: n + m + (n + m) / 4) }
         let s: Int
         if let free = freeSlots.popLast() {
             s = free
         } else {
-            slots.append(Slot(pending: [], duration: [], delay: [], unit: [], ready: [], start: []))
+            slots.append(Slot(delay: []))
             s = slots.count - 1
+            let size = slots.count * stride
+            taskPending.append(contentsOf: repeatElement(0, count: size - taskPending.count))
+            taskDuration.append(contentsOf: repeatElement(0, count: size - taskDuration.count))
+            taskUnit.append(contentsOf: repeatElement(-1, count: size - taskUnit.count))
+            taskReady.append(contentsOf: repeatElement(0, count: size - taskReady.count))
+            taskStart.append(contentsOf: repeatElement(0, count: size - taskStart.count))
         }
-        let m = expansion?.durations.count ?? 0
         // Refill the slot's arrays in place: a reused slot keeps its capacity (no allocation).
         func fill<T>(_ a: inout [T], _ first: [T], _ second: [T]?) {
             a.removeAll(keepingCapacity: true)
             a.append(contentsOf: first)
             if let second { a.append(contentsOf: second) }
         }
+        func put<T>(_ a: inout [T], _ first: [T], _ second: [T]?) {
+            let b = s * stride
+            a.withUnsafeMutableBufferPointer { p in
+                for k in first.indices { p[b + k] = first[k] }
+                if let second { for k in second.indices { p[b + n + k] = second[k] } }
+            }
+        }
         slots[s].sample = sample
-        fill(&slots[s].pending, template.pending, expansion?.dependencies)
-        fill(&slots[s].duration, durations, expansion?.durations)
+        put(&taskPending, template.pending, expansion?.dependencies)
+        put(&taskDuration, durations, expansion?.durations)
         fill(&slots[s].delay, delays, nil)
-        fill(&slots[s].unit, units, expansion?.units)
-        slots[s].ready.removeAll(keepingCapacity: true)
-        slots[s].ready.append(contentsOf: repeatElement(0, count: n + m))
-        slots[s].start.removeAll(keepingCapacity: true)
-        slots[s].start.append(contentsOf: repeatElement(0, count: n + m))
+        put(&taskUnit, units, expansion?.units)
         slots[s].anchor = expansion?.anchor ?? -1
         slots[s].final = Int(expansion?.final ?? -1)
         fill(&slots[s].edgeStart, expansion?.edgeStart ?? [], nil)
@@ -205,13 +220,24 @@ public struct EventEngine {
         for r in template.roots { begin(slot: s, stage: r, at: now) }
     }
 
+    /// Widens every slot's task region to `width` tasks, keeping what the slots hold.
+    mutating func grow(to width: Int) {
+        func widen<T>(_ a: inout [T], _ zero: T) {
+            var b = [T](repeating: zero, count: slots.count * width)
+            for s in slots.indices { for k in 0..<stride { b[s * width + k] = a[s * stride + k] } }
+            a = b
+        }
+        widen(&taskPending, 0); widen(&taskDuration, 0); widen(&taskUnit, -1); widen(&taskReady, 0); widen(&taskStart, 0)
+        stride = width
+    }
+
     /// Task `stage` of slot s is ready: it enters its place, if it has one (or waits at the
     /// gate), then its unit.
     mutating func begin(slot s: Int, stage: Int, at time: Int64) {
         let p = stage < template.gate.count ? Int(template.gate[stage]) : -1
         if p >= 0 {
             if placeHeld[p] == template.capacity[p] {
-                slots[s].ready[stage] = time
+                taskReady[s &* stride &+ stage] = time
                 placeQueues[p].append((Int32(s), Int32(stage)))
                 return
             }
@@ -233,7 +259,7 @@ public struct EventEngine {
         guard placeQueues[p].count > 0 else { return }
         let w = placeQueues[p].removeFirst()
         let s = Int(w.slot), stage = Int(w.stage)
-        placeWaits[p] += now - slots[s].ready[stage]
+        placeWaits[p] += now - taskReady[s &* stride &+ stage]
         take(place: p)
         if template.handoff[stage] >= 0 { giveBack(place: Int(template.handoff[stage])) }
         enter(slot: s, stage: stage, at: now)
@@ -241,15 +267,15 @@ public struct EventEngine {
 
     /// Task `stage` of slot s, past any gate, takes its unit or waits in the unit's queue.
     mutating func enter(slot s: Int, stage: Int, at time: Int64) {
-        slots[s].ready[stage] = time
+        taskReady[s &* stride &+ stage] = time
         if slots[s].anchor == stage {
             // The expanded stage holds no unit: its tasks do.
-            slots[s].start[stage] = time
+            taskStart[s &* stride &+ stage] = time
             let n = template.dependencies.count
             for k in slots[s].roots.indices { begin(slot: s, stage: n + Int(slots[s].roots[k]), at: time) }
             return
         }
-        let u = Int(slots[s].unit[stage])
+        let u = Int(taskUnit[s &* stride &+ stage])
         if u >= 0 {
             if unitHeld[u] {
                 queues[u].append((Int32(s), Int32(stage)))
@@ -263,11 +289,11 @@ public struct EventEngine {
 
     /// Task `stage` of slot s starts now (on its unit, which it holds until it ends).
     mutating func start(slot s: Int, stage: Int) {
-        let u = Int(slots[s].unit[stage]), d = slots[s].duration[stage]
-        slots[s].start[stage] = now
+        let u = Int(taskUnit[s &* stride &+ stage]), d = taskDuration[s &* stride &+ stage]
+        taskStart[s &* stride &+ stage] = now
         if u >= 0 {
             unitBusy[u] += d
-            unitStalls[u] += now - slots[s].ready[stage]
+            unitStalls[u] += now - taskReady[s &* stride &+ stage]
         }
         push(Event(time: now + d, sequence: 0, slot: Int32(s), stage: Int32(stage), kind: .end))
     }
@@ -299,9 +325,9 @@ public struct EventEngine {
             case .end:
                 break
             }
-            let u = Int(slots[s].unit[stage])
-            let done = Completion(sample: slots[s].sample, stage: stage, unit: u, ready: slots[s].ready[stage],
-                                  start: slots[s].start[stage], end: e.time)
+            let u = Int(taskUnit[s &* stride &+ stage])
+            let done = Completion(sample: slots[s].sample, stage: stage, unit: u, ready: taskReady[s &* stride &+ stage],
+                                  start: taskStart[s &* stride &+ stage], end: e.time)
             if u >= 0 {
                 // The unit starts the task at the head of its queue, before the ones this task releases.
                 if queues[u].count > 0 {
@@ -345,15 +371,15 @@ public struct EventEngine {
 
     /// One of `task`'s dependencies has arrived; it begins when the last has.
     mutating func reach(slot s: Int, task: Int) {
-        slots[s].pending[task] -= 1
-        if slots[s].pending[task] == 0 { begin(slot: s, stage: task, at: now) }
+        taskPending[s &* stride &+ task] -= 1
+        if taskPending[s &* stride &+ task] == 0 { begin(slot: s, stage: task, at: now) }
     }
 
     /// The dependents of `stage` whose last dependency this was become ready now.
     mutating func release(slot s: Int, stage: Int) {
         for d in template.dependents[stage] {
-            slots[s].pending[d] -= 1
-            if slots[s].pending[d] == 0 { begin(slot: s, stage: d, at: now) }
+            taskPending[s &* stride &+ d] -= 1
+            if taskPending[s &* stride &+ d] == 0 { begin(slot: s, stage: d, at: now) }
         }
     }
 }

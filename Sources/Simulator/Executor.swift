@@ -98,14 +98,22 @@ struct Executor {
         return (x, program)
     }
 
-    /// Admits inference i; with `record`, records its actions per unit in `ledger`.
-    func admit(_ i: Int, to engine: inout EventEngine, ledger: inout Ledger, record recording: Bool) {
+    /// Inference i's read-out as core events (nil without a learning core): what `admit` takes.
+    typealias CoreWork = (EventEngine.Expansion, CoreProgram)
+    func coreWork(_ i: Int) -> CoreWork? {
+        guard let s = graph.stages.first(where: { $0.kind == .readout }) else { return nil }
+        return coreExpansion(stage: s.index, sample: i)
+    }
+
+    /// Admits inference i, its read-out expanded into `work` (built when nil); with `record`,
+    /// records its actions per unit in `ledger`.
+    func admit(_ i: Int, to engine: inout EventEngine, ledger: inout Ledger, record recording: Bool, work: CoreWork? = nil) {
         let n = graph.stages.count
         var durations = [Int64](repeating: 0, count: n), delays = durations
         var units = [Int32](repeating: -1, count: n)
         var expansion: EventEngine.Expansion?
         for s in graph.stages {
-            if s.kind == .readout, let (x, program) = coreExpansion(stage: s.index, sample: i) {
+            if s.kind == .readout, let (x, program) = work ?? coreExpansion(stage: s.index, sample: i) {
                 expansion = x
                 if recording { record(program, units: x.units, into: &ledger) }
                 continue
@@ -127,10 +135,10 @@ struct Executor {
     }
 
     /// Inference i alone on an idle chip: its latency in ticks.
-    func unloadedLatency(_ i: Int) -> Int64 {
+    func unloadedLatency(_ i: Int, work: CoreWork? = nil) -> Int64 {
         var engine = EventEngine(template: template)
         var none = Ledger(units: 0)
-        admit(i, to: &engine, ledger: &none, record: false)
+        admit(i, to: &engine, ledger: &none, record: false, work: work)
         var end: Int64 = 0
         while let c = engine.next() { end = c.end }
         return end
@@ -157,7 +165,8 @@ struct Executor {
     }
 
     /// Inferences 0..<n, at most `inFlight` at once: the next is admitted when one completes.
-    func loaded(samples n: Int, inFlight: Int, traceSamples: Int) -> Loaded {
+    /// `work(i)` hands over inference i's read-out when another thread built it (in order).
+    func loaded(samples n: Int, inFlight: Int, traceSamples: Int, work: ((Int) -> CoreWork?)? = nil) -> Loaded {
         var engine = EventEngine(template: template)
         var ledger = Ledger(units: graph.units.count)
         var admitted = [Int64](repeating: 0, count: n), latencies = admitted
@@ -167,7 +176,7 @@ struct Executor {
         var traceEnd = Int64.max, tracedDone = 0
         var next = 0
         do {
-            while next < min(n, inFlight) { admitted[next] = 0; admit(next, to: &engine, ledger: &ledger, record: true); next += 1 }
+            while next < min(n, inFlight) { admitted[next] = 0; admit(next, to: &engine, ledger: &ledger, record: true, work: work?(next)); next += 1 }
             while let c = engine.next() {
                 if c.start < traceEnd && (c.sample < traceSamples || c.end > c.start) && traceSamples > 0 { traced.append(c) }
                 guard c.stage == graph.final else { continue }
@@ -179,7 +188,7 @@ struct Executor {
                 }
                 if next < n {
                     admitted[next] = engine.now
-                    admit(next, to: &engine, ledger: &ledger, record: true)
+                    admit(next, to: &engine, ledger: &ledger, record: true, work: work?(next))
                     next += 1
                 }
             }

@@ -152,12 +152,30 @@ public enum Simulation {
             agreements.append(Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, n)))
             // The task graph: every inference alone (batch-1 latency), then all of them under load.
             // The batch-1 latencies on a second thread while this one runs the loaded pass
-            // (separate engines, the same graph and programs).
+            // (separate engines, the same graph); that thread builds each read-out's core program
+            // once and hands it to the loaded pass, in sample order.
             let executor = Executor(config: config, model: cost, activity: activity, core: core)
             let alone = Box<[Int64]>([])
             let group = DispatchGroup()
-            DispatchQueue.global().async(group: group) { alone.value = executor.unloadedLatencies(samples: n) }
-            let run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: seed == 1 ? min(options.traceSamples, n) : 0)
+            let traced = seed == 1 ? min(options.traceSamples, n) : 0
+            let run: Executor.Loaded
+            if core != nil {
+                let channel = OrderedChannel<Executor.CoreWork>(capacity: 64)
+                DispatchQueue.global().async(group: group) {
+                    var latencies = [Int64]()
+                    latencies.reserveCapacity(n)
+                    for i in 0..<n {
+                        let work = executor.coreWork(i)!
+                        latencies.append(executor.unloadedLatency(i, work: work))
+                        channel.put(work)
+                    }
+                    alone.value = latencies
+                }
+                run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: traced, work: { channel.take($0) })
+            } else {
+                DispatchQueue.global().async(group: group) { alone.value = executor.unloadedLatencies(samples: n) }
+                run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: traced)
+            }
             group.wait()
             latencies += alone.value
             ledger += run.ledger

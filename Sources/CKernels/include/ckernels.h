@@ -19,4 +19,8 @@ void hffsim_u8s8_product(int m, int n, int k4, const uint8_t *a, long lda, const
 void hffsim_u8s8_product_reference(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
                                    const float *scale, float factor, float *out, long ldo);
 
+/// Keeps large allocations in glibc's heap instead of mapping and unmapping each one (which
+/// zeroes fresh pages every time); a no-op elsewhere. Allocator tuning only.
+void hffsim_keep_large_allocations(void);
+
 #endif
