@@ -161,7 +161,10 @@ public enum Simulation {
             let run: Executor.Loaded
             if core != nil {
                 let channel = OrderedChannel<Executor.CoreWork>(capacity: 64)
-                DispatchQueue.global().async(group: group) {
+                // A thread of its own, not the shared pool: this one waits for its programs.
+                group.enter()
+                Thread {
+                    defer { group.leave() }
                     var latencies = [Int64]()
                     latencies.reserveCapacity(n)
                     for i in 0..<n {
@@ -170,7 +173,7 @@ public enum Simulation {
                         channel.put(work)
                     }
                     alone.value = latencies
-                }
+                }.start()
                 run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: traced, work: { channel.take($0) })
             } else {
                 DispatchQueue.global().async(group: group) { alone.value = executor.unloadedLatencies(samples: n) }
