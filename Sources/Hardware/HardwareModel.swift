@@ -70,6 +70,8 @@ public struct HardwareModel: Sendable, Equatable {
         public var hostInputBits: Int
         public var hostResultBytes: Int
         public var unusedTileSites: UnusedSites
+        /// Used units between tasks: leaking, or power-gated (leak only while busy).
+        public var idleUnits: UnusedSites
         public var tileSquareMillimeters: Double
         public var learningCoreSquareMillimeters: Double
         /// Bytes of a partial sum at `accumulatorBits`.
@@ -137,6 +139,7 @@ public struct HardwareModel: Sendable, Equatable {
                     layerBufferInferences: i("chip.layerBufferInferences"),
                     hostInputBits: i("chip.hostInputBits"), hostResultBytes: i("chip.hostResultBytes"),
                     unusedTileSites: UnusedSites(rawValue: d.choice("chip.unusedTileSites"))!,
+                    idleUnits: UnusedSites(rawValue: d.choice("chip.idleUnits"))!,
                     tileSquareMillimeters: n("area.tileSquareMillimeters"), learningCoreSquareMillimeters: n("area.learningCoreSquareMillimeters"))
         buffers = Buffers(readPicojoulesPerByte: n("energy.bufferReadPicojoulesPerByte"), writePicojoulesPerByte: n("energy.bufferWritePicojoulesPerByte"),
                           nanosecondsPerByte: n("timing.bufferNanosecondsPerByte"))

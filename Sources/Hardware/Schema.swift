@@ -66,6 +66,7 @@ public enum HardwareSchema {
         .init("chip.accumulatorBits", .integer(8...64), "bits", "Precision of the digital accumulation of row-tile partial sums (the bytes a partial sum takes in buffers and on links)."),
         .init("chip.inputDelivery", .choice(["broadcast", "unicast"]), "", "How a layer's input vector reaches the column tiles of a row tile: one buffer read broadcast on a shared bus, or one read per column tile."),
         .init("chip.layerBufferInferences", .integer(1...1_000_000), "inferences", "Inferences (FF: passes of one) a layer's buffers hold at once, their inputs and partial sums. One enters a layer only when a place is free and keeps it until it has entered the next layer, so a full layer stalls the one before it (back-pressure)."),
+        .init("chip.idleUnits", .choice(["leaking", "power-gated"]), "", "Used tiles and learning cores while no task holds them: leaking (static power over the whole run, as NeuroSim charges leakage x latency) or power-gated (static power only while a task holds the unit; wake-up time and energy are not modelled)."),
         .init("chip.hostInputBits", .integer(1...64), "bits", "Bits per raw input the host sends to the first layer's buffer."),
         .init("chip.hostResultBytes", .integer(1...64), "bytes", "Bytes of the result (the class) sent back to the host."),
         .init("chip.unusedTileSites", .choice(["power-gated", "leaking"]), "", "Tile sites holding no weights: power-gated (no static power) or leaking like used tiles."),

@@ -181,6 +181,15 @@ public struct EnergyTable: Sendable {
         model.chip.unusedTileSites == .leaking ? Double(max(0, model.chip.tileSites - usedTiles)) * model.leakage.tileMilliwatts : 0
     }
 
+    /// Static pJ of `unit`: its leakage over the whole span, or only over its busy ticks when
+    /// idle units are power-gated (`chip.idleUnits`).
+    public func staticPicojoules(_ unit: TaskGraph.Unit, busyTicks: Int64, spanTicks: Int64) -> Double {
+        staticPicojoules(milliwatts: leakageMilliwatts(unit), ticks: model.chip.idleUnits == .powerGated ? busyTicks : spanTicks)
+    }
+
+    /// Whether a used unit leaks only while a task holds it.
+    public var gatesIdleUnits: Bool { model.chip.idleUnits == .powerGated }
+
     /// pJ of `milliwatts` over `ticks` (mW x ns = pJ).
     public func staticPicojoules(milliwatts: Double, ticks: Int64) -> Double {
         milliwatts * model.nanoseconds(ticks: ticks)

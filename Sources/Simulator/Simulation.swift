@@ -70,10 +70,11 @@ public struct RunResult {
         return (hardwareAccuracy.map { ($0 - m) * ($0 - m) }.reduce(0, +) / (n - 1)).squareRoot()
     }
 
-    /// Energy per inference (pJ) of unit u: its actions priced, and its leakage over the span.
+    /// Energy per inference (pJ) of unit u: its actions priced, and its leakage over the span
+    /// (or over its busy time, when idle units are power-gated).
     public func unitEnergy(_ u: Int) -> [Component: Double] {
         var e = table.price(ledger.actions[u])
-        let leak = table.staticPicojoules(milliwatts: table.leakageMilliwatts(units[u]), ticks: ledger.spanTicks)
+        let leak = table.staticPicojoules(units[u], busyTicks: ledger.busyTicks[u], spanTicks: ledger.spanTicks)
         if leak > 0 { e[.static, default: 0] += leak }
         return e.mapValues { $0 / Double(max(1, inferences)) }
     }

@@ -7,7 +7,7 @@ import Hardware
 /// the last one completes. Every task that held a unit in that window is drawn, whichever
 /// inference it belongs to, so a stall on a track is visible as the slice that caused it. The
 /// energy counter is everything spent so far: the drawn tasks' priced actions plus the leakage
-/// of every powered unit up to that instant.
+/// of every powered unit up to that instant (power-gated idle units: while their drawn tasks ran).
 enum Trace {
     static func events(run: Executor.Loaded, graph: TaskGraph, executor: Executor, table: EnergyTable, unusedSitesMilliwatts: Double) -> [[String: Any]] {
         guard !run.traced.isEmpty else { return [] }
@@ -19,7 +19,9 @@ enum Trace {
             out.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": u + 1, "args": ["name": unit.name]])
             out.append(["name": "thread_sort_index", "ph": "M", "pid": 1, "tid": u + 1, "args": ["sort_index": u]])
         }
-        let leakage = graph.units.reduce(unusedSitesMilliwatts) { $0 + table.leakageMilliwatts($1) }
+        // Leaking units accrue static energy all the time; power-gated ones with each task.
+        let gated = table.gatesIdleUnits
+        let leakage = gated ? unusedSitesMilliwatts : graph.units.reduce(unusedSitesMilliwatts) { $0 + table.leakageMilliwatts($1) }
         var dynamic = [(Int64, Double)]()
         // The learning core's programs of the traced inferences (looked up, never iterated).
         var programs = [Int: CoreProgram]()
@@ -41,7 +43,8 @@ enum Trace {
             let kind = graph.units[c.unit].kind.rawValue
             out.append(["name": name, "cat": kind, "ph": "X", "pid": 1, "tid": c.unit + 1,
                         "ts": Double(c.start) * microseconds, "dur": Double(c.end - c.start) * microseconds, "args": args])
-            dynamic.append((c.end, Component.total(table.price(record))))
+            let held = gated ? table.staticPicojoules(milliwatts: table.leakageMilliwatts(graph.units[c.unit]), ticks: c.end - c.start) : 0
+            dynamic.append((c.end, Component.total(table.price(record)) + held))
             if c.stage < graph.stages.count, graph.stages[c.stage].kind == .tileReads, let t = graph.stages[c.stage].tileRead, record[.tileReads] > 0 {
                 // Nested: the physical reads (settle, then per mux step a pulse and a conversion), the last shift-add.
                 let reads = Int64(record[.tileReads])

@@ -258,6 +258,21 @@ final class SimulatorTests: XCTestCase {
             let expected = milliwatts * Double(r.makespanCycles) / 1.0 / 40
             XCTAssertEqual(r.energyByComponent[.static]!, expected, accuracy: 1e-9 * expected, unused)
         }
+        // Power-gated idle units leak only while a task holds them: per unit, its tiles at 3.25
+        // mW and its cores, times its busy ticks (ps; mW x ps = fJ).
+        let config = try map(m, try hw.overriding(["chip.idleUnits=power-gated"]))
+        let r = try Simulation.run(config: config, model: m, raw: x, labels: labels, options: RunOptions())
+        let core = hw.number("learningCore.energy.staticMilliwattsPerCore")
+        var femtojoules = 0.0
+        for (u, unit) in r.units.enumerated() {
+            femtojoules += (Double(unit.tiles) * 3.25 + Double(unit.cores) * core) * Double(r.ledger.busyTicks[u])
+        }
+        let expected = femtojoules / 1000 / 40
+        XCTAssertGreaterThan(expected, 0)
+        XCTAssertEqual(r.energyByComponent[.static]!, expected, accuracy: 1e-9 * expected)
+        let leaking = try Simulation.run(config: try map(m, hw), model: m, raw: x, labels: labels, options: RunOptions())
+        XCTAssertLessThan(r.energyByComponent[.static]!, leaking.energyByComponent[.static]!)
+        XCTAssertEqual(r.energyByComponent[.adc], leaking.energyByComponent[.adc], "gating changes static energy only")
     }
 
     func testHopCountChangesNetworkEnergyAndLatency() throws {
