@@ -115,13 +115,14 @@ public struct HardwareConfig: Equatable, Sendable {
 
     /// A few lines for people, written at the top of the file.
     func makeSummary() -> [String] {
+        let h = HardwareModel(hardware)
         var s = ["hffsim hardware config: \(model.algorithm) \(([model.inputSize] + model.widths).map(String.init).joined(separator: "-")) on \(hardware.name)"]
-        s.append("\(resources.tiles) tiles (\(hardware.integer("crossbar.rows")) x \(hardware.integer("crossbar.columns")) arrays) on \(resources.tileSites) sites, \(resources.adcs) ADCs, weight-cell utilisation \(String(format: "%.1f", resources.utilization * 100))%")
+        s.append("\(resources.tiles) tiles (\(h.array.rows) x \(h.array.columns) arrays) on \(resources.tileSites) sites, \(resources.adcs) ADCs, weight-cell utilisation \(String(format: "%.1f", resources.utilization * 100))%")
         for l in layers {
             s.append("layer \(l.index) (\(l.role.rawValue)): \(l.inputs) x \(l.outputs), \(l.rowTiles) x \(l.columnTiles) tiles x \(l.duplication), \(l.slices) slice(s), \(l.partialSumsPerOutput) partial sums per output")
         }
         if let c = learningCore {
-            s.append("read-out: \(c.groups.count) group(s), \(c.neurons.count) neurons on \(c.coresUsed) of \(hardware.integer("learningCore.cores")) learning cores")
+            s.append("read-out: \(c.groups.count) group(s), \(c.neurons.count) neurons on \(c.coresUsed) of \(h.learningCore.cores) learning cores")
         }
         s.append("tensors: the safetensors file beside this one; task graph: \(taskGraph.stages.count) stages on \(taskGraph.units.count) units per inference" + (model.passes > 1 ? " (\(model.passes) passes)" : ""))
         return s
