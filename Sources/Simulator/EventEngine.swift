@@ -193,11 +193,10 @@ public struct EventEngine {
             taskReady.append(contentsOf: repeatElement(0, count: size - taskReady.count))
             taskStart.append(contentsOf: repeatElement(0, count: size - taskStart.count))
         }
-        // Refill the slot's arrays in place: a reused slot keeps its capacity (no allocation).
-        func fill<T>(_ a: inout [T], _ first: [T], _ second: [T]?) {
+        // Refill the slot in place: a reused slot keeps its capacity (no allocation).
+        func fill<T>(_ a: inout [T], _ values: [T]) {
             a.removeAll(keepingCapacity: true)
-            a.append(contentsOf: first)
-            if let second { a.append(contentsOf: second) }
+            a.append(contentsOf: values)
         }
         func put<T>(_ a: inout [T], _ first: [T], _ second: [T]?) {
             let b = s * stride
@@ -209,14 +208,14 @@ public struct EventEngine {
         slots[s].sample = sample
         put(&taskPending, template.pending, expansion?.dependencies)
         put(&taskDuration, durations, expansion?.durations)
-        fill(&slots[s].delay, delays, nil)
+        fill(&slots[s].delay, delays)
         put(&taskUnit, units, expansion?.units)
         slots[s].anchor = expansion?.anchor ?? -1
         slots[s].final = Int(expansion?.final ?? -1)
-        fill(&slots[s].edgeStart, expansion?.edgeStart ?? [], nil)
-        fill(&slots[s].edgeTargets, expansion?.edgeTargets ?? [], nil)
-        fill(&slots[s].edgeDelays, expansion?.edgeDelays ?? [], nil)
-        fill(&slots[s].roots, expansion?.roots ?? [], nil)
+        fill(&slots[s].edgeStart, expansion?.edgeStart ?? [])
+        fill(&slots[s].edgeTargets, expansion?.edgeTargets ?? [])
+        fill(&slots[s].edgeDelays, expansion?.edgeDelays ?? [])
+        fill(&slots[s].roots, expansion?.roots ?? [])
         for r in template.roots { begin(slot: s, stage: r, at: now) }
     }
 

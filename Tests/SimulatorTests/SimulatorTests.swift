@@ -240,6 +240,12 @@ final class SimulatorTests: XCTestCase {
         // 1 GHz: a cycle is 1000 ticks (picoseconds).
         XCTAssertEqual(many.steadyStateInferencesPerTick, 1.0 / 171_000, accuracy: 1e-12)
         XCTAssertEqual(one.ledger.actions, many.ledger.actions, "the load changes time, not actions")
+        // The compiled graph's layer places bound the load: 8 in flight, never more than
+        // `chip.layerBufferInferences` (2) in a layer, and the first layer full at some point.
+        XCTAssertEqual(config.taskGraph.layerBufferInferences, 2)
+        XCTAssertEqual(many.layerMaxHeld.first, 2)
+        XCTAssertTrue(many.layerMaxHeld.allSatisfy { $0 <= 2 }, "\(many.layerMaxHeld)")
+        XCTAssertEqual(one.layerMaxHeld.max(), 1)
     }
 
     func testStaticEnergyIsLeakagePowerTimesTime() throws {
