@@ -168,9 +168,10 @@ public enum Simulation {
                     defer { group.leave() }
                     var latencies = [Int64]()
                     latencies.reserveCapacity(n)
+                    var engine = EventEngine(template: executor.template)
                     for i in 0..<n {
                         let work = executor.coreWork(i)!
-                        latencies.append(executor.unloadedLatency(i, work: work))
+                        latencies.append(executor.unloadedLatency(i, work: work, on: &engine))
                         channel.put(work)
                     }
                     alone.value = latencies
