@@ -103,9 +103,12 @@ public struct TaskGraph: Codable, Equatable, Sendable {
     public var units: [Unit]
     public var stages: [Stage]
     public var learningCore: CoreUnits?
-    /// Places in each layer's buffers (`chip.layerBufferInferences`): inferences, or FF passes,
-    /// in a layer at once.
+    /// Places in each layer replica's buffers (`chip.layerBufferInferences`): inferences, or FF
+    /// passes, in a layer at once, times its replicas (`layerPlaces`).
     public var layerBufferInferences: Int
+    /// Places of each layer: `layerBufferInferences` per replica (each replica's tiles hold
+    /// their own inputs and partial sums).
+    public func layerPlaces(_ layers: [LayerMapping]) -> [Int] { layers.map { layerBufferInferences * $0.duplication } }
     /// The stage whose end completes an inference.
     public var final: Int { stages.count - 1 }
 }

@@ -36,7 +36,7 @@ struct Executor {
         template = EventEngine.Template(dependsOn: graph.stages.map(\.dependsOn), final: graph.final, units: graph.units.count,
                                         gate: graph.stages.map { $0.entersLayer ?? -1 }, handoff: graph.stages.map { $0.handsOffLayer ?? -1 },
                                         exit: graph.stages.map { $0.exitsLayer ?? -1 },
-                                        capacity: [Int](repeating: graph.layerBufferInferences, count: config.layers.count))
+                                        capacity: graph.layerPlaces(config.layers))
     }
 
     /// Stage s of inference i: its duration and delay (ticks) and its actions (the read-out's are

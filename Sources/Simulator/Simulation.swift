@@ -17,9 +17,9 @@ public struct RunOptions: Sendable {
     public init() {}
 
     /// Enough inferences to fill every layer's buffers (`chip.layerBufferInferences` places per
-    /// layer, each holding one pass), plus one at the host and one on the read-out.
+    /// layer replica, each holding one pass), plus one at the host and one on the read-out.
     public static func defaultInFlight(_ config: HardwareConfig) -> Int {
-        let places = config.layers.count * config.taskGraph.layerBufferInferences, passes = config.model.passes
+        let places = config.taskGraph.layerPlaces(config.layers).reduce(0, +), passes = config.model.passes
         return (places + passes - 1) / passes + 2
     }
 }

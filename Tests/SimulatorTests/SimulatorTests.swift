@@ -248,6 +248,22 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(one.layerMaxHeld.max(), 1)
     }
 
+    func testReplicatedLayersHoldMoreInferences() throws {
+        // Two places per replica: one layer in 3 replicas holds 6 inferences (the default load
+        // is 6 + 2 = 8), where one replica holds 2 (default 4).
+        let m = model(.backprop, widths: [3], inputs: 16, classes: 2)
+        var options = MapOptions()
+        options.duplication = [3, 1]
+        let hw = try timingHardware()
+        let three = try Mapper.map(model: m, modelPath: "m", modelDigest: "0", hardware: hw, options: options, calibration: raw(64, m.inputSize, seed: 5))
+        let one = try map(m, hw)
+        XCTAssertEqual(three.taskGraph.layerPlaces(three.layers), [6, 2])
+        XCTAssertEqual(RunOptions.defaultInFlight(three), (6 + 2) + 2)
+        XCTAssertEqual(RunOptions.defaultInFlight(one), (2 + 2) + 2)
+        let run = executor(three, reads: [[Int32]](repeating: [8, 5], count: 40)).loaded(samples: 40, inFlight: 12, traceSamples: 0)
+        XCTAssertEqual(run.layerMaxHeld[0], 6, "the three replicas' places fill")
+    }
+
     func testStaticEnergyIsLeakagePowerTimesTime() throws {
         let m = model(.hff)
         let x = raw(40, m.inputSize, seed: 3)
