@@ -29,7 +29,7 @@ let package = Package(
         .executable(name: "hffsim", targets: ["hffsim"]),
     ],
     targets: [
-        .executableTarget(name: "hffsim", dependencies: ["Simulator", "Compiler", "Hardware", "HFF", "Datasets", "Numerics"],
+        .executableTarget(name: "hffsim", dependencies: ["Simulator", "Compiler", "Hardware", "HFF", "Datasets", "Numerics", "CKernels"],
                           swiftSettings: vectorSettings),
         .target(name: "Simulator", dependencies: ["Compiler", "Hardware", "HFF", "Datasets", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Compiler", dependencies: ["Hardware", "HFF", "Datasets", "Numerics"], swiftSettings: vectorSettings),

@@ -1,11 +1,11 @@
 #include "ckernels.h"
 #include <string.h>
-#if defined(__GLIBC__) || defined(__linux__)
+#ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
 void hffsim_keep_large_allocations(void) {
-#if defined(__GLIBC__)
+#ifdef __GLIBC__
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif

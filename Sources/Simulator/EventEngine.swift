@@ -159,7 +159,7 @@ public struct EventEngine {
         placeQueues = [UnitQueue](repeating: UnitQueue(), count: template.capacity.count)
     }
 
-    /// A unit's waiting tasks, first in first out.
+    /// Tasks waiting for a unit or at a place's gate, first in first out.
     struct UnitQueue {
         var items: [(slot: Int32, stage: Int32)] = []
         var head = 0
@@ -219,6 +219,9 @@ public struct EventEngine {
         for r in template.roots { begin(slot: s, stage: r, at: now) }
     }
 
+    /// Index of slot s's task k in the flat task arrays.
+    @inline(__always) func flat(_ s: Int, _ k: Int) -> Int { s &* stride &+ k }
+
     /// Widens every slot's task region to `width` tasks, keeping what the slots hold.
     mutating func grow(to width: Int) {
         func widen<T>(_ a: inout [T], _ zero: T) {
@@ -234,21 +237,22 @@ public struct EventEngine {
     /// gate), then its unit.
     mutating func begin(slot s: Int, stage: Int, at time: Int64) {
         let p = stage < template.gate.count ? Int(template.gate[stage]) : -1
-        if p >= 0 {
-            if placeHeld[p] == template.capacity[p] {
-                taskReady[s &* stride &+ stage] = time
-                placeQueues[p].append((Int32(s), Int32(stage)))
-                return
-            }
-            take(place: p)
-            if template.handoff[stage] >= 0 { giveBack(place: Int(template.handoff[stage])) }
+        guard p >= 0 else { return enter(slot: s, stage: stage, at: time) }
+        if placeHeld[p] == template.capacity[p] {
+            taskReady[flat(s, stage)] = time
+            placeQueues[p].append((Int32(s), Int32(stage)))
+            return
         }
-        enter(slot: s, stage: stage, at: time)
+        passGate(p, slot: s, stage: stage)
     }
 
-    mutating func take(place p: Int) {
+    /// Task `stage` of slot s takes a slot of place p, gives back the place it came from, and
+    /// goes on to its unit, now.
+    mutating func passGate(_ p: Int, slot s: Int, stage: Int) {
         placeHeld[p] += 1
         placeMaxHeld[p] = max(placeMaxHeld[p], placeHeld[p])
+        if template.handoff[stage] >= 0 { giveBack(place: Int(template.handoff[stage])) }
+        enter(slot: s, stage: stage, at: now)
     }
 
     /// A slot of place p frees: the first stage waiting at its gate takes it (giving back its
@@ -258,23 +262,21 @@ public struct EventEngine {
         guard placeQueues[p].count > 0 else { return }
         let w = placeQueues[p].removeFirst()
         let s = Int(w.slot), stage = Int(w.stage)
-        placeWaits[p] += now - taskReady[s &* stride &+ stage]
-        take(place: p)
-        if template.handoff[stage] >= 0 { giveBack(place: Int(template.handoff[stage])) }
-        enter(slot: s, stage: stage, at: now)
+        placeWaits[p] += now - taskReady[flat(s, stage)]
+        passGate(p, slot: s, stage: stage)
     }
 
     /// Task `stage` of slot s, past any gate, takes its unit or waits in the unit's queue.
     mutating func enter(slot s: Int, stage: Int, at time: Int64) {
-        taskReady[s &* stride &+ stage] = time
+        taskReady[flat(s, stage)] = time
         if slots[s].anchor == stage {
             // The expanded stage holds no unit: its tasks do.
-            taskStart[s &* stride &+ stage] = time
+            taskStart[flat(s, stage)] = time
             let n = template.dependencies.count
             for k in slots[s].roots.indices { begin(slot: s, stage: n + Int(slots[s].roots[k]), at: time) }
             return
         }
-        let u = Int(taskUnit[s &* stride &+ stage])
+        let u = Int(taskUnit[flat(s, stage)])
         if u >= 0 {
             if unitHeld[u] {
                 queues[u].append((Int32(s), Int32(stage)))
@@ -288,11 +290,11 @@ public struct EventEngine {
 
     /// Task `stage` of slot s starts now (on its unit, which it holds until it ends).
     mutating func start(slot s: Int, stage: Int) {
-        let u = Int(taskUnit[s &* stride &+ stage]), d = taskDuration[s &* stride &+ stage]
-        taskStart[s &* stride &+ stage] = now
+        let u = Int(taskUnit[flat(s, stage)]), d = taskDuration[flat(s, stage)]
+        taskStart[flat(s, stage)] = now
         if u >= 0 {
             unitBusy[u] += d
-            unitStalls[u] += now - taskReady[s &* stride &+ stage]
+            unitStalls[u] += now - taskReady[flat(s, stage)]
         }
         push(Event(time: now + d, sequence: 0, slot: Int32(s), stage: Int32(stage), kind: .end))
     }
@@ -324,9 +326,9 @@ public struct EventEngine {
             case .end:
                 break
             }
-            let u = Int(taskUnit[s &* stride &+ stage])
-            let done = Completion(sample: slots[s].sample, stage: stage, unit: u, ready: taskReady[s &* stride &+ stage],
-                                  start: taskStart[s &* stride &+ stage], end: e.time)
+            let u = Int(taskUnit[flat(s, stage)])
+            let done = Completion(sample: slots[s].sample, stage: stage, unit: u, ready: taskReady[flat(s, stage)],
+                                  start: taskStart[flat(s, stage)], end: e.time)
             if u >= 0 {
                 // The unit starts the task at the head of its queue, before the ones this task releases.
                 if queues[u].count > 0 {
@@ -370,15 +372,15 @@ public struct EventEngine {
 
     /// One of `task`'s dependencies has arrived; it begins when the last has.
     mutating func reach(slot s: Int, task: Int) {
-        taskPending[s &* stride &+ task] -= 1
-        if taskPending[s &* stride &+ task] == 0 { begin(slot: s, stage: task, at: now) }
+        taskPending[flat(s, task)] -= 1
+        if taskPending[flat(s, task)] == 0 { begin(slot: s, stage: task, at: now) }
     }
 
     /// The dependents of `stage` whose last dependency this was become ready now.
     mutating func release(slot s: Int, stage: Int) {
         for d in template.dependents[stage] {
-            taskPending[s &* stride &+ d] -= 1
-            if taskPending[s &* stride &+ d] == 0 { begin(slot: s, stage: d, at: now) }
+            taskPending[flat(s, d)] -= 1
+            if taskPending[flat(s, d)] == 0 { begin(slot: s, stage: d, at: now) }
         }
     }
 }

@@ -184,7 +184,7 @@ public struct EnergyTable: Sendable {
     /// Static pJ of `unit`: its leakage over the whole span, or only over its busy ticks when
     /// idle units are power-gated (`chip.idleUnits`).
     public func staticPicojoules(_ unit: TaskGraph.Unit, busyTicks: Int64, spanTicks: Int64) -> Double {
-        staticPicojoules(milliwatts: leakageMilliwatts(unit), ticks: model.chip.idleUnits == .powerGated ? busyTicks : spanTicks)
+        staticPicojoules(milliwatts: leakageMilliwatts(unit), ticks: gatesIdleUnits ? busyTicks : spanTicks)
     }
 
     /// Whether a used unit leaks only while a task holds it.
