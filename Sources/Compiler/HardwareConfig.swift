@@ -85,8 +85,8 @@ public struct ConfigTensors: Equatable, Sendable {
 /// A compiled model: everything `hffsim run` needs, self-contained.
 public struct HardwareConfig: Equatable, Sendable {
     /// 2: the task graph (`taskGraph`) replaced the schedule. 3: layer buffer places
-    /// (back-pressure) in the task graph.
-    public static let schemaVersion = 3
+    /// (back-pressure) in the task graph. 4: interconnect wire (bits x mm) and adder-tree actions.
+    public static let schemaVersion = 4
 
     public var summary: [String] = []
     public var model: ModelInfo

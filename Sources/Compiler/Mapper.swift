@@ -38,7 +38,8 @@ public struct TileMapping: Codable, Equatable, Sendable {
     public var site: Int
     public var x: Int
     public var y: Int
-    /// Mesh links to the layer's hub (its first tile's site), where row-tile partial sums meet.
+    /// Mesh links to the layer's hub (its first tile's site), where row-tile partial sums meet
+    /// (0 on the H-tree, which has no routers: `Floorplan`).
     public var hopsToHub: Int
 }
 
@@ -260,6 +261,11 @@ public enum Mapper {
             throw InputError.data(file: d.name, field: "chip.tileSites",
                                   "the model needs \(needed) tiles of \(rows) x \(columns), the hardware has \(sites) tile sites: \(needed - sites) short; --set chip.tileSites=\(needed) (or --set chip.tileSites=\(side * side) --set chip.tileSitesPerRow=\(side)) would fit")
         }
+        if h.chip.interconnect == .hTree && !(h.chip.sitePitchMillimeters > 0) {
+            throw InputError.data(file: d.name, field: "area.tileSquareMillimeters",
+                                  "chip.interconnect h-tree needs the site pitch: a tile area above 0 (its square root is the pitch)")
+        }
+        let floorplan = Floorplan(h)
         func position(_ site: Int) -> (Int, Int) {
             let y = site / width, x = site % width
             return (y % 2 == 0 ? x : width - 1 - x, y)
@@ -273,9 +279,14 @@ public enum Mapper {
             let columnTiles = (s.outputs + outputsPerTile - 1) / outputsPerTile
             var ids = [Int]()
             var hub = (0, 0), hubSite = 0
+            // With adder trees, a processing element (the row tiles of one column tile) takes
+            // neighbouring sites: column-tile-major order.
+            let peMajor = h.chip.partialSumReduction == .adderTree
+            let (outer, inner) = peMajor ? (columnTiles, rowTiles) : (rowTiles, columnTiles)
             for replica in 0..<duplication[l] {
-                for r in 0..<rowTiles {
-                    for c in 0..<columnTiles {
+                for o in 0..<outer {
+                    for k in 0..<inner {
+                        let (r, c) = peMajor ? (k, o) : (o, k)
                         let site = next
                         next += 1
                         let (x, y) = position(site)
@@ -284,7 +295,7 @@ public enum Mapper {
                         tiles.append(TileMapping(id: tiles.count, layer: l, replica: replica, rowTile: r, columnTile: c,
                                                  rows: [r * rows, min(s.inputs, (r + 1) * rows)], outputs: outs,
                                                  physicalColumns: (outs[1] - outs[0]) * perOutput + (differential ? 0 : slices),
-                                                 site: site, x: x, y: y, hopsToHub: abs(x - hub.0) + abs(y - hub.1)))
+                                                 site: site, x: x, y: y, hopsToHub: floorplan.hops(x, y, hub.0, hub.1)))
                         ids.append(tiles.count - 1)
                     }
                 }
@@ -302,7 +313,7 @@ public enum Mapper {
         // Links from each layer's hub to the next layer's tiles (the inputs' fan-out).
         for l in 0..<max(0, layers.count - 1) {
             let (hx, hy) = position(layers[l].hubSite)
-            layers[l].hopsToNextLayer = layers[l + 1].tiles.reduce(0) { $0 + abs(tiles[$1].x - hx) + abs(tiles[$1].y - hy) }
+            layers[l].hopsToNextLayer = layers[l + 1].tiles.reduce(0) { $0 + floorplan.hops(tiles[$1].x, tiles[$1].y, hx, hy) }
         }
         // The read-out on the learning cores.
         var corePlacement: CorePlacement?

@@ -20,7 +20,7 @@ import HFF
 /// learning core (HFF), the goodness sums and argmax (FF) or the head's argmax (backprop), and the
 /// result back to the host (`result`).
 public struct TaskGraph: Codable, Equatable, Sendable {
-    public enum UnitKind: String, Codable, Sendable { case host, buffer, tiles, link, digital, core }
+    public enum UnitKind: String, Codable, Sendable { case host, buffer, tiles, adderTree, link, digital, core }
 
     public struct Unit: Codable, Equatable, Sendable {
         public var name: String
@@ -33,7 +33,7 @@ public struct TaskGraph: Codable, Equatable, Sendable {
     }
 
     public enum StageKind: String, Codable, Sendable {
-        case hostInput, overlay, inputBuffer, inputScaling, distribute, tileReads, gather, partialBuffer, accumulateFinish, activations
+        case hostInput, overlay, inputBuffer, inputScaling, distribute, tileReads, reduce, gather, partialBuffer, accumulateFinish, activations
         case readout, goodness, argmax, result
     }
 
@@ -43,15 +43,22 @@ public struct TaskGraph: Codable, Equatable, Sendable {
     public struct Actions: Codable, Equatable, Sendable {
         public var bufferReadBytes = 0
         public var bufferWriteBytes = 0
-        /// Bytes through the unit's port, their sum of bytes x hops, and the farthest hops.
+        /// Bytes through the unit's port, their sum of bytes x hops, and the farthest hops (mesh);
+        /// their sum of bits x mm of wire, and the longest wire in mm (H-tree): `Floorplan`.
         public var linkBytes = 0
         public var linkByteHops = 0
         public var linkHops = 0
+        public var linkBitMillimeters = 0.0
+        public var linkMillimeters = 0.0
         public var hostBytes = 0
         /// Row-tile partial sums added, and other digital operations (offset, scale, bias, ReLU,
         /// normalisation, goodness, argmax).
         public var accumulations = 0
         public var operations = 0
+        /// Additions in the processing elements' adder trees, and the adder-tree levels the
+        /// busiest one takes (its outputs one after another per tree, ceil(log2 rows) levels each).
+        public var adderTreeAdds = 0
+        public var adderTreeLevels = 0
         public init() {}
     }
 
@@ -165,14 +172,16 @@ extension TaskGraph {
         let layers: [LayerMapping]
         let tiles: [TileMapping]
         let h: HardwareModel
+        let floorplan: Floorplan
         var units = [Unit](), stages = [Stage]()
         var host = -1
         var rowTileUnits = [[[Int]]]()  // [layer][row tile][replica]
+        var adderTreeUnits = [[Int]]()  // [layer][replica], empty without adder trees
         var buffer = [Int](), link = [Int](), digital = [Int]()
         var coreUnits: CoreUnits?
 
         init(layers: [LayerMapping], tiles: [TileMapping], hardware: HardwareModel) {
-            self.layers = layers; self.tiles = tiles; h = hardware
+            self.layers = layers; self.tiles = tiles; h = hardware; floorplan = Floorplan(hardware)
         }
 
         mutating func unit(_ name: String, _ kind: UnitKind, _ layer: Int?, tiles: Int = 0, cores: Int = 0) -> Int {
@@ -198,6 +207,10 @@ extension TaskGraph {
                              .tiles, layer.index, tiles: layer.columnTiles)
                     }
                 })
+                adderTreeUnits.append(!reducesInAdderTrees(layer) ? [] : (0..<layer.duplication).map { k in
+                    unit("layer \(layer.index) adder trees" + (layer.duplication > 1 ? " replica \(k)" : "") + " (\(layer.columnTiles) processing elements)",
+                         .adderTree, layer.index)
+                })
                 buffer.append(unit("layer \(layer.index) buffer", .buffer, layer.index))
                 link.append(unit("layer \(layer.index) hub link", .link, layer.index))
                 digital.append(unit("layer \(layer.index) digital unit", .digital, layer.index))
@@ -222,7 +235,9 @@ extension TaskGraph {
             let buffered = stage("layer \(l) input buffer" + suffix, .inputBuffer, [buffer[l]], layer: l, pass: pass, after: [previous], b)
             stages[buffered].entersLayer = l
             stages[buffered].handsOffLayer = l > 0 ? l - 1 : nil
-            let d = TaskGraph.hubLinks(mine) { ($0.rows[1] - $0.rows[0]) * inBytes }
+            let hub = tiles[layer.tiles[0]]
+            let d = h.chip.inputDelivery == .broadcast ? broadcast(mine, from: hub, bytesPerInput: inBytes)
+                : links(mine, to: hub) { ($0.rows[1] - $0.rows[0]) * inBytes }
             // The DAC's per-sample abs-max scaling: one compare and one scale per input.
             var q = Actions()
             q.operations = 2 * layer.inputs
@@ -233,14 +248,30 @@ extension TaskGraph {
                 reads.append(stage("layer \(l) row tile \(r) reads" + suffix, .tileReads, rowTileUnits[l][r], layer: l, pass: pass,
                                    after: [distributed], tileRead: tileRead(layer, rowTile: r, of: mine)))
             }
-            let g = TaskGraph.hubLinks(mine) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
-            let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: reads, g)
+            // Partial sums per output reaching the hub: one per row tile, or one reduced by the
+            // processing element's adder trees (sent from its first row tile's site).
+            var senders = mine, sumsPerOutput = layer.rowTiles, summed = reads
+            if reducesInAdderTrees(layer) {
+                let roots = mine.filter { $0.rowTile == 0 }
+                var t = Actions()
+                t.adderTreeAdds = layer.outputs * (layer.rowTiles - 1)
+                // One tree per ADC of an array (NeuroSim V1.4 ProcessingUnit.cpp: columns / numColMuxed trees).
+                let outputs = roots.map { $0.outputs[1] - $0.outputs[0] }.max() ?? 0
+                var levels = 0
+                while 1 << levels < layer.rowTiles { levels += 1 }
+                t.adderTreeLevels = (outputs + h.adc.perArray - 1) / h.adc.perArray * levels
+                summed = [stage("layer \(l) adder trees" + suffix, .reduce, adderTreeUnits[l], layer: l, pass: pass, after: reads, t)]
+                senders = roots
+                sumsPerOutput = 1
+            }
+            let g = links(senders, to: hub) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
+            let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: summed, g)
             var p = Actions()
-            p.bufferWriteBytes = layer.outputs * layer.rowTiles * accBytes
+            p.bufferWriteBytes = layer.outputs * sumsPerOutput * accBytes
             p.bufferReadBytes = p.bufferWriteBytes
             let partials = stage("layer \(l) partial sums buffered" + suffix, .partialBuffer, [buffer[l]], layer: l, pass: pass, after: [gathered], p)
             var f = Actions()
-            f.accumulations = layer.outputs * (layer.rowTiles - 1)
+            f.accumulations = layer.outputs * (sumsPerOutput - 1)
             f.operations = layer.finishOperations
             return stage("layer \(l) accumulate and finish" + suffix, .accumulateFinish, [digital[l]], layer: l, pass: pass, after: [partials], f)
         }
@@ -248,12 +279,52 @@ extension TaskGraph {
         /// The layer's activations over the mesh to the next layer's hub.
         mutating func addActivations(_ layer: LayerMapping, pass: Int, suffix: String, after previous: Int) -> Int {
             let l = layer.index
-            var n = Actions()
-            let hops = TaskGraph.hubHops(layers[l], layers[l + 1], tiles: tiles)
-            n.linkBytes = layer.outputs * h.dac.bytesPerInput
-            n.linkByteHops = n.linkBytes * hops
-            n.linkHops = hops
+            let n = links([tiles[layers[l].tiles[0]]], to: tiles[layers[l + 1].tiles[0]]) { _ in layer.outputs * h.dac.bytesPerInput }
             return stage("layer \(l) activations to layer \(l + 1)" + suffix, .activations, [link[l]], layer: l, pass: pass, after: [previous], n)
+        }
+
+        /// Whether the layer's row-tile partial sums are added in its processing elements' adder
+        /// trees (`chip.partialSumReduction`; a layer of one row tile has nothing to add).
+        func reducesInAdderTrees(_ layer: LayerMapping) -> Bool {
+            h.chip.partialSumReduction == .adderTree && layer.rowTiles > 1
+        }
+
+        /// The link actions of moving `bytes(t)` between each tile t and the site of `hub`:
+        /// bytes through the hub's port, bytes x hops and bits x mm summed, the farthest hops
+        /// and the longest wire (`Floorplan`).
+        func links(_ senders: [TileMapping], to hub: TileMapping, bytes: (TileMapping) -> Int) -> Actions {
+            var a = Actions()
+            for t in senders {
+                let b = bytes(t)
+                let hops = floorplan.hops(t.x, t.y, hub.x, hub.y), mm = floorplan.millimeters(t.x, t.y, hub.x, hub.y)
+                a.linkBytes += b
+                a.linkByteHops += b * hops
+                a.linkHops = max(a.linkHops, hops)
+                a.linkBitMillimeters += Double(8 * b) * mm
+                a.linkMillimeters = max(a.linkMillimeters, mm)
+            }
+            return a
+        }
+
+        /// The link actions of broadcasting each row tile's slice of the input from `hub` to its
+        /// column tiles: the slice passes the hub's port once and each link or wire of its
+        /// multicast tree once (`Floorplan.multicast`); the farthest tile sets the delay.
+        func broadcast(_ receivers: [TileMapping], from hub: TileMapping, bytesPerInput: Int) -> Actions {
+            var a = Actions()
+            let rowTiles = (receivers.map(\.rowTile).max() ?? -1) + 1
+            for r in 0..<rowTiles {
+                let row = receivers.filter { $0.rowTile == r }
+                let b = (row[0].rows[1] - row[0].rows[0]) * bytesPerInput
+                let tree = floorplan.multicast(from: (hub.x, hub.y), to: row.map { ($0.x, $0.y) })
+                a.linkBytes += b
+                a.linkByteHops += b * tree.hops
+                a.linkBitMillimeters += Double(8 * b) * tree.millimeters
+                for t in row {
+                    a.linkHops = max(a.linkHops, floorplan.hops(t.x, t.y, hub.x, hub.y))
+                    a.linkMillimeters = max(a.linkMillimeters, floorplan.millimeters(t.x, t.y, hub.x, hub.y))
+                }
+            }
+            return a
         }
 
         /// What one physical read of row tile r involves, over its column tiles.
@@ -283,24 +354,6 @@ extension TaskGraph {
         return encoding == .differential ? outputs * slices : outputs * slices + slices
     }
 
-    /// The link actions of moving `bytes(t)` between each tile t and its layer's hub: bytes
-    /// through the hub's port, bytes x hops, and the farthest tile's hops.
-    static func hubLinks(_ tiles: [TileMapping], bytes: (TileMapping) -> Int) -> Actions {
-        var a = Actions()
-        for t in tiles {
-            let b = bytes(t)
-            a.linkBytes += b
-            a.linkByteHops += b * t.hopsToHub
-            a.linkHops = max(a.linkHops, t.hopsToHub)
-        }
-        return a
-    }
-
-    /// Mesh links between two layers' hubs.
-    static func hubHops(_ a: LayerMapping, _ b: LayerMapping, tiles: [TileMapping]) -> Int {
-        let x = tiles[a.tiles[0]], y = tiles[b.tiles[0]]
-        return abs(x.x - y.x) + abs(x.y - y.y)
-    }
 }
 
 extension LayerMapping {

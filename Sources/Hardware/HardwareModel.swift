@@ -59,6 +59,8 @@ public struct HardwareModel: Sendable, Equatable {
 
     public enum InputDelivery: String, Sendable { case broadcast, unicast }
     public enum UnusedSites: String, Sendable { case powerGated = "power-gated", leaking }
+    public enum Topology: String, Sendable { case mesh, hTree = "h-tree" }
+    public enum Reduction: String, Sendable { case hub, adderTree = "adder-tree" }
 
     public struct Chip: Sendable, Equatable {
         public var tileSites: Int
@@ -66,6 +68,9 @@ public struct HardwareModel: Sendable, Equatable {
         public var tilesPerADC: Int
         public var accumulatorBits: Int
         public var inputDelivery: InputDelivery
+        /// How data travels between sites, and where row-tile partial sums are added.
+        public var interconnect: Topology
+        public var partialSumReduction: Reduction
         public var layerBufferInferences: Int
         public var hostInputBits: Int
         public var hostResultBytes: Int
@@ -74,6 +79,8 @@ public struct HardwareModel: Sendable, Equatable {
         public var idleUnits: UnusedSites
         public var tileSquareMillimeters: Double
         public var learningCoreSquareMillimeters: Double
+        /// Distance between neighbouring sites: the square root of a site's area (0: not given).
+        public var sitePitchMillimeters: Double { tileSquareMillimeters.squareRoot() }
         /// Bytes of a partial sum at `accumulatorBits`.
         public var accumulatorBytes: Int { (accumulatorBits + 7) / 8 }
     }
@@ -89,6 +96,9 @@ public struct HardwareModel: Sendable, Equatable {
         public var hostPicojoulesPerByte: Double
         public var nanosecondsPerByte: Double
         public var hopNanoseconds: Double
+        /// The H-tree's repeated wire: energy per bit and mm, delay per mm.
+        public var wirePicojoulesPerBitMillimeter: Double
+        public var wireNanosecondsPerMillimeter: Double
     }
 
     /// A layer's digital unit (accumulation, bias, ReLU, normalisation) and the tiles' shift-add.
@@ -99,6 +109,9 @@ public struct HardwareModel: Sendable, Equatable {
         public var accumulatePicojoules: Double
         public var shiftAddPicojoules: Double
         public var shiftAddNanoseconds: Double
+        /// A processing element's adder tree: one addition, one level.
+        public var adderTreeAddPicojoules: Double
+        public var adderTreeLevelNanoseconds: Double
     }
 
     public struct Leakage: Sendable, Equatable {
@@ -136,6 +149,8 @@ public struct HardwareModel: Sendable, Equatable {
                   perArray: (i("crossbar.columns") + i("crossbar.adc.columnsPerADC") - 1) / i("crossbar.adc.columnsPerADC"))
         chip = Chip(tileSites: i("chip.tileSites"), tileSitesPerRow: i("chip.tileSitesPerRow"), tilesPerADC: i("chip.tilesPerADC"),
                     accumulatorBits: i("chip.accumulatorBits"), inputDelivery: InputDelivery(rawValue: d.choice("chip.inputDelivery"))!,
+                    interconnect: Topology(rawValue: d.choice("chip.interconnect"))!,
+                    partialSumReduction: Reduction(rawValue: d.choice("chip.partialSumReduction"))!,
                     layerBufferInferences: i("chip.layerBufferInferences"),
                     hostInputBits: i("chip.hostInputBits"), hostResultBytes: i("chip.hostResultBytes"),
                     unusedTileSites: UnusedSites(rawValue: d.choice("chip.unusedTileSites"))!,
@@ -144,10 +159,13 @@ public struct HardwareModel: Sendable, Equatable {
         buffers = Buffers(readPicojoulesPerByte: n("energy.bufferReadPicojoulesPerByte"), writePicojoulesPerByte: n("energy.bufferWritePicojoulesPerByte"),
                           nanosecondsPerByte: n("timing.bufferNanosecondsPerByte"))
         interconnect = Interconnect(hopPicojoulesPerByte: n("energy.networkHopPicojoulesPerByte"), hostPicojoulesPerByte: n("energy.hostPicojoulesPerByte"),
-                                    nanosecondsPerByte: n("timing.networkNanosecondsPerByte"), hopNanoseconds: n("timing.networkHopNanoseconds"))
+                                    nanosecondsPerByte: n("timing.networkNanosecondsPerByte"), hopNanoseconds: n("timing.networkHopNanoseconds"),
+                                    wirePicojoulesPerBitMillimeter: n("energy.wirePicojoulesPerBitMillimeter"),
+                                    wireNanosecondsPerMillimeter: n("timing.wireNanosecondsPerMillimeter"))
         digital = Digital(lanes: i("chip.digitalLanes"), operationNanoseconds: n("timing.normalizationOperationNanoseconds"),
                           operationPicojoules: n("energy.normalizationOperationPicojoules"), accumulatePicojoules: n("energy.accumulatePicojoules"),
-                          shiftAddPicojoules: n("energy.shiftAddPicojoules"), shiftAddNanoseconds: n("timing.shiftAddNanoseconds"))
+                          shiftAddPicojoules: n("energy.shiftAddPicojoules"), shiftAddNanoseconds: n("timing.shiftAddNanoseconds"),
+                          adderTreeAddPicojoules: n("energy.adderTreeAddPicojoules"), adderTreeLevelNanoseconds: n("timing.adderTreeLevelNanoseconds"))
         leakage = Leakage(tileMilliwatts: n("energy.staticMilliwattsPerTile"), learningCoreMilliwatts: n("learningCore.energy.staticMilliwattsPerCore"))
         learningCore = CoreParameters(d)
     }

@@ -11,7 +11,9 @@ import Numerics
 /// - host link: bytes x `timing.networkNanosecondsPerByte`;
 /// - buffer: (bytes read + written) x `timing.bufferNanosecondsPerByte`;
 /// - link: bytes x `timing.networkNanosecondsPerByte` holding the port, then the farthest hops x
-///   `timing.networkHopNanoseconds` of delay (the port is free, the data still travels);
+///   `timing.networkHopNanoseconds` (mesh) or the longest wire x `timing.wireNanosecondsPerMillimeter`
+///   (H-tree) of delay (the port is free, the data still travels);
+/// - adder trees: the busiest processing element's levels x `timing.adderTreeLevelNanoseconds`;
 /// - row tile: its physical reads x `HardwareModel.tileReadNanoseconds` of its busiest ADC's
 ///   conversions, plus one shift-add;
 /// - digital unit: ceil(operations / lanes) x `timing.normalizationOperationNanoseconds`;
@@ -56,8 +58,12 @@ struct Executor {
         case .distribute, .gather, .activations:
             r[.linkBytes] = Double(a.linkBytes)
             r[.linkByteHops] = Double(a.linkByteHops)
-            return (model.clockTicks(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte),
-                    model.clockTicks(Double(a.linkHops) * model.interconnect.hopNanoseconds), r)
+            r[.linkBitMillimeters] = a.linkBitMillimeters
+            let travel = Double(a.linkHops) * model.interconnect.hopNanoseconds + a.linkMillimeters * model.interconnect.wireNanosecondsPerMillimeter
+            return (model.clockTicks(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte), model.clockTicks(travel), r)
+        case .reduce:
+            r[.adderTreeAdds] = Double(a.adderTreeAdds)
+            return (model.clockTicks(Double(a.adderTreeLevels) * model.digital.adderTreeLevelNanoseconds), 0, r)
         case .tileReads:
             let t = s.tileRead!, l = s.layer!
             var reads = 0, rows = 0

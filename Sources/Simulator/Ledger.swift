@@ -16,11 +16,12 @@ public enum Action: Int, CaseIterable, Sendable {
     case adcConversions
     case shiftAdds
     case bufferReadBytes, bufferWriteBytes
-    /// Bytes through a link port, and bytes x mesh hops.
-    case linkBytes, linkByteHops
+    /// Bytes through a link port, bytes x mesh hops, and bits x mm of H-tree wire.
+    case linkBytes, linkByteHops, linkBitMillimeters
     case hostBytes
-    /// Row-tile partial sums added; other digital operations (bias, ReLU, normalisation, ...).
-    case accumulations, digitalOperations
+    /// Row-tile partial sums added in a processing element's adder tree, or by the layer's
+    /// digital unit; other digital operations (bias, ReLU, normalisation, ...).
+    case adderTreeAdds, accumulations, digitalOperations
     /// The learning core's events.
     case coreSourceEvents, coreTagMatches, coreSynapticOperations, coreNeuronUpdates, coreHops, coreWinnerTakeAllSteps
 
@@ -36,6 +37,8 @@ public enum Action: Int, CaseIterable, Sendable {
         case .bufferWriteBytes: return "buffer_write_bytes"
         case .linkBytes: return "link_bytes"
         case .linkByteHops: return "link_byte_hops"
+        case .linkBitMillimeters: return "link_bit_mm"
+        case .adderTreeAdds: return "adder_tree_adds"
         case .hostBytes: return "host_bytes"
         case .accumulations: return "accumulations"
         case .digitalOperations: return "digital_operations"
@@ -87,8 +90,8 @@ public enum Component: String, CaseIterable, Sendable {
         case .adc: return "ADC conversions"
         case .array: return "cell reads: readVolts^2 x conductance x pulse"
         case .dac: return "row drivers and DACs"
-        case .digital: return "shift-add, row-tile accumulation, bias/ReLU/normalisation, goodness, argmax"
-        case .network: return "mesh links: bytes x hops of inputs, partial sums and activations"
+        case .digital: return "shift-add, adder trees, row-tile accumulation, bias/ReLU/normalisation, goodness, argmax"
+        case .network: return "interconnect: bytes x mesh hops or bits x mm of H-tree wire, of inputs, partial sums and activations"
         case .host: return "bytes between the host and the chip"
         case .buffers: return "buffer reads and writes"
         case .learningCore: return "the learning core's events (read-out)"
@@ -149,6 +152,8 @@ public struct EnergyTable: Sendable {
         set(.bufferWriteBytes, .buffers, h.buffers.writePicojoulesPerByte)
         set(.linkBytes, .network, 0)
         set(.linkByteHops, .network, h.interconnect.hopPicojoulesPerByte)
+        set(.linkBitMillimeters, .network, h.interconnect.wirePicojoulesPerBitMillimeter)
+        set(.adderTreeAdds, .digital, h.digital.adderTreeAddPicojoules)
         set(.hostBytes, .host, h.interconnect.hostPicojoulesPerByte)
         set(.accumulations, .digital, h.digital.accumulatePicojoules)
         set(.digitalOperations, .digital, h.digital.operationPicojoules)
