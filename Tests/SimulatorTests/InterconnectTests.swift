@@ -1,0 +1,104 @@
+import XCTest
+import Compiler
+import Hardware
+import HFF
+@testable import Simulator
+
+/// The interconnect (mesh or H-tree), broadcast inputs and adder-tree reduction, against
+/// distances and counts worked out by hand from the placement.
+extension SimulatorTests {
+    /// 4 x 4 sites, 0.5 mm apart (0.25 mm^2 each), on an H-tree.
+    func hTree4x4() throws -> Floorplan {
+        Floorplan(HardwareModel(try HardwareDescription.load("rram-neurosim", sets: [
+            "chip.interconnect=h-tree", "area.tileSquareMillimeters=0.25", "chip.tileSites=16", "chip.tileSitesPerRow=4"])))
+    }
+
+    func testHTreePathsFollowTheTreeNotTheManhattanDistance() throws {
+        let f = try hTree4x4()
+        // The root sits at the centre of the 4 x 4 grid: 1 pitch to a half's centre, 1 to a
+        // quadrant's, 0.5 and 0.5 down to a site: 3 pitches = 1.5 mm, for every site.
+        XCTAssertEqual(f.rootToSiteMillimeters, 1.5)
+        // Neighbours in one 2 x 2 quadrant meet at its centre: 2 x (0.5 + 0.5) pitches = 1 mm.
+        XCTAssertEqual(f.millimeters(0, 0, 1, 0), 1)
+        XCTAssertEqual(f.millimeters(0, 0, 1, 1), 1)
+        // Neighbours across the middle, (1,0) and (2,0), meet only at the root: 2 x 3 pitches.
+        XCTAssertEqual(f.millimeters(1, 0, 2, 0), 3)
+        XCTAssertEqual(f.millimeters(0, 0, 3, 3), 3)
+        XCTAssertEqual(f.millimeters(2, 2, 2, 2), 0)
+        XCTAssertEqual(f.hops(0, 0, 3, 3), 0, "an H-tree has no routers")
+        // A broadcast from (0,0) to its quadrant: the quadrant's whole tree, 2 x 0.5 + 4 x 0.5
+        // pitches = 1.5 mm, where three unicasts would run 3 x 1 mm.
+        XCTAssertEqual(f.multicast(from: (0, 0), to: [(1, 0), (0, 1), (1, 1)]).millimeters, 1.5)
+        // The top row from (0,0): up to the root's lower half, both quadrants' trees below it:
+        // 4 x 1 pitch at the 2 x 2 level and 2 x (2 x 0.5 + 2 x 0.5) in the quadrants = 8 pitches.
+        XCTAssertEqual(f.multicast(from: (0, 0), to: [(0, 0), (1, 0), (2, 0), (3, 0)]).millimeters, 4)
+    }
+
+    func testMeshBroadcastSharesTheLinksOfItsXYRoutes() throws {
+        let f = Floorplan(HardwareModel(try HardwareDescription.load("rram-neurosim")))
+        // (0,0) -> (2,0) and (0,0) -> (2,0) -> (2,1): 3 links, where unicasts cross 2 + 3.
+        XCTAssertEqual(f.multicast(from: (0, 0), to: [(2, 0), (2, 1)]).hops, 3)
+        XCTAssertEqual(f.millimeters(0, 0, 2, 1), 0, "a mesh prices hops, not mm")
+    }
+
+    func testHTreeWireEnergyAndDelayOfAPipeline() throws {
+        // As testHopCountChangesNetworkEnergyAndLatency: layer 0 (16 -> 12) on 4 column tiles
+        // at (0,0) (1,0) (2,0) (3,0), its hub (0,0); layer 1 (12 -> 2) one tile at (4,0). On a
+        // 20 x 20 grid (tree side 32), 0.5 mm apart: from the hub 0, 1, 3, 3 mm; hub to hub 7 mm
+        // (they meet at the centre of the 8 x 8 region: 2 x 7 pitches).
+        let m = model(.backprop, widths: [12], inputs: 16, classes: 2)
+        let x = raw(20, m.inputSize, seed: 3)
+        let labels = [Int](repeating: 0, count: 20)
+        func run(_ extra: [String]) throws -> (HardwareConfig, RunResult) {
+            let config = try map(m, try timingHardware(["chip.interconnect=h-tree", "area.tileSquareMillimeters=0.25"] + extra))
+            return (config, try Simulation.run(config: config, model: m, raw: x, labels: labels, options: RunOptions()))
+        }
+        let (config, slow) = try run(["timing.wireNanosecondsPerMillimeter=5"])
+        let (_, fast) = try run(["timing.wireNanosecondsPerMillimeter=0"])
+        // Bits x mm: 16 input bytes to each tile, 128 x (0 + 1 + 3 + 3); 3 outputs x 3 bytes of
+        // partial sums back from each, 72 x 7; 12 activation bytes hub to hub, 96 x 7; layer 1's
+        // tile is its hub. 896 + 504 + 672 = 2072 bit mm at 0.0723 pJ, no hops.
+        XCTAssertEqual(slow.actions(layer: nil)[.linkBitMillimeters], 2072)
+        XCTAssertEqual(slow.actions(layer: nil)[.linkByteHops], 0)
+        XCTAssertEqual(slow.energyByComponent[.network]!, 2072 * 0.0723, accuracy: 1e-9)
+        // Delay: the longest wire of each transfer, 5 ns per mm: inputs 3 mm, partial sums
+        // 3 mm, activations 7 mm.
+        XCTAssertEqual(slow.latencyCycles - fast.latencyCycles, 13 * 5, accuracy: 1e-9)
+        XCTAssertEqual(executor(config, reads: [[1, 1]]).cost(stage: stage(config, "layer 0 activations to layer 1"), sample: 0).delay, 35_000)
+        // Broadcast: one copy of the 16 bytes passes the port and the row's tree of 4 mm.
+        let (b, broadcast) = try run(["chip.inputDelivery=broadcast"])
+        XCTAssertEqual(stage(b, "layer 0 inputs to tiles").actions.linkBytes, 16)
+        XCTAssertEqual(broadcast.actions(layer: 0)[.linkBitMillimeters], 128 * 4 + 504 + 672)
+    }
+
+    func testAdderTreesAddPartialSumsInsideTheProcessingElement() throws {
+        // Layer 0: 32 inputs -> 12 outputs on 16-row arrays: 2 row tiles x 4 column tiles.
+        let m = model(.backprop, widths: [12], inputs: 32, classes: 2)
+        let hub = try map(m, try timingHardware())
+        let tree = try map(m, try timingHardware(["chip.partialSumReduction=adder-tree", "timing.adderTreeLevelNanoseconds=7"]))
+        XCTAssertEqual([hub.layers[0].rowTiles, hub.layers[0].columnTiles], [2, 4])
+        // The hub: every tile sends its 3 outputs x 3 bytes; tiles row-major at x = 0...7, so
+        // 9 x (0 + 1 + ... + 7) = 252 byte-hops; the buffer holds 2 partial sums per output.
+        let g = stage(hub, "layer 0 partial sums to hub").actions
+        XCTAssertEqual([g.linkBytes, g.linkByteHops], [72, 252])
+        XCTAssertEqual(stage(hub, "layer 0 partial sums buffered").actions.bufferWriteBytes, 12 * 2 * 3)
+        XCTAssertEqual(stage(hub, "layer 0 accumulate and finish").actions.accumulations, 12)
+        // Adder trees: a processing element's two row tiles take neighbouring sites (column
+        // tile c at x = 2c and 2c + 1); only its first tile sends, one reduced sum per output:
+        // 9 x (0 + 2 + 4 + 6) = 108 byte-hops; 12 additions in the trees, none at the hub.
+        XCTAssertEqual(tree.tiles.filter { $0.layer == 0 }.map { [$0.rowTile, $0.columnTile, $0.x] }.prefix(4),
+                       [[0, 0, 0], [1, 0, 1], [0, 1, 2], [1, 1, 3]])
+        let t = stage(tree, "layer 0 partial sums to hub").actions
+        XCTAssertEqual([t.linkBytes, t.linkByteHops], [36, 108])
+        XCTAssertEqual(stage(tree, "layer 0 partial sums buffered").actions.bufferWriteBytes, 12 * 3)
+        XCTAssertEqual(stage(tree, "layer 0 accumulate and finish").actions.accumulations, 0)
+        let reduce = stage(tree, "layer 0 adder trees")
+        XCTAssertEqual(reduce.dependsOn.count, 2, "after both row tiles' reads")
+        let (d, _, r) = executor(tree, reads: [[1, 1, 1, 1]]).cost(stage: reduce, sample: 0)
+        XCTAssertEqual(r[.adderTreeAdds], 12)
+        // 3 outputs per element on 6 trees (one per ADC: 24 columns / 4): one round of
+        // ceil(log2 2) = 1 level, 7 ns.
+        XCTAssertEqual(d, 7_000)
+        XCTAssertNil(hub.taskGraph.stages.first { $0.kind == .reduce }, "no adder trees at the hub")
+    }
+}
