@@ -43,6 +43,10 @@ public struct TaskGraph: Codable, Equatable, Sendable {
     public struct Actions: Codable, Equatable, Sendable {
         public var bufferReadBytes = 0
         public var bufferWriteBytes = 0
+        /// The same traffic in accesses of `chip.bufferAccessBytes`, each transfer rounded up to
+        /// whole accesses: what buffer energy and time follow.
+        public var bufferReadAccesses = 0
+        public var bufferWriteAccesses = 0
         /// Bytes through the unit's port, their sum of bytes x hops, and the farthest hops (mesh);
         /// their sum of bits x mm of wire, and the longest wire in mm (H-tree): `Floorplan`.
         public var linkBytes = 0
@@ -136,6 +140,7 @@ extension TaskGraph {
             if algorithm == .ff {
                 var o = Actions()
                 o.bufferWriteBytes = classCount * h.dac.bytesPerInput
+                o.bufferWriteAccesses = h.buffers.accesses(o.bufferWriteBytes)
                 previous = b.stage("overlay label \(pass)", .overlay, [b.buffer[0]], layer: 0, pass: pass, after: [input], o)
             }
             for layer in layers {
@@ -231,7 +236,14 @@ extension TaskGraph {
             var b = Actions()
             // Layer 0's input is written once (from the host); FF's later passes write only the label.
             b.bufferWriteBytes = l == 0 && pass > 0 ? 0 : layer.inputs * inBytes
-            b.bufferReadBytes = layer.inputs * inBytes * (h.chip.inputDelivery == .broadcast ? 1 : layer.columnTiles)
+            b.bufferWriteAccesses = h.buffers.accesses(b.bufferWriteBytes)
+            // Each row tile's slice is read once (broadcast) or once per column tile (unicast).
+            let copies = h.chip.inputDelivery == .broadcast ? 1 : layer.columnTiles
+            for t in mine where t.columnTile == 0 {
+                let slice = (t.rows[1] - t.rows[0]) * inBytes
+                b.bufferReadBytes += copies * slice
+                b.bufferReadAccesses += copies * h.buffers.accesses(slice)
+            }
             let buffered = stage("layer \(l) input buffer" + suffix, .inputBuffer, [buffer[l]], layer: l, pass: pass, after: [previous], b)
             stages[buffered].entersLayer = l
             stages[buffered].handsOffLayer = l > 0 ? l - 1 : nil
@@ -267,8 +279,11 @@ extension TaskGraph {
             let g = links(senders, to: hub) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
             let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: summed, g)
             var p = Actions()
+            // Written as each sender's partial sums arrive, read in one stream by the accumulation.
+            for t in senders { p.bufferWriteAccesses += h.buffers.accesses((t.outputs[1] - t.outputs[0]) * accBytes) }
             p.bufferWriteBytes = layer.outputs * sumsPerOutput * accBytes
             p.bufferReadBytes = p.bufferWriteBytes
+            p.bufferReadAccesses = h.buffers.accesses(p.bufferReadBytes)
             let partials = stage("layer \(l) partial sums buffered" + suffix, .partialBuffer, [buffer[l]], layer: l, pass: pass, after: [gathered], p)
             var f = Actions()
             f.accumulations = layer.outputs * (sumsPerOutput - 1)

@@ -34,6 +34,9 @@ public struct HardwareModel: Sendable, Equatable {
         public var weightEncoding: WeightEncoding
         public var rowDriveSettleNanoseconds: Double
         public var rowDriverFemtojoules: Double
+        /// The word-line switch matrix per driven row, the column mux per selection.
+        public var switchMatrixFemtojoules: Double
+        public var columnMuxFemtojoules: Double
     }
 
     public struct DAC: Sendable, Equatable {
@@ -85,10 +88,14 @@ public struct HardwareModel: Sendable, Equatable {
         public var accumulatorBytes: Int { (accumulatorBits + 7) / 8 }
     }
 
+    /// Buffers are accessed a word of `accessBytes` at a time.
     public struct Buffers: Sendable, Equatable {
-        public var readPicojoulesPerByte: Double
-        public var writePicojoulesPerByte: Double
-        public var nanosecondsPerByte: Double
+        public var accessBytes: Int
+        public var readPicojoulesPerAccess: Double
+        public var writePicojoulesPerAccess: Double
+        public var nanosecondsPerAccess: Double
+        /// Accesses of a transfer of `bytes`: ceil(bytes / accessBytes).
+        @inlinable public func accesses(_ bytes: Int) -> Int { (bytes + accessBytes - 1) / accessBytes }
     }
 
     public struct Interconnect: Sendable, Equatable {
@@ -141,7 +148,8 @@ public struct HardwareModel: Sendable, Equatable {
         array = Array(rows: i("crossbar.rows"), columns: i("crossbar.columns"), rowsPerRead: i("crossbar.rowsPerRead"),
                       weightBits: i("crossbar.weightBits"), weightSlices: d.weightSlices,
                       weightEncoding: WeightEncoding(rawValue: d.choice("crossbar.weightEncoding"))!,
-                      rowDriveSettleNanoseconds: n("timing.rowDriveSettleNanoseconds"), rowDriverFemtojoules: n("energy.rowDriverFemtojoules"))
+                      rowDriveSettleNanoseconds: n("timing.rowDriveSettleNanoseconds"), rowDriverFemtojoules: n("energy.rowDriverFemtojoules"),
+                      switchMatrixFemtojoules: n("energy.switchMatrixFemtojoules"), columnMuxFemtojoules: n("energy.columnMuxFemtojoules"))
         dac = DAC(inputBits: i("crossbar.dac.inputBits"), scheme: DACScheme(rawValue: d.choice("crossbar.dac.scheme"))!)
         adc = ADC(bits: i("crossbar.adc.bits"), columnsPerADC: i("crossbar.adc.columnsPerADC"),
                   conversionNanoseconds: n("crossbar.adc.conversionNanoseconds"), sampleAndHold: d.flag("crossbar.adc.sampleAndHold"),
@@ -156,8 +164,8 @@ public struct HardwareModel: Sendable, Equatable {
                     unusedTileSites: UnusedSites(rawValue: d.choice("chip.unusedTileSites"))!,
                     idleUnits: UnusedSites(rawValue: d.choice("chip.idleUnits"))!,
                     tileSquareMillimeters: n("area.tileSquareMillimeters"), learningCoreSquareMillimeters: n("area.learningCoreSquareMillimeters"))
-        buffers = Buffers(readPicojoulesPerByte: n("energy.bufferReadPicojoulesPerByte"), writePicojoulesPerByte: n("energy.bufferWritePicojoulesPerByte"),
-                          nanosecondsPerByte: n("timing.bufferNanosecondsPerByte"))
+        buffers = Buffers(accessBytes: i("chip.bufferAccessBytes"), readPicojoulesPerAccess: n("energy.bufferReadPicojoulesPerAccess"),
+                          writePicojoulesPerAccess: n("energy.bufferWritePicojoulesPerAccess"), nanosecondsPerAccess: n("timing.bufferNanosecondsPerAccess"))
         interconnect = Interconnect(hopPicojoulesPerByte: n("energy.networkHopPicojoulesPerByte"), hostPicojoulesPerByte: n("energy.hostPicojoulesPerByte"),
                                     nanosecondsPerByte: n("timing.networkNanosecondsPerByte"), hopNanoseconds: n("timing.networkHopNanoseconds"),
                                     wirePicojoulesPerBitMillimeter: n("energy.wirePicojoulesPerBitMillimeter"),

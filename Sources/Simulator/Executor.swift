@@ -9,7 +9,7 @@ import Numerics
 /// Durations, in ticks of the engine's one clock (a picosecond; a clocked unit's tasks take whole
 /// cycles, rounded up from ns):
 /// - host link: bytes x `timing.networkNanosecondsPerByte`;
-/// - buffer: (bytes read + written) x `timing.bufferNanosecondsPerByte`;
+/// - buffer: (accesses read + written, each `chip.bufferAccessBytes` wide) x `timing.bufferNanosecondsPerAccess`;
 /// - link: bytes x `timing.networkNanosecondsPerByte` holding the port, then the farthest hops x
 ///   `timing.networkHopNanoseconds` (mesh) or the longest wire x `timing.wireNanosecondsPerMillimeter`
 ///   (H-tree) of delay (the port is free, the data still travels);
@@ -54,7 +54,9 @@ struct Executor {
         case .overlay, .inputBuffer, .partialBuffer:
             r[.bufferReadBytes] = Double(a.bufferReadBytes)
             r[.bufferWriteBytes] = Double(a.bufferWriteBytes)
-            return (model.clockTicks(Double(a.bufferReadBytes + a.bufferWriteBytes) * model.buffers.nanosecondsPerByte), 0, r)
+            r[.bufferReadAccesses] = Double(a.bufferReadAccesses)
+            r[.bufferWriteAccesses] = Double(a.bufferWriteAccesses)
+            return (model.clockTicks(Double(a.bufferReadAccesses + a.bufferWriteAccesses) * model.buffers.nanosecondsPerAccess), 0, r)
         case .distribute, .gather, .activations:
             r[.linkBytes] = Double(a.linkBytes)
             r[.linkByteHops] = Double(a.linkByteHops)
@@ -76,6 +78,8 @@ struct Executor {
             }
             r[.tileReads] = Double(reads)
             r[.rowActivations] = Double(rows)
+            r[.switchMatrixToggles] = Double(rows)
+            r[.columnMuxSelections] = Double(reads * t.conversionsPerRead)
             r[.cellReads] = Double(rows * t.cellsPerRow)
             r[.cellMicrosiemensNanoseconds] = conductance * model.cell.readPulseNanoseconds
             r[.adcConversions] = Double(reads * t.conversionsPerRead)

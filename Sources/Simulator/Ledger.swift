@@ -9,13 +9,17 @@ public enum Action: Int, CaseIterable, Sendable {
     case tileReads
     /// Rows driven, summed over reads.
     case rowActivations
+    /// Word-line switch-matrix toggles (one per driven row and read) and column-mux selections
+    /// (one per conversion: the mux puts a column, or a differential pair, on its ADC).
+    case switchMatrixToggles, columnMuxSelections
     /// Weight cells on driven rows, summed over reads.
     case cellReads
     /// Sum over read cells of input amplitude x conductance x read pulse (uS ns): x V^2 is fJ.
     case cellMicrosiemensNanoseconds
     case adcConversions
     case shiftAdds
-    case bufferReadBytes, bufferWriteBytes
+    /// Buffer traffic in bytes, and in accesses of `chip.bufferAccessBytes` (priced).
+    case bufferReadBytes, bufferWriteBytes, bufferReadAccesses, bufferWriteAccesses
     /// Bytes through a link port, bytes x mesh hops, and bits x mm of H-tree wire.
     case linkBytes, linkByteHops, linkBitMillimeters
     case hostBytes
@@ -29,12 +33,16 @@ public enum Action: Int, CaseIterable, Sendable {
         switch self {
         case .tileReads: return "tile_reads"
         case .rowActivations: return "row_activations"
+        case .switchMatrixToggles: return "switch_matrix_toggles"
+        case .columnMuxSelections: return "column_mux_selections"
         case .cellReads: return "cell_reads"
         case .cellMicrosiemensNanoseconds: return "cell_uS_ns"
         case .adcConversions: return "adc_conversions"
         case .shiftAdds: return "shift_adds"
         case .bufferReadBytes: return "buffer_read_bytes"
         case .bufferWriteBytes: return "buffer_write_bytes"
+        case .bufferReadAccesses: return "buffer_read_accesses"
+        case .bufferWriteAccesses: return "buffer_write_accesses"
         case .linkBytes: return "link_bytes"
         case .linkByteHops: return "link_byte_hops"
         case .linkBitMillimeters: return "link_bit_mm"
@@ -77,7 +85,7 @@ public struct ActionRecord: Equatable, Sendable {
 
 /// Energy categories of the report, in this order.
 public enum Component: String, CaseIterable, Sendable {
-    case adc, array, dac, digital, network, host, buffers, learningCore, `static`
+    case adc, array, dac, switchesAndMux, digital, network, host, buffers, learningCore, `static`
 
     /// The sum of a breakdown in the fixed order of the cases (never a dictionary's order, which
     /// changes from run to run and would change the last bits of the sum).
@@ -90,6 +98,7 @@ public enum Component: String, CaseIterable, Sendable {
         case .adc: return "ADC conversions"
         case .array: return "cell reads: readVolts^2 x conductance x pulse"
         case .dac: return "row drivers and DACs"
+        case .switchesAndMux: return "word-line switch matrix and column mux"
         case .digital: return "shift-add, adder trees, row-tile accumulation, bias/ReLU/normalisation, goodness, argmax"
         case .network: return "interconnect: bytes x mesh hops or bits x mm of H-tree wire, of inputs, partial sums and activations"
         case .host: return "bytes between the host and the chip"
@@ -144,12 +153,16 @@ public struct EnergyTable: Sendable {
         func set(_ a: Action, _ component: Component, _ picojoules: Double) { p[a.rawValue] = (component, picojoules) }
         set(.tileReads, .array, 0)
         set(.rowActivations, .dac, h.array.rowDriverFemtojoules / 1000)
+        set(.switchMatrixToggles, .switchesAndMux, h.array.switchMatrixFemtojoules / 1000)
+        set(.columnMuxSelections, .switchesAndMux, h.array.columnMuxFemtojoules / 1000)
         set(.cellReads, .array, 0)
         set(.cellMicrosiemensNanoseconds, .array, h.cell.readVolts * h.cell.readVolts / 1000)  // V^2 uS ns = fJ
         set(.adcConversions, .adc, h.adc.conversionPicojoules)
         set(.shiftAdds, .digital, h.digital.shiftAddPicojoules)
-        set(.bufferReadBytes, .buffers, h.buffers.readPicojoulesPerByte)
-        set(.bufferWriteBytes, .buffers, h.buffers.writePicojoulesPerByte)
+        set(.bufferReadBytes, .buffers, 0)
+        set(.bufferWriteBytes, .buffers, 0)
+        set(.bufferReadAccesses, .buffers, h.buffers.readPicojoulesPerAccess)
+        set(.bufferWriteAccesses, .buffers, h.buffers.writePicojoulesPerAccess)
         set(.linkBytes, .network, 0)
         set(.linkByteHops, .network, h.interconnect.hopPicojoulesPerByte)
         set(.linkBitMillimeters, .network, h.interconnect.wirePicojoulesPerBitMillimeter)

@@ -354,7 +354,7 @@ final class SimulatorTests: XCTestCase {
         close(r.energyByComponent[.array]!, all[.cellMicrosiemensNanoseconds] * 0.55 * 0.55 / 1000, "array")
         close(r.energyByComponent[.dac]!, all[.rowActivations] * 3.5 / 1000, "dac")
         close(r.energyByComponent[.adc]!, all[.adcConversions] * hw.adcConversionPicojoules, "adc")
-        close(r.energyByComponent[.buffers]!, (all[.bufferReadBytes] + all[.bufferWriteBytes]) * 0.639, "buffers")
+        close(r.energyByComponent[.buffers]!, (all[.bufferReadAccesses] + all[.bufferWriteAccesses]) * 20.45, "buffers: 256-bit accesses")
         close(r.energyPerInferencePicojoules, Component.allCases.reduce(0) { $0 + (r.energyByComponent[$1] ?? 0) }, "total")
         let byLayer = r.energyByLayer.reduce(0.0) { $0 + Component.total($1) }
         close(byLayer, r.energyPerInferencePicojoules, "layers, read-out and chip rows")

@@ -4,8 +4,8 @@ import Hardware
 import HFF
 @testable import Simulator
 
-/// The interconnect (mesh or H-tree), broadcast inputs and adder-tree reduction, against
-/// distances and counts worked out by hand from the placement.
+/// The architecture's choices (mesh or H-tree, broadcast inputs, adder-tree reduction, buffer
+/// access width, switch matrix and mux) against distances and counts worked out by hand.
 extension SimulatorTests {
     /// 4 x 4 sites, 0.5 mm apart (0.25 mm^2 each), on an H-tree.
     func hTree4x4() throws -> Floorplan {
@@ -100,5 +100,30 @@ extension SimulatorTests {
         // ceil(log2 2) = 1 level, 7 ns.
         XCTAssertEqual(d, 7_000)
         XCTAssertNil(hub.taskGraph.stages.first { $0.kind == .reduce }, "no adder trees at the hub")
+    }
+
+    func testBufferTrafficIsWholeAccessesOfThePortWidth() throws {
+        // Layer 0 (16 -> 12, unicast to 4 column tiles): the 16 input bytes written once and
+        // read once per tile. 32-byte accesses: 1 + 4; 8-byte accesses: 2 + 4 x 2.
+        let m = model(.backprop, widths: [12], inputs: 16, classes: 2)
+        for (width, accesses) in [(32, [1, 4]), (8, [2, 8])] {
+            let config = try map(m, try timingHardware(["chip.bufferAccessBytes=\(width)", "timing.bufferNanosecondsPerAccess=3"]))
+            let s = stage(config, "layer 0 input buffer")
+            XCTAssertEqual([s.actions.bufferWriteBytes, s.actions.bufferReadBytes], [16, 64], "bytes do not depend on the width")
+            XCTAssertEqual([s.actions.bufferWriteAccesses, s.actions.bufferReadAccesses], accesses)
+            let (d, _, r) = executor(config, reads: [[1]]).cost(stage: s, sample: 0)
+            XCTAssertEqual(d, Int64(3 * (accesses[0] + accesses[1])) * 1000, "3 ns per access")
+            XCTAssertEqual(EnergyTable(HardwareModel(config.hardware)).price(r)[.buffers]!, Double(accesses[0] + accesses[1]) * 20.45, accuracy: 1e-9)
+        }
+    }
+
+    func testSwitchMatrixAndMuxArePricedPerToggleAndSelection() throws {
+        // As testConversionsPerReadAreADCsTimesConversionsPerADCInTimingAndEnergy: 7 reads of
+        // 8 rows, 6 ADCs x 2 conversions each: 56 word-line toggles, 84 mux selections.
+        let m = model(.backprop, widths: [3], inputs: 16, classes: 2)
+        let config = try map(m, try timingHardware(["energy.switchMatrixFemtojoules=2", "energy.columnMuxFemtojoules=5"]))
+        let (_, _, r) = executor(config, reads: [[4, 3]]).cost(stage: stage(config, "layer 0 row tile 0 reads"), sample: 0)
+        XCTAssertEqual([r[.switchMatrixToggles], r[.columnMuxSelections]], [56, 84])
+        XCTAssertEqual(EnergyTable(HardwareModel(config.hardware)).price(r)[.switchesAndMux]!, (56 * 2 + 84 * 5) / 1000, accuracy: 1e-12)
     }
 }
