@@ -111,6 +111,8 @@ public struct CrossbarLayer: Sendable {
     let irDrop: Float
     let adcNoiseLSB: Float
     let arrayRows: Int
+    /// Width of the digital accumulation of row-tile partial sums (`PartialSumAccumulator`).
+    let accumulatorBits: Int
     /// Differential pairs (signed currents, a bipolar ADC) or one offset reference column per
     /// row group (unsigned currents, a unipolar ADC, the reference's reading subtracted digitally).
     let differential: Bool
@@ -173,6 +175,7 @@ public struct CrossbarLayer: Sendable {
         readSigma = Float(d.number("noise.readRelative"))
         irDrop = Float(d.number("noise.irDropAttenuationAtFullRows"))
         adcNoiseLSB = Float(d.number("noise.adcInputNoiseLSB"))
+        accumulatorBits = d.integer("chip.accumulatorBits")
         let levels = Double((1 << bitsPerCell) - 1)
         let stepD = (device.gMax - device.gMin) / levels
         step = Float(stepD)
@@ -340,6 +343,7 @@ public struct CrossbarLayer: Sendable {
                         activity: UnsafeMutablePointer<GroupActivity>? = nil) -> Matrix {
         precondition(x.cols == inputs)
         let streams = SeededRandom(seed: rng.next())
+        let accumulator = PartialSumAccumulator(fullScale: accumulatorFullScale(), bits: accumulatorBits)
         let blocks = (x.rows + CrossbarLayer.blockSamples - 1) / CrossbarLayer.blockSamples
         // Blocks run on the worker threads, each with single-threaded products; every block
         // writes its own slots, and counts are added in block order.
@@ -356,7 +360,7 @@ public struct CrossbarLayer: Sendable {
                     var blockRNG = streams.split(UInt64(b))
                     var c = ActionCounts()
                     forwardBlock(x.rows(start..<end), rng: &blockRNG, counts: &c, threads: workers > 1 ? 1 : GEMM.defaultThreads,
-                                 into: base + start * outputs, scratch: scratch,
+                                 into: base + start * outputs, scratch: scratch, accumulator: accumulator,
                                  activity: activity.map { $0 + start * groupCount })
                     results[b].value = c
                     b += workers
@@ -367,15 +371,41 @@ public struct CrossbarLayer: Sendable {
         return out
     }
 
+    /// The accumulator's full scale per output (`PartialSumAccumulator`): over the read kinds of
+    /// one pass, the ADC range times the read's slice and bit-plane weights.
+    func accumulatorFullScale() -> [Double] {
+        var f = [Double](repeating: 0, count: outputs)
+        let maxCode = Double((1 << inputBits) - 1)
+        for g in 0..<groupCount {
+            let worst = Double(fullScaleRange(rows: min(rowsPerRead, inputs - g * rowsPerRead)))
+            for sl in 0..<slices {
+                let sliceWeight = Foundation.pow(Double(1 << bitsPerCell), Double(sl)) / Double(step)
+                for p in 0..<planes {
+                    let w = sliceWeight * (bitSerial ? Double(1 << p) / maxCode : 1)
+                    let read = (g * slices + sl) * planes + p
+                    func range(_ c: Int) -> Double { adcRanges.isEmpty ? worst : Double(adcRanges[read * columns + c]) }
+                    for o in 0..<outputs { f[o] += (differential ? range(o) : max(range(o), range(outputs))) * w }
+                }
+            }
+        }
+        return f
+    }
+
     /// One block of samples. With `maxima`, a calibration pass: no noise and no conversion, only
     /// the largest |current| per read kind and column is recorded.
     ///
     /// The outputs go to `out` (x.rows x outputs, zeroed by the caller); `scratch` holds the
-    /// block's working buffers, reused from block to block.
+    /// block's working buffers, reused from block to block. Each row tile's partial sums (the
+    /// readings of its row groups, before the per-sample input scale) enter `accumulator` when
+    /// its last row group is read.
     func forwardBlock(_ x: Matrix, rng: inout SeededRandom, counts: inout ActionCounts, threads: Int,
-                      into out: UnsafeMutablePointer<Float>, scratch: ReadScratch, maxima: Box<[Float]>? = nil,
-                      activity: UnsafeMutablePointer<GroupActivity>? = nil) {
+                      into out: UnsafeMutablePointer<Float>, scratch: ReadScratch, accumulator: PartialSumAccumulator? = nil,
+                      maxima: Box<[Float]>? = nil, activity: UnsafeMutablePointer<GroupActivity>? = nil) {
         let batch = x.rows
+        let partial = scratch.floats(4, batch * outputs), acc = scratch.doubles(batch * outputs)
+        partial.initialize(repeating: 0, count: batch * outputs)
+        acc.initialize(repeating: 0, count: batch * outputs)
+        let groupsPerTile = max(1, arrayRows / rowsPerRead)
         // Per-sample input scale (abs-max) and integer codes.
         let maxCode = Float((1 << inputBits) - 1)
         var scale = [Float](repeating: 0, count: batch)
@@ -548,8 +578,8 @@ public struct CrossbarLayer: Sendable {
                                         adcDraws: adcNoiseLSB > 0 ? adcDraws + row : nil,
                                         attenuation: 1 - irDrop * Float(active[i]) / Float(arrayRows),
                                         lsb: lp.baseAddress!, readings: gp.baseAddress!,
-                                        weight: sign * sliceWeight * planeWeight * scale[i],
-                                        into: out + i * outputs)
+                                        weight: sign * sliceWeight * planeWeight,
+                                        into: partial + i * outputs)
                                 }
                             }
                         }
@@ -557,10 +587,17 @@ public struct CrossbarLayer: Sendable {
                 }
             }
             groupStart += groupRows
+            // The row tile's last row group: its partial sums enter the accumulator.
+            if let accumulator, !calibrating, (group + 1) % groupsPerTile == 0 || groupStart >= inputs {
+                accumulator.add(partial, into: acc, batch: batch)
+            }
         }
+        guard let accumulator, !calibrating else { return }
         let factors = columnScales.map { $0 * driftCompensation }
         for i in 0..<batch {
-            for o in 0..<outputs { out[i * outputs + o] *= factors[o] }
+            for o in 0..<outputs {
+                out[i * outputs + o] = Float(accumulator.value(acc[i * outputs + o], output: o) * Double(scale[i])) * factors[o]
+            }
         }
     }
 
@@ -626,6 +663,7 @@ final class ReadScratch {
     private var floatBuffers: [UnsafeMutableBufferPointer<Float>] = []
     private var byteBuffer = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
     private var intBuffer = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+    private var doubleBuffer = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
 
     /// Float buffer `slot` with room for `count` values.
     func floats(_ slot: Int, _ count: Int) -> UnsafeMutablePointer<Float> {
@@ -645,6 +683,14 @@ final class ReadScratch {
         return byteBuffer.baseAddress!
     }
 
+    func doubles(_ count: Int) -> UnsafeMutablePointer<Double> {
+        if doubleBuffer.count < max(count, 16) {
+            doubleBuffer.deallocate()
+            doubleBuffer = .allocate(capacity: max(count, 16))
+        }
+        return doubleBuffer.baseAddress!
+    }
+
     func int32s(_ count: Int) -> UnsafeMutablePointer<Int32> {
         if intBuffer.count < max(count, 16) {
             intBuffer.deallocate()
@@ -657,5 +703,6 @@ final class ReadScratch {
         for b in floatBuffers { b.deallocate() }
         byteBuffer.deallocate()
         intBuffer.deallocate()
+        doubleBuffer.deallocate()
     }
 }
