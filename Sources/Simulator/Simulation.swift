@@ -142,8 +142,25 @@ public enum Simulation {
         var layerBuffers = [(maxHeld: Int, waitCycles: Double)]()
         var trace = [[String: Any]]()
         var macs = 0.0
+        var pending: ChipTiming?
+        let chips = Double(options.chipSeeds)
+        func combine(_ t: ChipTiming) {
+            let run = t.run!
+            latencies += t.alone
+            ledger += run.ledger
+            makespan = max(makespan, run.makespan)
+            throughput += run.steadyStateInferencesPerTick * HardwareModel.ticksPerNanosecond * 1e9 / chips
+            loadedLatency += cost.nanoseconds(ticks: run.latencies.reduce(0, +)) / Double(max(1, n)) / chips
+            guard t.seed == 1 else { return }
+            resources = graph.units.indices.map {
+                (graph.units[$0].name, cost.cycles(ticks: run.ledger.busyTicks[$0]), cost.cycles(ticks: run.ledger.stallTicks[$0]), run.ledger.maxQueue[$0])
+            }
+            layerBuffers = zip(run.layerMaxHeld, run.layerWaitTicks).map { ($0, cost.cycles(ticks: $1)) }
+            trace = Trace.events(run: run, graph: graph, executor: t.executor, table: table,
+                                 unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles))
+        }
         for seed in 1...options.chipSeeds {
-            let chip = Double(seed - 1), chips = Double(options.chipSeeds)
+            let chip = Double(seed - 1)
             progress?("chip \(seed) of \(options.chipSeeds): programming", chip / chips)
             let (predictions, activity, core) = try functionalRun(config: config, lowered: lowered, hardware: hardware, raw: raw, seed: seed) { pass, layer in
                 progress?("chip \(seed) of \(options.chipSeeds): pass \(pass + 1) of \(lowered.passes), layer \(layer + 1) of \(config.layers.count)",
@@ -151,56 +168,21 @@ public enum Simulation {
             }
             accuracies.append(Kernels.accuracy(predictions, labels))
             agreements.append(Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, n)))
-            // The task graph: every inference alone (batch-1 latency), then all of them under load.
-            // The batch-1 latencies on a second thread while this one runs the loaded pass
-            // (separate engines, the same graph); that thread builds each read-out's core program
-            // once and hands it to the loaded pass, in sample order.
+            // The task graph of this chip runs in the background while the next chip's
+            // functional run goes on (one chip's timing at a time; combined in seed order).
+            pending?.wait()
+            if let p = pending { combine(p) }
             let executor = Executor(config: config, model: cost, activity: activity, core: core)
-            let alone = Box<[Int64]>([])
-            let group = DispatchGroup()
-            let traced = seed == 1 ? min(options.traceSamples, n) : 0
-            let run: Executor.Loaded
-            if core != nil {
-                let channel = OrderedChannel<Executor.CoreWork>(capacity: 64)
-                // A thread of its own, not the shared pool: this one waits for its programs.
-                group.enter()
-                Thread {
-                    defer { group.leave() }
-                    var latencies = [Int64]()
-                    latencies.reserveCapacity(n)
-                    var engine = EventEngine(template: executor.template)
-                    for i in 0..<n {
-                        let work = executor.coreWork(i)!
-                        latencies.append(executor.unloadedLatency(i, work: work, on: &engine))
-                        channel.put(work)
-                    }
-                    alone.value = latencies
-                }.start()
-                run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: traced, work: { channel.take($0) })
-            } else {
-                DispatchQueue.global().async(group: group) { alone.value = executor.unloadedLatencies(samples: n) }
-                run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: traced)
-            }
-            group.wait()
-            latencies += alone.value
-            ledger += run.ledger
-            makespan = max(makespan, run.makespan)
-            throughput += run.steadyStateInferencesPerTick * HardwareModel.ticksPerNanosecond * 1e9 / chips
-            loadedLatency += cost.nanoseconds(ticks: run.latencies.reduce(0, +)) / Double(max(1, n)) / chips
-            if seed == 1 {
-                resources = graph.units.indices.map {
-                    (graph.units[$0].name, cost.cycles(ticks: run.ledger.busyTicks[$0]), cost.cycles(ticks: run.ledger.stallTicks[$0]), run.ledger.maxQueue[$0])
-                }
-                layerBuffers = zip(run.layerMaxHeld, run.layerWaitTicks).map { ($0, cost.cycles(ticks: $1)) }
-                trace = Trace.events(run: run, graph: graph, executor: executor, table: table,
-                                     unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles))
-            }
+            pending = ChipTiming.start(executor: executor, samples: n, inFlight: inFlight,
+                                       traceSamples: seed == 1 ? min(options.traceSamples, n) : 0, seed: seed)
             // Partial products: every weight slice times every input bit-plane (or multi-bit
             // pass), per pass and inference, as the functional model computes them.
             for layer in config.layers {
                 macs += Double(layer.inputs * layer.outputs * layer.slices * cost.dac.planes * lowered.passes * n)
             }
         }
+        pending?.wait()
+        if let p = pending { combine(p) }
         let meanLatency = Double(latencies.reduce(0, +)) / Double(max(1, latencies.count))  // ticks
         return RunResult(samples: n, floatAccuracy: floatAccuracy, hardwareAccuracy: accuracies, agreement: agreements,
                          units: graph.units, ledger: ledger, table: table,
@@ -264,4 +246,60 @@ public enum Simulation {
             return (Kernels.argmaxRows(last), activity, nil)
         }
     }
+}
+
+/// One chip's task graph on the event engine, run in the background: the batch-1 latency of
+/// every inference alone on one thread, all of them under load on another. With a learning
+/// core, the batch-1 thread builds each read-out's core program once and hands it to the loaded
+/// pass in sample order (`OrderedChannel`).
+final class ChipTiming {
+    let executor: Executor
+    let seed: Int
+    private(set) var run: Executor.Loaded?
+    private(set) var alone = [Int64]()
+    private let group = DispatchGroup()
+
+    private init(executor: Executor, seed: Int) {
+        self.executor = executor
+        self.seed = seed
+    }
+
+    static func start(executor: Executor, samples n: Int, inFlight: Int, traceSamples: Int, seed: Int) -> ChipTiming {
+        let t = ChipTiming(executor: executor, seed: seed)
+        // Threads of their own, not the shared pool (which the next chip's functional run uses):
+        // the loaded pass waits for its programs.
+        t.group.enter()
+        t.group.enter()
+        if executor.core != nil {
+            let channel = OrderedChannel<Executor.CoreWork>(capacity: 64)
+            Thread {
+                defer { t.group.leave() }
+                var latencies = [Int64]()
+                latencies.reserveCapacity(n)
+                var engine = EventEngine(template: executor.template)
+                for i in 0..<n {
+                    let work = executor.coreWork(i)!
+                    latencies.append(executor.unloadedLatency(i, work: work, on: &engine))
+                    channel.put(work)
+                }
+                t.alone = latencies
+            }.start()
+            Thread {
+                defer { t.group.leave() }
+                t.run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: traceSamples, work: { channel.take($0) })
+            }.start()
+        } else {
+            Thread {
+                defer { t.group.leave() }
+                t.alone = executor.unloadedLatencies(samples: n)
+            }.start()
+            Thread {
+                defer { t.group.leave() }
+                t.run = executor.loaded(samples: n, inFlight: inFlight, traceSamples: traceSamples)
+            }.start()
+        }
+        return t
+    }
+
+    func wait() { group.wait() }
 }
