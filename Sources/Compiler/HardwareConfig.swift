@@ -75,6 +75,8 @@ public struct ConfigTensors: Equatable, Sendable {
         public var offset: [Float]
         /// Calibrated ADC ranges (empty: worst case or full scale).
         public var adcRanges: [Float]
+        /// The DAC's calibrated input scale (`crossbar.dac.inputScaling` calibrated); nil: per sample.
+        public var inputScale: Float? = nil
     }
     public var layers: [Layer] = []
     /// Per read-out group: prototype levels (prototypes x inputs); per core: the unit weight.
@@ -144,6 +146,7 @@ public struct HardwareConfig: Equatable, Sendable {
             t["layers.\(l).bias"] = .init(shape: [m.outputs], values: layer.bias)
             t["layers.\(l).offset"] = .init(shape: [m.outputs], values: layer.offset)
             t["layers.\(l).adcRanges"] = .init(shape: [layer.adcRanges.count], values: layer.adcRanges)
+            if let s = layer.inputScale { t["layers.\(l).inputScale"] = .init(shape: [1], values: [s]) }
         }
         if let c = learningCore {
             for (g, levels) in tensors.readoutLevels.enumerated() {
@@ -285,6 +288,15 @@ public struct HardwareConfig: Equatable, Sendable {
             tensors.layers.append(.init(codes: codes.map { Int32($0) }, columnScales: try tensor("layers.\(l).columnScales", [m.outputs]),
                                         bias: try tensor("layers.\(l).bias", [m.outputs]), offset: try tensor("layers.\(l).offset", [m.outputs]),
                                         adcRanges: try tensor("layers.\(l).adcRanges", [ranges.count])))
+            if HardwareModel(hardware).dac.inputScaling == .calibrated {
+                let s = try tensor("layers.\(l).inputScale", [1])[0]
+                guard s > 0 && s.isFinite else {
+                    throw InputError.data(file: tensorsPath, field: "layers.\(l).inputScale", "expected a positive scale, got \(s)")
+                }
+                tensors.layers[l].inputScale = s
+            } else if st.tensors["layers.\(l).inputScale"] != nil {
+                throw InputError.data(file: tensorsPath, field: "layers.\(l).inputScale", "unexpected: crossbar.dac.inputScaling is per-sample")
+            }
         }
         if let core {
             let p = CoreParameters(hardware)

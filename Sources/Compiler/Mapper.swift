@@ -124,9 +124,14 @@ public enum Mapper {
             layers[l].clippedWeights = clipped
             tensors.layers.append(.init(codes: codes, columnScales: scales, bias: layer.bias, offset: layer.offset, adcRanges: []))
         }
-        // ADC ranges on the noiseless programmed layers, layer by layer on float activations.
+        // ADC ranges on the noiseless programmed layers, layer by layer on float activations, and
+        // the DAC's fixed input scales (the largest |input| of each layer), when calibrated.
         let mode = hardware.choice("crossbar.adc.rangeMode")
-        if mode != "full-scale" && options.calibrationSamples > 0 && calibration.rows > 0 {
+        let calibratesDAC = HardwareModel(hardware).dac.inputScaling == .calibrated
+        if calibratesDAC && (options.calibrationSamples == 0 || calibration.rows == 0) {
+            throw InputError.usage(flag: "--calibration-samples", "crossbar.dac.inputScaling calibrated needs calibration samples (at least 1)")
+        }
+        if (mode != "full-scale" || calibratesDAC) && options.calibrationSamples > 0 && calibration.rows > 0 {
             let noiseless = try hardware.overriding([
                 "noise.programming.model=none", "noise.readRelative=0", "noise.drift.model=none", "noise.stuckAtOnRate=0",
                 "noise.stuckAtOffRate=0", "noise.deviceVariationRelative=0", "noise.adcInputNoiseLSB=0",
@@ -147,6 +152,13 @@ public enum Mapper {
                 layerInputs.append(x)
                 x = lowered.finish(layer: l, product: GEMM.product(x, layer.weight), scale: lowered.inputScale(layer: l, input: x))
             }
+            if calibratesDAC {
+                // An all-zero layer input takes scale 1 (any positive scale codes it as zeros).
+                for l in lowered.layers.indices {
+                    let largest = layerInputs[l].storage.reduce(Float(0)) { max($0, abs($1)) }
+                    tensors.layers[l].inputScale = largest > 0 ? largest : 1
+                }
+            }
             let ranges = lowered.layers.map { _ in Box<Result<[Float], Error>>(.success([])) }
             let codes = tensors.layers
             DispatchQueue.concurrentPerform(iterations: lowered.layers.count) { l in
@@ -154,6 +166,7 @@ public enum Mapper {
                 ranges[l].value = Result {
                     var crossbar = try CrossbarLayer(codes: codes[l].codes, inputs: layer.inputs, outputs: layer.outputs,
                                                      columnScales: codes[l].columnScales, hardware: noiseless, seed: 0)
+                    if let s = codes[l].inputScale { try crossbar.setInputScale(s, file: hardware.name) }
                     crossbar.calibrate(layerInputs[l])
                     return crossbar.adcRanges.map { $0 * Float(1 + options.adcHeadroom) }
                 }

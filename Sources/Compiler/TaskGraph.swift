@@ -250,10 +250,14 @@ extension TaskGraph {
             let hub = tiles[layer.tiles[0]]
             let d = h.chip.inputDelivery == .broadcast ? broadcast(mine, from: hub, bytesPerInput: inBytes)
                 : links(mine, to: hub) { ($0.rows[1] - $0.rows[0]) * inBytes }
-            // The DAC's per-sample abs-max scaling: one compare and one scale per input.
-            var q = Actions()
-            q.operations = 2 * layer.inputs
-            let scaled = stage("layer \(l) input scaling" + suffix, .inputScaling, [digital[l]], layer: l, pass: pass, after: [buffered], q)
+            // The DAC's per-sample abs-max scaling: one compare and one scale per input (none
+            // with a calibrated, fixed scale).
+            var scaled = buffered
+            if h.dac.inputScaling == .perSample {
+                var q = Actions()
+                q.operations = 2 * layer.inputs
+                scaled = stage("layer \(l) input scaling" + suffix, .inputScaling, [digital[l]], layer: l, pass: pass, after: [buffered], q)
+            }
             let distributed = stage("layer \(l) inputs to tiles" + suffix, .distribute, [link[l]], layer: l, pass: pass, after: [scaled], d)
             var reads = [Int]()
             for r in 0..<layer.rowTiles {

@@ -99,6 +99,16 @@ public struct CrossbarLayer: Sendable {
         adcRanges = ranges
     }
 
+    /// The DAC's fixed input scale (`crossbar.dac.inputScaling` calibrated): the |input| that
+    /// maps to the top code; nil: each sample's largest magnitude.
+    public private(set) var inputScale: Float?
+
+    /// Sets the calibrated input scale (from a hardware config); one that is not positive is refused.
+    public mutating func setInputScale(_ s: Float, file: String) throws {
+        guard s > 0 && s.isFinite else { throw InputError.data(file: file, field: "inputScale", "expected a positive scale, got \(s)") }
+        inputScale = s
+    }
+
     let rowsPerRead: Int
     let slices: Int
     let bitsPerCell: Int
@@ -422,7 +432,7 @@ public struct CrossbarLayer: Sendable {
                         m = max(m, row[j] & 0x7FFF_FFFF)
                         largestBits = max(largestBits, row[j])
                     }
-                    scale[i] = Float(bitPattern: m)
+                    scale[i] = inputScale ?? Float(bitPattern: m)
                 }
             }
             hasNegative = largestBits > 0x8000_0000
@@ -446,7 +456,7 @@ public struct CrossbarLayer: Sendable {
                     for i in 0..<batch {
                         if scale[i] > 0 {
                             CrossbarLayer.dacCodes(xp.baseAddress! + i * inputs + groupStart, count: groupRows,
-                                                   gain: sign * maxCode / scale[i], into: codes + i * groupRows)
+                                                   gain: sign * maxCode / scale[i], top: maxCode, into: codes + i * groupRows)
                         } else {
                             (codes + i * groupRows).initialize(repeating: 0, count: groupRows)
                         }
@@ -601,13 +611,14 @@ public struct CrossbarLayer: Sendable {
         }
     }
 
-    /// The DAC's codes of one sample's inputs: round(x gain) where x gain > 0, else 0, for
-    /// x gain <= 2^22 (codes fit 22 bits). Rounds half to even: adding 1.5 x 2^23 leaves the
-    /// rounded integer in the low mantissa bits, which keeps the loop free of checked conversions.
+    /// The DAC's codes of one sample's inputs: round(x gain) clipped to 0...top (top <= 2^22:
+    /// codes fit 22 bits). Rounds half to even: adding 1.5 x 2^23 leaves the rounded integer in
+    /// the low mantissa bits, which keeps the loop free of checked conversions. Per-sample
+    /// scaling never exceeds top; a calibrated scale clips larger inputs to it.
     @inline(__always)
-    static func dacCodes(_ x: UnsafePointer<Float>, count: Int, gain: Float, into codes: UnsafeMutablePointer<Int32>) {
+    static func dacCodes(_ x: UnsafePointer<Float>, count: Int, gain: Float, top: Float, into codes: UnsafeMutablePointer<Int32>) {
         for j in 0..<count {
-            let v = max(x[j] * gain, 0) + 12_582_912  // bit pattern 0x4B40_0000 + the rounded value
+            let v = min(max(x[j] * gain, 0), top) + 12_582_912  // bit pattern 0x4B40_0000 + the rounded value
             codes[j] = Int32(bitPattern: v.bitPattern) &- 0x4B40_0000
         }
     }

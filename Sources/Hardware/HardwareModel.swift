@@ -23,6 +23,7 @@ public struct HardwareModel: Sendable, Equatable {
 
     public enum WeightEncoding: String, Sendable { case differential, offset }
     public enum DACScheme: String, Sendable { case bitSerial = "bit-serial", multiBit = "multi-bit" }
+    public enum InputScaling: String, Sendable { case perSample = "per-sample", calibrated }
 
     /// The array (subarray) and its periphery: row drivers, column mux, ADCs, shift-add.
     public struct Array: Sendable, Equatable {
@@ -42,6 +43,7 @@ public struct HardwareModel: Sendable, Equatable {
     public struct DAC: Sendable, Equatable {
         public var inputBits: Int
         public var scheme: DACScheme
+        public var inputScaling: InputScaling
         /// Input bit-planes read one after another (bit-serial) or 1.
         public var planes: Int { scheme == .bitSerial ? inputBits : 1 }
         /// Bytes one input code takes in a buffer or on a link.
@@ -150,7 +152,8 @@ public struct HardwareModel: Sendable, Equatable {
                       weightEncoding: WeightEncoding(rawValue: d.choice("crossbar.weightEncoding"))!,
                       rowDriveSettleNanoseconds: n("timing.rowDriveSettleNanoseconds"), rowDriverFemtojoules: n("energy.rowDriverFemtojoules"),
                       switchMatrixFemtojoules: n("energy.switchMatrixFemtojoules"), columnMuxFemtojoules: n("energy.columnMuxFemtojoules"))
-        dac = DAC(inputBits: i("crossbar.dac.inputBits"), scheme: DACScheme(rawValue: d.choice("crossbar.dac.scheme"))!)
+        dac = DAC(inputBits: i("crossbar.dac.inputBits"), scheme: DACScheme(rawValue: d.choice("crossbar.dac.scheme"))!,
+                  inputScaling: InputScaling(rawValue: d.choice("crossbar.dac.inputScaling"))!)
         adc = ADC(bits: i("crossbar.adc.bits"), columnsPerADC: i("crossbar.adc.columnsPerADC"),
                   conversionNanoseconds: n("crossbar.adc.conversionNanoseconds"), sampleAndHold: d.flag("crossbar.adc.sampleAndHold"),
                   conversionPicojoules: d.adcConversionPicojoules,

@@ -91,6 +91,7 @@ public enum HardwareSchema {
 
         .init("crossbar.dac.inputBits", .integer(1...16), "bits", "Input precision."),
         .init("crossbar.dac.scheme", .choice(["bit-serial", "multi-bit"]), "", "One input bit per read, recombined by shift-add, or all bits in one read."),
+        .init("crossbar.dac.inputScaling", .choice(["per-sample", "calibrated"]), "", "How inputs map onto the DAC's codes: per sample, the layer's digital unit finds each input vector's largest magnitude and scales the vector onto the full code range (a costed stage: one compare and one multiply per input; aihwkit's abs-max noise management), or calibrated, one fixed scale per layer set by `hffsim map` from the largest |input| over its calibration samples (larger inputs clip to the top code; no scaling stage)."),
 
         .init("crossbar.adc.bits", .integer(1...16), "bits", "ADC resolution."),
         .init("crossbar.adc.columnsPerADC", .integer(1...65_536), "columns", "Columns multiplexed onto one ADC."),

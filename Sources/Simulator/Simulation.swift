@@ -207,6 +207,7 @@ public enum Simulation {
             var c = try CrossbarLayer(codes: t.codes, inputs: layer.inputs, outputs: layer.outputs, columnScales: t.columnScales,
                                       hardware: hardware, seed: UInt64(seed) &* 1_000_003 &+ UInt64(l))
             if !t.adcRanges.isEmpty { try c.setADCRanges(t.adcRanges, file: config.model.file) }
+            if let s = t.inputScale { try c.setInputScale(s, file: config.model.file) }
             crossbars.append(c)
         }
         var rng = SeededRandom(seed: UInt64(seed) &* 7919)

@@ -17,7 +17,7 @@ enum MapCommand {
             OptionSpec("--output", "config.json", "The hardware config to write (its tensors go beside it, .tensors.safetensors).", default: "required"),
             OptionSpec("--weight-scale", "per-layer|per-column", "One weight scale per layer, or per output column.", default: "per-layer"),
             OptionSpec("--clip-percentile", "P", "Weights above this percentile of |w| clip to the largest code.", default: "100"),
-            OptionSpec("--calibration-samples", "N", "Training samples the ADC ranges are calibrated on (calibrated range modes; 0: worst case).", default: "256"),
+            OptionSpec("--calibration-samples", "N", "Training samples the ADC ranges (calibrated range modes; 0: worst case) and a calibrated DAC input scale are calibrated on.", default: "256"),
             OptionSpec("--adc-headroom", "F", "Calibrated ADC ranges are the calibration set's largest currents times 1 + F.", default: "0"),
             OptionSpec("--duplicate", "n,n,...", "Copies of each crossbar layer's tiles, to balance a layer pipeline.", default: "1 each"),
         ] + DatasetFlags.options.filter { ["--dataset", "--data-dir", "--label-column"].contains($0.name) } + [
@@ -41,7 +41,8 @@ enum MapCommand {
         guard let modelBytes = FileManager.default.contents(atPath: modelPath) else { throw InputError.data(file: modelPath, "cannot read the file") }
         // Calibration samples from the training split (only read when the ADC ranges need them).
         var calibration = Matrix(rows: 0, cols: model.inputSize)
-        if hardware.choice("crossbar.adc.rangeMode") != "full-scale" && options.calibrationSamples > 0 {
+        let calibrates = hardware.choice("crossbar.adc.rangeMode") != "full-scale" || hardware.choice("crossbar.dac.inputScaling") == "calibrated"
+        if calibrates && options.calibrationSamples > 0 {
             let (train, _) = try DatasetFlags.load(args, seed: 0)
             if train.featureCount != model.inputSize {
                 throw InputError(.data, "\(train.name): samples have \(train.featureCount) features but the model \(modelPath) expects \(model.inputSize)")

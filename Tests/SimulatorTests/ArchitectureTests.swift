@@ -127,3 +127,18 @@ extension SimulatorTests {
         XCTAssertEqual(EnergyTable(HardwareModel(config.hardware)).price(r)[.switchesAndMux]!, (56 * 2 + 84 * 5) / 1000, accuracy: 1e-12)
     }
 }
+
+extension SimulatorTests {
+    func testACalibratedDACScaleIsInTheTensorsAndRemovesTheScalingStage() throws {
+        let m = model(.hff)
+        let perSample = try map(m, try timingHardware())
+        let calibrated = try map(m, try timingHardware(["crossbar.dac.inputScaling=calibrated"]))
+        XCTAssertEqual(perSample.taskGraph.stages.filter { $0.kind == .inputScaling }.count, m.layers.count)
+        XCTAssertTrue(calibrated.taskGraph.stages.allSatisfy { $0.kind != .inputScaling })
+        XCTAssertTrue(perSample.tensors.layers.allSatisfy { $0.inputScale == nil })
+        // Layer 0's scale: the largest |input| of the 64 calibration samples `map` passes.
+        let calibration = raw(64, m.inputSize, seed: 5)
+        XCTAssertEqual(calibrated.tensors.layers[0].inputScale, calibration.storage.map(abs).max())
+        XCTAssertTrue(calibrated.tensors.layers.allSatisfy { ($0.inputScale ?? 0) > 0 })
+    }
+}
