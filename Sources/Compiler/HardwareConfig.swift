@@ -121,7 +121,8 @@ public struct HardwareConfig: Equatable, Sendable {
         var s = ["hffsim hardware config: \(model.algorithm) \(([model.inputSize] + model.widths).map(String.init).joined(separator: "-")) on \(hardware.name)"]
         s.append("\(resources.tiles) tiles (\(h.array.rows) x \(h.array.columns) arrays) on \(resources.tileSites) sites, \(resources.adcs) ADCs, weight-cell utilisation \(String(format: "%.1f", resources.utilization * 100))%")
         for l in layers {
-            s.append("layer \(l.index) (\(l.role.rawValue)): \(l.inputs) x \(l.outputs), \(l.rowTiles) x \(l.columnTiles) tiles x \(l.duplication), \(l.slices) slice(s), \(l.partialSumsPerOutput) partial sums per output")
+            s.append("layer \(l.index) (\(l.role.rawValue)): \(l.inputs) x \(l.outputs), \(l.rowTiles) x \(l.columnTiles) tiles x \(l.duplication), \(l.slices) slice(s), \(l.partialSumsPerOutput) partial sums per output"
+                     + (h.chip.partialSumReduction == .adderTree && l.rowTiles > 1 ? " (added in the processing elements' adder trees)" : ""))
         }
         if let c = learningCore {
             s.append("read-out: \(c.groups.count) group(s), \(c.neurons.count) neurons on \(c.coresUsed) of \(h.learningCore.cores) learning cores")

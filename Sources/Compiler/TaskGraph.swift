@@ -12,9 +12,11 @@ import HFF
 /// the buffer is written and read by the column tiles (`inputBuffer`: once per row tile when the
 /// chip broadcasts, once per column tile when it unicasts), the digital unit finds the input's
 /// largest magnitude and scales it for the DAC (`inputScaling`, as the functional model does per
-/// sample), the inputs travel to the tiles (`distribute`), every row tile reads (`tileReads`: its physical reads come from the
-/// functional run; each is a settle, the read pulses and conversions of its column-mux steps),
-/// the partial sums travel to the layer's hub (`gather`), are written to and read from its
+/// sample; no such stage with a calibrated scale), the inputs travel to the tiles (`distribute`),
+/// every row tile reads (`tileReads`: its physical reads come from the functional run; each is a
+/// settle, the read pulses and conversions of its column-mux steps), with adder trees the
+/// processing elements add their row tiles' partial sums (`reduce`), the partial sums travel to
+/// the layer's hub (`gather`), are written to and read from its
 /// buffer (`partialBuffer`), added and finished by the digital unit (`accumulateFinish`), and
 /// the activations travel to the next layer's hub (`activations`). Then the read-out on the
 /// learning core (HFF), the goodness sums and argmax (FF) or the head's argmax (backprop), and the
@@ -63,6 +65,9 @@ public struct TaskGraph: Codable, Equatable, Sendable {
         /// busiest one takes (its outputs one after another per tree, ceil(log2 rows) levels each).
         public var adderTreeAdds = 0
         public var adderTreeLevels = 0
+        /// Bytes into the busiest processing element's adder trees from its other row tiles
+        /// (the elements receive in parallel, each on its own wires).
+        public var peakPortBytes = 0
         public init() {}
     }
 
@@ -276,6 +281,18 @@ extension TaskGraph {
                 var levels = 0
                 while 1 << levels < layer.rowTiles { levels += 1 }
                 t.adderTreeLevels = (outputs + h.adc.perArray - 1) / h.adc.perArray * levels
+                // The other row tiles' partial sums reach their element's trees, at its first
+                // row tile's site, over the interconnect.
+                for root in roots {
+                    let members = mine.filter { $0.columnTile == root.columnTile && $0.rowTile > 0 }
+                    let inner = links(members, to: root) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
+                    t.linkBytes += inner.linkBytes
+                    t.linkByteHops += inner.linkByteHops
+                    t.linkBitMillimeters += inner.linkBitMillimeters
+                    t.linkHops = max(t.linkHops, inner.linkHops)
+                    t.linkMillimeters = max(t.linkMillimeters, inner.linkMillimeters)
+                    t.peakPortBytes = max(t.peakPortBytes, inner.linkBytes)
+                }
                 summed = [stage("layer \(l) adder trees" + suffix, .reduce, adderTreeUnits[l], layer: l, pass: pass, after: reads, t)]
                 senders = roots
                 sumsPerOutput = 1

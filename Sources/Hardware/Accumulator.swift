@@ -7,10 +7,12 @@ import Foundation
 /// row groups) enters the accumulator rounded to the accumulator's step (to nearest, ties to
 /// even: the bits below the step are dropped), and the running sum saturates at
 /// +-(2^(B-1) - 1) steps, B = accumulatorBits. The step of output o is its full scale over
-/// 2^(B-1) - 1, the full scale being the largest magnitude one pass of reads can give:
+/// 2^(B-1) - 1, the full scale being the largest magnitude the reads can give:
 ///
-///     F_o = sum over row groups g, slices s, bit-planes p of R(g, s, p, o) w_s w_p
+///     F_o = P x sum over row groups g, slices s, bit-planes p of R(g, s, p, o) w_s w_p
 ///
+/// (P = 2 for a layer whose inputs may be negative, read in a positive and a negative pass that
+/// add into the same partial sum, else 1)
 /// with R the ADC range of that read kind and column (for the offset encoding the larger of
 /// the column's and the reference column's), w_s = 2^(c s) / step the slice's weight and w_p
 /// = 2^p / (2^b - 1) the bit-plane's (1 for a multi-bit DAC). So the format is fixed by the

@@ -121,8 +121,10 @@ public struct CrossbarLayer: Sendable {
     let irDrop: Float
     let adcNoiseLSB: Float
     let arrayRows: Int
-    /// Width of the digital accumulation of row-tile partial sums (`PartialSumAccumulator`).
+    /// Width of the digital accumulation of row-tile partial sums (`PartialSumAccumulator`), and
+    /// whether the layer's inputs may be negative (two sign passes add into one partial sum).
     let accumulatorBits: Int
+    let signedInputs: Bool
     /// Differential pairs (signed currents, a bipolar ADC) or one offset reference column per
     /// row group (unsigned currents, a unipolar ADC, the reference's reading subtracted digitally).
     let differential: Bool
@@ -161,7 +163,7 @@ public struct CrossbarLayer: Sendable {
     /// Programs integer weight codes (inputs x outputs, row-major, within +-codeLimit) with a
     /// scale per output column, as the compiler produces them, as chip instance `seed`.
     public init(codes: [Int32], inputs: Int, outputs: Int, columnScales: [Float], hardware d: HardwareDescription,
-                seed: UInt64, integerProducts: Bool = PackedInt8Matrix.available) throws {
+                seed: UInt64, signedInputs: Bool = true, integerProducts: Bool = PackedInt8Matrix.available) throws {
         precondition(codes.count == inputs * outputs && columnScales.count == outputs)
         let limit = CrossbarLayer.codeLimit(d)
         if let bad = codes.firstIndex(where: { abs(Int($0)) > limit }) {
@@ -186,6 +188,7 @@ public struct CrossbarLayer: Sendable {
         irDrop = Float(d.number("noise.irDropAttenuationAtFullRows"))
         adcNoiseLSB = Float(d.number("noise.adcInputNoiseLSB"))
         accumulatorBits = d.integer("chip.accumulatorBits")
+        self.signedInputs = signedInputs
         let levels = Double((1 << bitsPerCell) - 1)
         let stepD = (device.gMax - device.gMin) / levels
         step = Float(stepD)
@@ -382,7 +385,8 @@ public struct CrossbarLayer: Sendable {
     }
 
     /// The accumulator's full scale per output (`PartialSumAccumulator`): over the read kinds of
-    /// one pass, the ADC range times the read's slice and bit-plane weights.
+    /// a pass, the ADC range times the read's slice and bit-plane weights; twice that when the
+    /// inputs may be negative (the negative pass adds as much again).
     func accumulatorFullScale() -> [Double] {
         var f = [Double](repeating: 0, count: outputs)
         let maxCode = Double((1 << inputBits) - 1)
@@ -398,7 +402,7 @@ public struct CrossbarLayer: Sendable {
                 }
             }
         }
-        return f
+        return signedInputs ? f.map { 2 * $0 } : f
     }
 
     /// One block of samples. With `maxima`, a calibration pass: no noise and no conversion, only

@@ -13,7 +13,9 @@ import Numerics
 /// - link: bytes x `timing.networkNanosecondsPerByte` holding the port, then the farthest hops x
 ///   `timing.networkHopNanoseconds` (mesh) or the longest wire x `timing.wireNanosecondsPerMillimeter`
 ///   (H-tree) of delay (the port is free, the data still travels);
-/// - adder trees: the busiest processing element's levels x `timing.adderTreeLevelNanoseconds`;
+/// - adder trees: the busiest processing element's inputs arriving (its bytes x
+///   `timing.networkNanosecondsPerByte` and the farthest hop or wire delay), then its levels x
+///   `timing.adderTreeLevelNanoseconds`;
 /// - row tile: its physical reads x `HardwareModel.tileReadNanoseconds` of its busiest ADC's
 ///   conversions, plus one shift-add;
 /// - digital unit: ceil(operations / lanes) x `timing.normalizationOperationNanoseconds`;
@@ -64,8 +66,15 @@ struct Executor {
             let travel = Double(a.linkHops) * model.interconnect.hopNanoseconds + a.linkMillimeters * model.interconnect.wireNanosecondsPerMillimeter
             return (model.clockTicks(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte), model.clockTicks(travel), r)
         case .reduce:
+            // The other row tiles' partial sums arrive (each element on its own wires), then
+            // the trees add them.
             r[.adderTreeAdds] = Double(a.adderTreeAdds)
-            return (model.clockTicks(Double(a.adderTreeLevels) * model.digital.adderTreeLevelNanoseconds), 0, r)
+            r[.linkBytes] = Double(a.linkBytes)
+            r[.linkByteHops] = Double(a.linkByteHops)
+            r[.linkBitMillimeters] = a.linkBitMillimeters
+            let arrive = Double(a.peakPortBytes) * model.interconnect.nanosecondsPerByte + Double(a.linkHops) * model.interconnect.hopNanoseconds
+                + a.linkMillimeters * model.interconnect.wireNanosecondsPerMillimeter
+            return (model.clockTicks(arrive + Double(a.adderTreeLevels) * model.digital.adderTreeLevelNanoseconds), 0, r)
         case .tileReads:
             let t = s.tileRead!, l = s.layer!
             var reads = 0, rows = 0

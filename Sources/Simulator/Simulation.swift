@@ -159,6 +159,9 @@ public enum Simulation {
             trace = Trace.events(run: run, graph: graph, executor: t.executor, table: table,
                                  unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles))
         }
+        // A chip whose functional run fails lets the previous chip's timing finish first, so no
+        // thread outlives the call.
+        defer { pending?.wait() }
         for seed in 1...options.chipSeeds {
             let chip = Double(seed - 1)
             progress?("chip \(seed) of \(options.chipSeeds): programming", chip / chips)
@@ -205,7 +208,7 @@ public enum Simulation {
         for (l, layer) in config.layers.enumerated() {
             let t = config.tensors.layers[l]
             var c = try CrossbarLayer(codes: t.codes, inputs: layer.inputs, outputs: layer.outputs, columnScales: t.columnScales,
-                                      hardware: hardware, seed: UInt64(seed) &* 1_000_003 &+ UInt64(l))
+                                      hardware: hardware, seed: UInt64(seed) &* 1_000_003 &+ UInt64(l), signedInputs: layer.signedInput)
             if !t.adcRanges.isEmpty { try c.setADCRanges(t.adcRanges, file: config.model.file) }
             if let s = t.inputScale { try c.setInputScale(s, file: config.model.file) }
             crossbars.append(c)

@@ -131,6 +131,23 @@ final class CompilerTests: XCTestCase {
         }
     }
 
+    func testACalibratedDACScaleTravelsWithTheConfig() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-map-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let m = model(.hff)
+        let config = try map(m, try smallHardware("rram-neurosim", ["crossbar.dac.inputScaling=calibrated"]))
+        // Layer 1's scale: the largest |activation| of layer 0 on the 32 calibration samples,
+        // from the float model (its normalised ReLU outputs).
+        let activations = m.layerActivations(rawInputs(32, m.inputSize, seed: 9))
+        XCTAssertEqual(Double(config.tensors.layers[1].inputScale!), Double(activations[0].storage.map(abs).max()!), accuracy: 1e-5)
+        let path = dir.appendingPathComponent("c.json").path
+        try config.write(to: path)
+        let loaded = try HardwareConfig.load(path: path)
+        XCTAssertEqual(loaded.tensors.layers.map(\.inputScale), config.tensors.layers.map(\.inputScale))
+        XCTAssertTrue(loaded.tensors.layers.allSatisfy { $0.inputScale != nil })
+    }
+
     func testACorruptOrHandEditedConfigIsRefusedWithTheKeyPath() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-map-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

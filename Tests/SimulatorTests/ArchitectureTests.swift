@@ -15,22 +15,34 @@ extension SimulatorTests {
 
     func testHTreePathsFollowTheTreeNotTheManhattanDistance() throws {
         let f = try hTree4x4()
-        // The root sits at the centre of the 4 x 4 grid: 1 pitch to a half's centre, 1 to a
-        // quadrant's, 0.5 and 0.5 down to a site: 3 pitches = 1.5 mm, for every site.
-        XCTAssertEqual(f.rootToSiteMillimeters, 1.5)
-        // Neighbours in one 2 x 2 quadrant meet at its centre: 2 x (0.5 + 0.5) pitches = 1 mm.
+        // The root sits at the centre of the 4 x 4 grid; the tree splits it into left and right
+        // halves (1 pitch from the centre to each half's centre), each half into an upper and a
+        // lower quadrant (1 pitch), and so on down: 0.5 + 0.5 pitches inside a 2 x 2 quadrant.
+        // Side by side in one quadrant, (0,0) and (1,0) meet at its centre: 2 x (0.5 + 0.5)
+        // pitches = 1 mm; one above the other, (0,0) and (0,1), at its left half's centre:
+        // 2 x 0.5 pitches = 0.5 mm.
         XCTAssertEqual(f.millimeters(0, 0, 1, 0), 1)
         XCTAssertEqual(f.millimeters(0, 0, 1, 1), 1)
-        // Neighbours across the middle, (1,0) and (2,0), meet only at the root: 2 x 3 pitches.
+        XCTAssertEqual(f.millimeters(0, 0, 0, 1), 0.5)
+        // Across the middle, (1,0) and (2,0) meet only at the root: 2 x 3 pitches. In the same
+        // (left) half but different quadrants, (0,0) and (1,2) meet at the half's centre:
+        // 2 x (1 + 1) pitches = 2 mm.
         XCTAssertEqual(f.millimeters(1, 0, 2, 0), 3)
         XCTAssertEqual(f.millimeters(0, 0, 3, 3), 3)
+        XCTAssertEqual(f.millimeters(0, 0, 1, 2), 2)
         XCTAssertEqual(f.millimeters(2, 2, 2, 2), 0)
         XCTAssertEqual(f.hops(0, 0, 3, 3), 0, "an H-tree has no routers")
+        // A broadcast to one site runs the path to it, for every pair of the grid.
+        for a in 0..<16 { for b in 0..<16 {
+            XCTAssertEqual(f.multicast(from: (a % 4, a / 4), to: [(b % 4, b / 4)]).millimeters, f.millimeters(a % 4, a / 4, b % 4, b / 4))
+        } }
         // A broadcast from (0,0) to its quadrant: the quadrant's whole tree, 2 x 0.5 + 4 x 0.5
-        // pitches = 1.5 mm, where three unicasts would run 3 x 1 mm.
+        // pitches = 1.5 mm, where three unicasts would run 1 + 0.5 + 1 mm.
         XCTAssertEqual(f.multicast(from: (0, 0), to: [(1, 0), (0, 1), (1, 1)]).millimeters, 1.5)
-        // The top row from (0,0): up to the root's lower half, both quadrants' trees below it:
-        // 4 x 1 pitch at the 2 x 2 level and 2 x (2 x 0.5 + 2 x 0.5) in the quadrants = 8 pitches.
+        // The top row from (0,0): in each of the two quadrants holding it, its two sites'
+        // branches and their halves' (2 x (2 x 0.5 + 2 x 0.5) pitches), and the quadrants'
+        // branches up to the root (4 x 1 pitch) = 8 pitches, where unicasts run
+        // 1 + 3 + 3 mm.
         XCTAssertEqual(f.multicast(from: (0, 0), to: [(0, 0), (1, 0), (2, 0), (3, 0)]).millimeters, 4)
     }
 
@@ -96,9 +108,13 @@ extension SimulatorTests {
         XCTAssertEqual(reduce.dependsOn.count, 2, "after both row tiles' reads")
         let (d, _, r) = executor(tree, reads: [[1, 1, 1, 1]]).cost(stage: reduce, sample: 0)
         XCTAssertEqual(r[.adderTreeAdds], 12)
-        // 3 outputs per element on 6 trees (one per ADC: 24 columns / 4): one round of
-        // ceil(log2 2) = 1 level, 7 ns.
-        XCTAssertEqual(d, 7_000)
+        // Each element's second row tile sends its 9 bytes one hop to the first: 4 x 9 = 36
+        // byte-hops, 9 bytes through each element's port.
+        XCTAssertEqual([reduce.actions.linkByteHops, reduce.actions.peakPortBytes, reduce.actions.linkHops], [36, 9, 1])
+        // Time: 9 bytes x 1/32 ns + 1 hop x 1 ns to arrive, then 3 outputs per element on 6
+        // trees (one per ADC: 24 columns / 4), one round of ceil(log2 2) = 1 level, 7 ns:
+        // 8.28 ns, 9 whole cycles.
+        XCTAssertEqual(d, 9_000)
         XCTAssertNil(hub.taskGraph.stages.first { $0.kind == .reduce }, "no adder trees at the hub")
     }
 
