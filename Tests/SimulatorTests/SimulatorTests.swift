@@ -382,6 +382,31 @@ final class SimulatorTests: XCTestCase {
             XCTAssertEqual(r.energyPerInferencePicojoules, results[0].energyPerInferencePicojoules)
         }
     }
+
+    func testIdenticalChipsAddUpAsThreeTimesOne() throws {
+        // rram-neurosim has no noise: every chip seed is the same chip, so 3 chips record 3 x one
+        // chip's actions and busy time, with the same latency and throughput (the simulator
+        // reuses the first chip's timing for a chip that did exactly the same work). With read
+        // noise the chips differ and each is simulated.
+        let m = model(.hff)
+        let x = raw(120, m.inputSize, seed: 4)
+        let labels = [Int](repeating: 1, count: 120)
+        let config = try map(m, try HardwareDescription.load("rram-neurosim"))
+        var options = RunOptions()
+        let one = try Simulation.run(config: config, model: m, raw: x, labels: labels, options: options)
+        options.chipSeeds = 3
+        let three = try Simulation.run(config: config, model: m, raw: x, labels: labels, options: options)
+        XCTAssertEqual(three.ledger.actions.map { $0.counts }, one.ledger.actions.map { $0.counts.map { 3 * $0 } })
+        XCTAssertEqual(three.ledger.busyTicks, one.ledger.busyTicks.map { 3 * $0 })
+        XCTAssertEqual(three.latencyCycles, one.latencyCycles)
+        XCTAssertEqual(three.throughputInferencesPerSecond, one.throughputInferencesPerSecond, accuracy: 1e-9 * one.throughputInferencesPerSecond)
+        XCTAssertEqual(three.hardwareAccuracy, [Double](repeating: one.hardwareAccuracy[0], count: 3))
+        let noisy = try map(m, try HardwareDescription.load("rram-neurosim", sets: ["noise.readRelative=0.05"]))
+        let n3 = try Simulation.run(config: noisy, model: m, raw: x, labels: labels, options: options)
+        options.chipSeeds = 1
+        let n1 = try Simulation.run(config: noisy, model: m, raw: x, labels: labels, options: options)
+        XCTAssertNotEqual(n3.ledger.actions.map { $0.counts }, n1.ledger.actions.map { $0.counts.map { 3 * $0 } }, "noisy chips differ")
+    }
 }
 
 /// Point 1 of the one-core issue: every key of the schema is read by a model, or marked
