@@ -25,6 +25,12 @@ public enum Reports {
             "passesPerInference": config.model.passes,
             "partialProductMACs": r.partialProductMACs,
         ]
+        let e = Efficiency(r, config: config)
+        out["operationsPerInference"] = e.operationsPerInference
+        out["topsPerWatt"] = e.topsPerWatt
+        out["topsPerWattDynamic"] = e.topsPerWattDynamic
+        out["tops"] = e.tops
+        if let a = e.topsPerSquareMillimeter { out["topsPerSquareMillimeter"] = a }
         if hostTiming {
             out["wallSeconds"] = r.wallSeconds
             out["effectiveGFLOPs"] = 2 * r.partialProductMACs / r.wallSeconds / 1e9

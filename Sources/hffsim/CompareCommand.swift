@@ -59,11 +59,12 @@ enum CompareCommand {
             return
         }
         print("\(hardware.name), \(n) test samples, \(runOptions.chipSeeds) chip(s)")
-        print(pad("model", 10) + pad("passes", 8) + pad("float", 9) + pad("hardware", 10) + pad("latency ns", 12) + pad("energy nJ", 12) + pad("inferences/s", 14))
+        print(pad("model", 10) + pad("passes", 8) + pad("float", 9) + pad("hardware", 10) + pad("latency ns", 12) + pad("energy nJ", 12) + pad("inferences/s", 14) + pad("TOPS/W", 8))
         for (name, r, config) in results {
             print(pad(name, 10) + pad("\(config.model.passes)", 8) + pad(Output.format(r.floatAccuracy * 100, 2) + "%", 9)
                   + pad(Output.format(r.accuracyMean * 100, 2) + "%", 10) + pad(Output.format(r.latencyNanoseconds, 0), 12)
-                  + pad(Output.format(r.energyPerInferencePicojoules / 1000, 1), 12) + pad(Output.format(r.throughputInferencesPerSecond, 0), 14))
+                  + pad(Output.format(r.energyPerInferencePicojoules / 1000, 1), 12) + pad(Output.format(r.throughputInferencesPerSecond, 0), 14)
+                  + pad(Output.format(Efficiency(r, config: config).topsPerWatt, 3), 8))
         }
         if let hff = results.first(where: { $0.0 == "hff" })?.1, let ff = results.first(where: { $0.0 == "ff" })?.1 {
             print("FF / HFF: latency \(Output.format(ff.latencyNanoseconds / hff.latencyNanoseconds, 2))x, energy \(Output.format(ff.energyPerInferencePicojoules / hff.energyPerInferencePicojoules, 2))x")

@@ -84,6 +84,11 @@ enum RunCommand {
             let e = r.energyByComponent[c] ?? 0
             return e > 0 ? "\(c.rawValue) \(Output.format(e / 1000, 2))" : nil
         }.joined(separator: ", ")
+        let e = Efficiency(r, config: config)
+        s += "\n  efficiency: \(Output.format(e.topsPerWatt, 3)) TOPS/W (\(Output.format(e.topsPerWattDynamic, 3)) without static), "
+            + "\(Output.format(e.tops, 3)) TOPS at steady state"
+            + (e.topsPerSquareMillimeter.map { ", \(Output.format($0, 4)) TOPS/mm^2" } ?? "")
+            + " (\(Output.format(e.operationsPerInference / 1e6, 3)) M operations per inference)"
         return s
     }
 }

@@ -158,3 +158,25 @@ extension SimulatorTests {
         XCTAssertTrue(calibrated.tensors.layers.allSatisfy { ($0.inputScale ?? 0) > 0 })
     }
 }
+
+extension SimulatorTests {
+    func testEfficiencyCountsTwoOperationsPerWeightAndPass() throws {
+        // HFF 30 -> 40 -> 24: 30 x 40 + 40 x 24 = 2,160 weights, 4,320 operations per inference;
+        // FF on the same widths runs 4 passes (4 classes): 17,280.
+        let x = raw(40, 30, seed: 3)
+        let labels = [Int](repeating: 0, count: 40)
+        for (algorithm, operations) in [(Algorithm.hff, 4_320.0), (.ff, 17_280.0)] {
+            let m = model(algorithm)
+            let config = try map(m, try timingHardware(["area.tileSquareMillimeters=0.5"]))
+            let r = try Simulation.run(config: config, model: m, raw: x, labels: labels, options: RunOptions())
+            let e = Efficiency(r, config: config)
+            XCTAssertEqual(e.operationsPerInference, operations, "\(algorithm)")
+            // 1 operation per pJ is 1 TOPS/W.
+            XCTAssertEqual(e.topsPerWatt, operations / r.energyPerInferencePicojoules, accuracy: 1e-12)
+            XCTAssertEqual(e.topsPerWattDynamic, operations / (r.energyPerInferencePicojoules - r.energyByComponent[.static]!), accuracy: 1e-12)
+            XCTAssertEqual(e.tops, operations * r.throughputInferencesPerSecond / 1e12, accuracy: 1e-15)
+            // The area: the tiles' 0.5 mm^2 each (the preset gives the learning core none).
+            XCTAssertEqual(e.topsPerSquareMillimeter!, e.tops / (Double(config.resources.tiles) * 0.5), accuracy: 1e-15)
+        }
+    }
+}
