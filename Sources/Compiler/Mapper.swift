@@ -134,7 +134,7 @@ public enum Mapper {
         if (mode != "full-scale" || calibratesDAC) && options.calibrationSamples > 0 && calibration.rows > 0 {
             let noiseless = try hardware.overriding([
                 "noise.programming.model=none", "noise.readRelative=0", "noise.drift.model=none", "noise.stuckAtOnRate=0",
-                "noise.stuckAtOffRate=0", "noise.deviceVariationRelative=0", "noise.adcInputNoiseLSB=0",
+                "noise.stuckAtOffRate=0", "noise.deviceVariationRelative=0", "noise.adcInputNoiseUnitCurrents=0",
             ])
             var x = calibration.rows(0..<min(calibration.rows, options.calibrationSamples))
             if lowered.algorithm == .ff {

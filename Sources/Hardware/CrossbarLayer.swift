@@ -119,7 +119,8 @@ public struct CrossbarLayer: Sendable {
     let step: Float
     let readSigma: Float
     let irDrop: Float
-    let adcNoiseLSB: Float
+    /// ADC input-referred noise, sigma in current units (uS x input amplitude).
+    let adcNoiseCurrent: Float
     let arrayRows: Int
     /// Width of the digital accumulation of row-tile partial sums (`PartialSumAccumulator`), and
     /// whether the layer's inputs may be negative (two sign passes add into one partial sum).
@@ -186,7 +187,7 @@ public struct CrossbarLayer: Sendable {
         adcBits = d.integer("crossbar.adc.bits")
         readSigma = Float(d.number("noise.readRelative"))
         irDrop = Float(d.number("noise.irDropAttenuationAtFullRows"))
-        adcNoiseLSB = Float(d.number("noise.adcInputNoiseLSB"))
+        adcNoiseCurrent = Float(d.number("noise.adcInputNoiseUnitCurrents") * device.gMax)
         accumulatorBits = d.integer("chip.accumulatorBits")
         self.signedInputs = signedInputs
         let levels = Double((1 << bitsPerCell) - 1)
@@ -526,7 +527,7 @@ public struct CrossbarLayer: Sendable {
                     let current = scratch.floats(0, batch * columns)
                     let variance = scratch.floats(1, readSigma > 0 ? batch * columns : 0)
                     let readDraws = scratch.floats(2, readSigma > 0 ? batch * columns : 0)
-                    let adcDraws = scratch.floats(3, adcNoiseLSB > 0 ? batch * columns : 0)
+                    let adcDraws = scratch.floats(3, adcNoiseCurrent > 0 ? batch * columns : 0)
                     for s in 0..<slices {
                         if integer {
                             packedDifference[group * slices + s].product(bytes, m: batch, factor: bitSerial ? 1 : 1 / maxCode,
@@ -559,7 +560,7 @@ public struct CrossbarLayer: Sendable {
                             }
                             rng.fillGaussian(UnsafeMutableBufferPointer(start: readDraws, count: batch * columns))
                         }
-                        if adcNoiseLSB > 0 {
+                        if adcNoiseCurrent > 0 {
                             rng.fillGaussian(UnsafeMutableBufferPointer(start: adcDraws, count: batch * columns))
                         }
                         let sliceWeight = Foundation.pow(Float(1 << bitsPerCell), Float(s)) / step
@@ -569,7 +570,7 @@ public struct CrossbarLayer: Sendable {
                             ? [Float](repeating: range / half, count: columns)
                             : adcRanges[(read * columns)..<((read + 1) * columns)].map { $0 / half }
                         var readings = [Float](repeating: 0, count: columns)
-                        let conversion = ADCConversion(bits: adcBits, unipolar: !differential, noiseLSB: adcNoiseLSB,
+                        let conversion = ADCConversion(bits: adcBits, unipolar: !differential, noiseCurrent: adcNoiseCurrent,
                                                        columns: columns, outputs: outputs)
                         lsb.withUnsafeBufferPointer { lp in
                             readings.withUnsafeMutableBufferPointer { gp in
@@ -589,7 +590,7 @@ public struct CrossbarLayer: Sendable {
                                         current: current + row,
                                         variance: readSigma > 0 ? variance + row : nil,
                                         readDraws: readSigma > 0 ? readDraws + row : nil,
-                                        adcDraws: adcNoiseLSB > 0 ? adcDraws + row : nil,
+                                        adcDraws: adcNoiseCurrent > 0 ? adcDraws + row : nil,
                                         attenuation: 1 - irDrop * Float(active[i]) / Float(arrayRows),
                                         lsb: lp.baseAddress!, readings: gp.baseAddress!,
                                         weight: sign * sliceWeight * planeWeight,
@@ -641,13 +642,14 @@ public struct CrossbarLayer: Sendable {
 }
 
 /// One read's conversion for one sample: per column, the current plus read noise
-/// (sqrt(variance) times a standard normal draw), attenuated, in LSB units plus ADC input noise,
+/// (sqrt(variance) times a standard normal draw), attenuated, in LSB units plus ADC input noise (an absolute current, noiseCurrent / LSB),
 /// converted by `CrossbarLayer.code`, back to current; then the shift-add
 /// y_o += (reading_o - reference) weight (the reference is the offset encoding's extra column).
 struct ADCConversion {
     let bits: Int
     let unipolar: Bool
-    let noiseLSB: Float
+    /// Input-referred noise sigma, in the currents' units: noiseCurrent / lsb LSB.
+    let noiseCurrent: Float
     let columns: Int
     let outputs: Int
 
@@ -662,7 +664,7 @@ struct ADCConversion {
             for o in 0..<columns { readings[o] = c[o] * attenuation / lsb[o] }
         }
         if let n {
-            for o in 0..<columns { readings[o] += noiseLSB * n[o] }
+            for o in 0..<columns { readings[o] += noiseCurrent / lsb[o] * n[o] }
         }
         let top = CrossbarLayer.maxCode(bits: bits, unipolar: unipolar), low: Float = unipolar ? 0 : -top
         let reference = unipolar ? CrossbarLayer.code(readings[outputs], low: low, top: top) * lsb[outputs] : 0

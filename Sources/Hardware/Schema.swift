@@ -114,7 +114,7 @@ public enum HardwareSchema {
         .init("noise.stuckAtOffRate", .number(0...1), "fraction", "Cells stuck at the minimum conductance."),
         .init("noise.deviceVariationRelative", .number(0...10), "relative", "Device-to-device variation: G (1 + N(0, sigma)), drawn once per chip."),
         .init("noise.irDropAttenuationAtFullRows", .number(0...1), "fraction", "First-order IR drop: column current scaled by 1 - a (active rows / rows)."),
-        .init("noise.adcInputNoiseLSB", .number(0...big), "LSB", "ADC input-referred noise, sigma in least significant bits."),
+        .init("noise.adcInputNoiseUnitCurrents", .number(0...big), "unit currents", "ADC input-referred noise, sigma in unit currents (one cell at the maximum conductance under full input amplitude): a property of the circuit, so changing the ADC's bits changes its steps, not this noise (in LSB it is sigma x Gmax / LSB)."),
 
         .init("energy.rowDriverFemtojoules", .number(0...big), "fJ", "Driving one row for one read (DAC or 1-bit driver)."),
         .init("energy.switchMatrixFemtojoules", .number(0...big), "fJ", "The word-line switch matrix routing one driven row's input onto its word line for one read."),

@@ -194,7 +194,7 @@ final class CrossbarLayerTests: XCTestCase {
     }
 
     func testNoisyForwardIsIdenticalForAnyThreadCount() throws {
-        let hw = try HardwareDescription.load("rram-neurosim", sets: ["noise.readRelative=0.05", "noise.adcInputNoiseLSB=0.5"])
+        let hw = try HardwareDescription.load("rram-neurosim", sets: ["noise.readRelative=0.05", "noise.adcInputNoiseUnitCurrents=0.02"])
         let w = random(150, 20, seed: 8)
         let x = random(600, 150, seed: 9, nonNegative: true)  // three blocks of 256 samples
         let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 3)
