@@ -384,7 +384,8 @@ final class SimulatorTests: XCTestCase {
     }
 
     func testIdenticalChipsAddUpAsThreeTimesOne() throws {
-        // rram-neurosim has no noise: every chip seed is the same chip, so 3 chips record 3 x one
+        // rram-neurosim's crossbars have no noise: every chip seed does the same work (the core's
+        // mismatch changes scores, not events), so 3 chips record 3 x one
         // chip's actions and busy time, with the same latency and throughput (the simulator
         // reuses the first chip's timing for a chip that did exactly the same work). With read
         // noise the chips differ and each is simulated.
