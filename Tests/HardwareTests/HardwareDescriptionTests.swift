@@ -70,7 +70,10 @@ final class HardwareDescriptionTests: XCTestCase {
         XCTAssertEqual(rram.weightSlices, 4)
         let pcm = try HardwareDescription.load("pcm-aihwkit")
         XCTAssertEqual(pcm.integer("crossbar.rows"), 512)
-        XCTAssertEqual(pcm.integer("crossbar.dac.inputBits"), 7)
+        // aihwkit's inp_res = 1/(2^7 - 2): 126 steps over +-1, 63 levels per sign, which hffsim's
+        // per-sign passes read as 2^6 - 1 magnitudes (issue 12: the preset had one bit more).
+        let aihwkitSteps = (1 << 7) - 2  // 1 / inp_res, over -1...1
+        XCTAssertEqual((1 << pcm.integer("crossbar.dac.inputBits")) - 1, aihwkitSteps / 2)
         XCTAssertEqual(pcm.integer("crossbar.adc.bits"), 9)
         XCTAssertEqual(pcm.choice("noise.programming.model"), "pcm-polynomial")
         XCTAssertTrue(pcm.flag("noise.drift.globalCompensation"))
