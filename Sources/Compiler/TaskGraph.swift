@@ -274,25 +274,7 @@ extension TaskGraph {
             var senders = mine, sumsPerOutput = layer.rowTiles, summed = reads
             if reducesInAdderTrees(layer) {
                 let roots = mine.filter { $0.rowTile == 0 }
-                var t = Actions()
-                t.adderTreeAdds = layer.outputs * (layer.rowTiles - 1)
-                // One tree per ADC of an array (NeuroSim V1.4 ProcessingUnit.cpp: columns / numColMuxed trees).
-                let outputs = roots.map { $0.outputs[1] - $0.outputs[0] }.max() ?? 0
-                var levels = 0
-                while 1 << levels < layer.rowTiles { levels += 1 }
-                t.adderTreeLevels = (outputs + h.adc.perArray - 1) / h.adc.perArray * levels
-                // The other row tiles' partial sums reach their element's trees, at its first
-                // row tile's site, over the interconnect.
-                for root in roots {
-                    let members = mine.filter { $0.columnTile == root.columnTile && $0.rowTile > 0 }
-                    let inner = links(members, to: root) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
-                    t.linkBytes += inner.linkBytes
-                    t.linkByteHops += inner.linkByteHops
-                    t.linkBitMillimeters += inner.linkBitMillimeters
-                    t.linkHops = max(t.linkHops, inner.linkHops)
-                    t.linkMillimeters = max(t.linkMillimeters, inner.linkMillimeters)
-                    t.peakPortBytes = max(t.peakPortBytes, inner.linkBytes)
-                }
+                let t = adderTreeActions(layer, tiles: mine, roots: roots)
                 summed = [stage("layer \(l) adder trees" + suffix, .reduce, adderTreeUnits[l], layer: l, pass: pass, after: reads, t)]
                 senders = roots
                 sumsPerOutput = 1
@@ -323,6 +305,32 @@ extension TaskGraph {
         /// trees (`chip.partialSumReduction`; a layer of one row tile has nothing to add).
         func reducesInAdderTrees(_ layer: LayerMapping) -> Bool {
             h.chip.partialSumReduction == .adderTree && layer.rowTiles > 1
+        }
+
+        /// The actions of a layer's adder trees: (R - 1) x outputs additions, the busiest
+        /// element's levels (one tree per ADC of an array, NeuroSim V1.4 ProcessingUnit.cpp:
+        /// columns / numColMuxed trees; ceil(log2 R) levels per output), and the other row
+        /// tiles' partial sums reaching their element's trees, at its first row tile's site
+        /// (`roots`), over the interconnect.
+        func adderTreeActions(_ layer: LayerMapping, tiles mine: [TileMapping], roots: [TileMapping]) -> Actions {
+            let accBytes = h.chip.accumulatorBytes
+            var t = Actions()
+            t.adderTreeAdds = layer.outputs * (layer.rowTiles - 1)
+            let outputs = roots.map { $0.outputs[1] - $0.outputs[0] }.max() ?? 0
+            var levels = 0
+            while 1 << levels < layer.rowTiles { levels += 1 }
+            t.adderTreeLevels = (outputs + h.adc.perArray - 1) / h.adc.perArray * levels
+            for root in roots {
+                let members = mine.filter { $0.columnTile == root.columnTile && $0.rowTile > 0 }
+                let inner = links(members, to: root) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
+                t.linkBytes += inner.linkBytes
+                t.linkByteHops += inner.linkByteHops
+                t.linkBitMillimeters += inner.linkBitMillimeters
+                t.linkHops = max(t.linkHops, inner.linkHops)
+                t.linkMillimeters = max(t.linkMillimeters, inner.linkMillimeters)
+                t.peakPortBytes = max(t.peakPortBytes, inner.linkBytes)
+            }
+            return t
         }
 
         /// The link actions of moving `bytes(t)` between each tile t and the site of `hub`:

@@ -54,3 +54,26 @@ struct PartialSumAccumulator {
     /// The accumulated value of output o from `acc`.
     @inline(__always) func value(_ acc: Double, output o: Int) -> Double { exact ? acc : acc * unit[o] }
 }
+
+extension CrossbarLayer {
+    /// The accumulator's full scale per output (`PartialSumAccumulator`): over the read kinds of
+    /// a pass, the ADC range times the read's slice and bit-plane weights; twice that when the
+    /// inputs may be negative (the negative pass adds as much again).
+    func accumulatorFullScale() -> [Double] {
+        var f = [Double](repeating: 0, count: outputs)
+        let maxCode = Double((1 << inputBits) - 1)
+        for g in 0..<groupCount {
+            let worst = Double(fullScaleRange(rows: min(rowsPerRead, inputs - g * rowsPerRead)))
+            for sl in 0..<slices {
+                let sliceWeight = Foundation.pow(Double(1 << bitsPerCell), Double(sl)) / Double(step)
+                for p in 0..<planes {
+                    let w = sliceWeight * (bitSerial ? Double(1 << p) / maxCode : 1)
+                    let read = (g * slices + sl) * planes + p
+                    func range(_ c: Int) -> Double { adcRanges.isEmpty ? worst : Double(adcRanges[read * columns + c]) }
+                    for o in 0..<outputs { f[o] += (differential ? range(o) : max(range(o), range(outputs))) * w }
+                }
+            }
+        }
+        return signedInputs ? f.map { 2 * $0 } : f
+    }
+}

@@ -385,27 +385,6 @@ public struct CrossbarLayer: Sendable {
         return out
     }
 
-    /// The accumulator's full scale per output (`PartialSumAccumulator`): over the read kinds of
-    /// a pass, the ADC range times the read's slice and bit-plane weights; twice that when the
-    /// inputs may be negative (the negative pass adds as much again).
-    func accumulatorFullScale() -> [Double] {
-        var f = [Double](repeating: 0, count: outputs)
-        let maxCode = Double((1 << inputBits) - 1)
-        for g in 0..<groupCount {
-            let worst = Double(fullScaleRange(rows: min(rowsPerRead, inputs - g * rowsPerRead)))
-            for sl in 0..<slices {
-                let sliceWeight = Foundation.pow(Double(1 << bitsPerCell), Double(sl)) / Double(step)
-                for p in 0..<planes {
-                    let w = sliceWeight * (bitSerial ? Double(1 << p) / maxCode : 1)
-                    let read = (g * slices + sl) * planes + p
-                    func range(_ c: Int) -> Double { adcRanges.isEmpty ? worst : Double(adcRanges[read * columns + c]) }
-                    for o in 0..<outputs { f[o] += (differential ? range(o) : max(range(o), range(outputs))) * w }
-                }
-            }
-        }
-        return signedInputs ? f.map { 2 * $0 } : f
-    }
-
     /// One block of samples. With `maxima`, a calibration pass: no noise and no conversion, only
     /// the largest |current| per read kind and column is recorded.
     ///
@@ -671,55 +650,5 @@ struct ADCConversion {
         for o in 0..<outputs {
             y[o] += (CrossbarLayer.code(readings[o], low: low, top: top) * lsb[o] - reference) * weight
         }
-    }
-}
-
-/// Working buffers of one worker's forward blocks, grown as needed and reused, so that blocks
-/// do not allocate (and fault in) fresh pages. Contents are unspecified between uses.
-final class ReadScratch {
-    private var floatBuffers: [UnsafeMutableBufferPointer<Float>] = []
-    private var byteBuffer = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
-    private var intBuffer = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
-    private var doubleBuffer = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
-
-    /// Float buffer `slot` with room for `count` values.
-    func floats(_ slot: Int, _ count: Int) -> UnsafeMutablePointer<Float> {
-        while floatBuffers.count <= slot { floatBuffers.append(.allocate(capacity: 16)) }
-        if floatBuffers[slot].count < count {
-            floatBuffers[slot].deallocate()
-            floatBuffers[slot] = .allocate(capacity: count)
-        }
-        return floatBuffers[slot].baseAddress!
-    }
-
-    func bytes(_ count: Int) -> UnsafeMutablePointer<UInt8> {
-        if byteBuffer.count < max(count, 16) {
-            byteBuffer.deallocate()
-            byteBuffer = .allocate(capacity: max(count, 16))
-        }
-        return byteBuffer.baseAddress!
-    }
-
-    func doubles(_ count: Int) -> UnsafeMutablePointer<Double> {
-        if doubleBuffer.count < max(count, 16) {
-            doubleBuffer.deallocate()
-            doubleBuffer = .allocate(capacity: max(count, 16))
-        }
-        return doubleBuffer.baseAddress!
-    }
-
-    func int32s(_ count: Int) -> UnsafeMutablePointer<Int32> {
-        if intBuffer.count < max(count, 16) {
-            intBuffer.deallocate()
-            intBuffer = .allocate(capacity: max(count, 16))
-        }
-        return intBuffer.baseAddress!
-    }
-
-    deinit {
-        for b in floatBuffers { b.deallocate() }
-        byteBuffer.deallocate()
-        intBuffer.deallocate()
-        doubleBuffer.deallocate()
     }
 }

@@ -63,8 +63,7 @@ struct Executor {
             r[.linkBytes] = Double(a.linkBytes)
             r[.linkByteHops] = Double(a.linkByteHops)
             r[.linkBitMillimeters] = a.linkBitMillimeters
-            let travel = Double(a.linkHops) * model.interconnect.hopNanoseconds + a.linkMillimeters * model.interconnect.wireNanosecondsPerMillimeter
-            return (model.clockTicks(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte), model.clockTicks(travel), r)
+            return (model.clockTicks(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte), model.clockTicks(travelNanoseconds(a)), r)
         case .reduce:
             // The other row tiles' partial sums arrive (each element on its own wires), then
             // the trees add them.
@@ -72,8 +71,7 @@ struct Executor {
             r[.linkBytes] = Double(a.linkBytes)
             r[.linkByteHops] = Double(a.linkByteHops)
             r[.linkBitMillimeters] = a.linkBitMillimeters
-            let arrive = Double(a.peakPortBytes) * model.interconnect.nanosecondsPerByte + Double(a.linkHops) * model.interconnect.hopNanoseconds
-                + a.linkMillimeters * model.interconnect.wireNanosecondsPerMillimeter
+            let arrive = Double(a.peakPortBytes) * model.interconnect.nanosecondsPerByte + travelNanoseconds(a)
             return (model.clockTicks(arrive + Double(a.adderTreeLevels) * model.digital.adderTreeLevelNanoseconds), 0, r)
         case .tileReads:
             let t = s.tileRead!, l = s.layer!
@@ -103,6 +101,12 @@ struct Executor {
         case .readout:
             return (0, 0, r)
         }
+    }
+
+    /// How long a transfer's data travels after leaving its port: the farthest hops (mesh) or
+    /// the longest wire (H-tree).
+    func travelNanoseconds(_ a: TaskGraph.Actions) -> Double {
+        Double(a.linkHops) * model.interconnect.hopNanoseconds + a.linkMillimeters * model.interconnect.wireNanosecondsPerMillimeter
     }
 
     /// The read-out of inference i as the core's events: the engine's expansion of `stage`, and
