@@ -44,7 +44,7 @@ let package = Package(
 
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: vectorSettings),
-        .testTarget(name: "HardwareTests", dependencies: ["Hardware"], swiftSettings: vectorSettings),
+        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "TestSupport"], swiftSettings: vectorSettings),
         // Small random models shared by the Compiler and Simulator tests.
         .target(name: "TestSupport", dependencies: ["HFF", "Datasets", "Numerics"], path: "Tests/TestSupport", swiftSettings: vectorSettings),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "TestSupport"], swiftSettings: vectorSettings),

@@ -20,6 +20,14 @@ import Hardware
 ///   smallest square holding both (side s) meet at its centre, 2 (s - 1) pitches apart; two in
 ///   the same half (one above the other) meet at the half's centre, 2 (s/2 - 1 + s/4) =
 ///   3s/2 - 2 pitches apart. An H-tree has no routers: no hops.
+/// - Bus: NeuroSim V1.4's X-Y bus (XYBus.cpp, `CalculatePower`: one horizontal and one vertical
+///   repeated wire). A transfer from a to b runs |ax - bx| + |ay - by| pitches of wire; a
+///   broadcast drives one horizontal wire across the columns its source and sinks span and one
+///   vertical wire across their rows, each bit once:
+///
+///       (max x - min x) + (max y - min y) pitches   over the source and every sink.
+///
+///   No routers: no hops.
 public struct Floorplan: Sendable, Equatable {
     public let topology: HardwareModel.Topology
     public let pitchMillimeters: Double
@@ -44,6 +52,7 @@ public struct Floorplan: Sendable, Equatable {
     /// Wire a transfer from (ax, ay) to (bx, by) runs on the H-tree, mm (0 on the mesh, whose
     /// wire is priced in its hops).
     public func millimeters(_ ax: Int, _ ay: Int, _ bx: Int, _ by: Int) -> Double {
+        if topology == .bus { return Double(abs(ax - bx) + abs(ay - by)) * pitchMillimeters }
         guard topology == .hTree else { return 0 }
         var side = 1
         while ax / side != bx / side || ay / side != by / side { side *= 2 }
@@ -73,6 +82,10 @@ public struct Floorplan: Sendable, Equatable {
     /// path is the branches one end climbs that the other does not: the symmetric difference of
     /// their `branches`).
     public func multicast(from source: (Int, Int), to sinks: [(Int, Int)]) -> (hops: Int, millimeters: Double) {
+        if topology == .bus {
+            let xs = sinks.map(\.0) + [source.0], ys = sinks.map(\.1) + [source.1]
+            return (0, Double(xs.max()! - xs.min()! + ys.max()! - ys.min()!) * pitchMillimeters)
+        }
         var edges = Set<SIMD4<Int32>>()
         let up = topology == .hTree ? Set(branches(source.0, source.1)) : []
         for (x, y) in sinks {
@@ -81,7 +94,7 @@ public struct Floorplan: Sendable, Equatable {
                 var (cx, cy) = source
                 while cx != x { let nx = cx + (x > cx ? 1 : -1); edges.insert(SIMD4(2, Int32(cx), Int32(cy), Int32(nx - cx))); cx = nx }
                 while cy != y { let ny = cy + (y > cy ? 1 : -1); edges.insert(SIMD4(3, Int32(cx), Int32(cy), Int32(ny - cy))); cy = ny }
-            case .hTree:
+            case .hTree, .bus:
                 edges.formUnion(up.symmetricDifference(branches(x, y)))
             }
         }

@@ -88,7 +88,8 @@ public struct ConfigTensors: Equatable, Sendable {
 public struct HardwareConfig: Equatable, Sendable {
     /// 2: the task graph (`taskGraph`) replaced the schedule. 3: layer buffer places
     /// (back-pressure) in the task graph. 4: interconnect wire (bits x mm) and adder-tree actions.
-    public static let schemaVersion = 4
+    /// 5: arrays per tile read, the bus interconnect, wire toggle rates.
+    public static let schemaVersion = 5
 
     public var summary: [String] = []
     public var model: ModelInfo

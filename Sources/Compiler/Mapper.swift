@@ -274,9 +274,9 @@ public enum Mapper {
             throw InputError.data(file: d.name, field: "chip.tileSites",
                                   "the model needs \(needed) tiles of \(rows) x \(columns), the hardware has \(sites) tile sites: \(needed - sites) short; --set chip.tileSites=\(needed) (or --set chip.tileSites=\(side * side) --set chip.tileSitesPerRow=\(side)) would fit")
         }
-        if h.chip.interconnect == .hTree && !(h.chip.sitePitchMillimeters > 0) {
+        if h.chip.interconnect.isWire && !(h.chip.sitePitchMillimeters > 0) {
             throw InputError.data(file: d.name, field: "area.tileSquareMillimeters",
-                                  "chip.interconnect h-tree needs the site pitch: a tile area above 0 (its square root is the pitch)")
+                                  "chip.interconnect \(h.chip.interconnect.rawValue) needs the site pitch: a tile area above 0 (its square root is the pitch)")
         }
         let floorplan = Floorplan(h)
         func position(_ site: Int) -> (Int, Int) {

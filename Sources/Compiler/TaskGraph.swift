@@ -86,6 +86,9 @@ public struct TaskGraph: Codable, Equatable, Sendable {
         public var adcs: Int
         /// Shift-adds of one physical read (one per output and slice).
         public var shiftAddsPerRead: Int
+        /// Arrays the read drives at once (the row tile's column tiles): each has its own word
+        /// lines, drivers and switch matrix.
+        public var arrays: Int
     }
 
     public struct Stage: Codable, Equatable, Sendable {
@@ -283,10 +286,15 @@ extension TaskGraph {
             let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: summed, g)
             var p = Actions()
             // Written as each sender's partial sums arrive, read in one stream by the accumulation.
-            for t in senders { p.bufferWriteAccesses += h.buffers.accesses((t.outputs[1] - t.outputs[0]) * accBytes) }
-            p.bufferWriteBytes = layer.outputs * sumsPerOutput * accBytes
-            p.bufferReadBytes = p.bufferWriteBytes
-            p.bufferReadAccesses = h.buffers.accesses(p.bufferReadBytes)
+            // Sums that are already final (one per output: a single row tile, or the adder trees
+            // added them all) go from the link straight to the digital unit, as NeuroSim's
+            // accumulation feeds its activation units.
+            if sumsPerOutput > 1 {
+                for t in senders { p.bufferWriteAccesses += h.buffers.accesses((t.outputs[1] - t.outputs[0]) * accBytes) }
+                p.bufferWriteBytes = layer.outputs * sumsPerOutput * accBytes
+                p.bufferReadBytes = p.bufferWriteBytes
+                p.bufferReadAccesses = h.buffers.accesses(p.bufferReadBytes)
+            }
             let partials = stage("layer \(l) partial sums buffered" + suffix, .partialBuffer, [buffer[l]], layer: l, pass: pass, after: [gathered], p)
             var f = Actions()
             f.accumulations = layer.outputs * (sumsPerOutput - 1)
@@ -387,7 +395,8 @@ extension TaskGraph {
                             conversionsPerRead: converted.reduce(0, +),
                             conversionsPerADC: (converted.map { min($0, capacity) }.max() ?? 0) * share,
                             adcs: row.reduce(0) { $0 + ($1.physicalColumns + h.adc.columnsPerADC - 1) / h.adc.columnsPerADC },
-                            shiftAddsPerRead: row.reduce(0) { $0 + ($1.outputs[1] - $1.outputs[0]) * layer.slices })
+                            shiftAddsPerRead: row.reduce(0) { $0 + ($1.outputs[1] - $1.outputs[0]) * layer.slices },
+                            arrays: row.count)
         }
     }
 

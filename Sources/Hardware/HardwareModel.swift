@@ -38,6 +38,8 @@ public struct HardwareModel: Sendable, Equatable {
         /// The word-line switch matrix per driven row, the column mux per selection.
         public var switchMatrixFemtojoules: Double
         public var columnMuxFemtojoules: Double
+        /// The switch matrix's row registers, per row of an array and read, driven or not.
+        public var rowRegisterFemtojoules: Double
     }
 
     public struct DAC: Sendable, Equatable {
@@ -64,7 +66,11 @@ public struct HardwareModel: Sendable, Equatable {
 
     public enum InputDelivery: String, Sendable { case broadcast, unicast }
     public enum UnusedSites: String, Sendable { case powerGated = "power-gated", leaking }
-    public enum Topology: String, Sendable { case mesh, hTree = "h-tree" }
+    public enum Topology: String, Sendable {
+        case mesh, hTree = "h-tree", bus
+        /// Whether transfers run on repeated wire (priced per bit and mm), not through routers.
+        public var isWire: Bool { self != .mesh }
+    }
     public enum Reduction: String, Sendable { case hub, adderTree = "adder-tree" }
 
     public struct Chip: Sendable, Equatable {
@@ -105,9 +111,12 @@ public struct HardwareModel: Sendable, Equatable {
         public var hostPicojoulesPerByte: Double
         public var nanosecondsPerByte: Double
         public var hopNanoseconds: Double
-        /// The H-tree's repeated wire: energy per bit and mm, delay per mm.
+        /// The repeated wire of an H-tree or bus: energy per switching bit and mm, delay per mm,
+        /// and the shares of input and output bits that switch.
         public var wirePicojoulesPerBitMillimeter: Double
         public var wireNanosecondsPerMillimeter: Double
+        public var inputWireToggleFraction: Double
+        public var outputWireToggleFraction: Double
     }
 
     /// A layer's digital unit (accumulation, bias, ReLU, normalisation) and the tiles' shift-add.
@@ -151,7 +160,8 @@ public struct HardwareModel: Sendable, Equatable {
                       weightBits: i("crossbar.weightBits"), weightSlices: d.weightSlices,
                       weightEncoding: WeightEncoding(rawValue: d.choice("crossbar.weightEncoding"))!,
                       rowDriveSettleNanoseconds: n("timing.rowDriveSettleNanoseconds"), rowDriverFemtojoules: n("energy.rowDriverFemtojoules"),
-                      switchMatrixFemtojoules: n("energy.switchMatrixFemtojoules"), columnMuxFemtojoules: n("energy.columnMuxFemtojoules"))
+                      switchMatrixFemtojoules: n("energy.switchMatrixFemtojoules"), columnMuxFemtojoules: n("energy.columnMuxFemtojoules"),
+                      rowRegisterFemtojoules: n("energy.rowRegisterFemtojoules"))
         dac = DAC(inputBits: i("crossbar.dac.inputBits"), scheme: DACScheme(rawValue: d.choice("crossbar.dac.scheme"))!,
                   inputScaling: InputScaling(rawValue: d.choice("crossbar.dac.inputScaling"))!)
         adc = ADC(bits: i("crossbar.adc.bits"), columnsPerADC: i("crossbar.adc.columnsPerADC"),
@@ -172,7 +182,9 @@ public struct HardwareModel: Sendable, Equatable {
         interconnect = Interconnect(hopPicojoulesPerByte: n("energy.networkHopPicojoulesPerByte"), hostPicojoulesPerByte: n("energy.hostPicojoulesPerByte"),
                                     nanosecondsPerByte: n("timing.networkNanosecondsPerByte"), hopNanoseconds: n("timing.networkHopNanoseconds"),
                                     wirePicojoulesPerBitMillimeter: n("energy.wirePicojoulesPerBitMillimeter"),
-                                    wireNanosecondsPerMillimeter: n("timing.wireNanosecondsPerMillimeter"))
+                                    wireNanosecondsPerMillimeter: n("timing.wireNanosecondsPerMillimeter"),
+                                    inputWireToggleFraction: n("energy.inputWireToggleFraction"),
+                                    outputWireToggleFraction: n("energy.outputWireToggleFraction"))
         digital = Digital(lanes: i("chip.digitalLanes"), operationNanoseconds: n("timing.normalizationOperationNanoseconds"),
                           operationPicojoules: n("energy.normalizationOperationPicojoules"), accumulatePicojoules: n("energy.accumulatePicojoules"),
                           shiftAddPicojoules: n("energy.shiftAddPicojoules"), shiftAddNanoseconds: n("timing.shiftAddNanoseconds"),

@@ -62,7 +62,8 @@ struct Executor {
         case .distribute, .gather, .activations:
             r[.linkBytes] = Double(a.linkBytes)
             r[.linkByteHops] = Double(a.linkByteHops)
-            r[.linkBitMillimeters] = a.linkBitMillimeters
+            // A layer's inputs toggle their wires at one rate, what leaves tiles at another.
+            r[s.kind == .distribute ? .inputLinkBitMillimeters : .linkBitMillimeters] = a.linkBitMillimeters
             return (model.clockTicks(Double(a.linkBytes) * model.interconnect.nanosecondsPerByte), model.clockTicks(travelNanoseconds(a)), r)
         case .reduce:
             // The other row tiles' partial sums arrive (each element on its own wires), then
@@ -83,9 +84,12 @@ struct Executor {
                 let x = act[i * g + k]
                 reads += Int(x.reads); rows += Int(x.rowActivations); conductance += Double(x.conductanceMicrosiemens)
             }
+            // Every array of the row tile drives its own copy of each row (word line, driver,
+            // switch matrix), and clocks its switch matrix's row registers once per read.
             r[.tileReads] = Double(reads)
-            r[.rowActivations] = Double(rows)
-            r[.switchMatrixToggles] = Double(rows)
+            r[.arrayReads] = Double(reads * t.arrays)
+            r[.rowActivations] = Double(rows * t.arrays)
+            r[.switchMatrixToggles] = Double(rows * t.arrays)
             r[.columnMuxSelections] = Double(reads * t.conversionsPerRead)
             r[.cellReads] = Double(rows * t.cellsPerRow)
             r[.cellMicrosiemensNanoseconds] = conductance * model.cell.readPulseNanoseconds
@@ -167,18 +171,27 @@ struct Executor {
     /// a fresh one would at 0, shifted by t (nothing held, nothing queued, ties still in order),
     /// so one engine serves every inference in turn without allocating again.
     func unloadedLatency(_ i: Int, work: CoreWork? = nil, on engine: inout EventEngine) -> Int64 {
+        unloadedTimes(i, work: work, on: &engine).all
+    }
+
+    /// Inference i alone on the idle `engine`: ticks to its last task, and to the end of its
+    /// last crossbar-layer stage (the read-out on the learning core left out).
+    func unloadedTimes(_ i: Int, work: CoreWork? = nil, on engine: inout EventEngine) -> (all: Int64, layers: Int64) {
         let admitted = engine.now
         var none = Ledger(units: 0)
         admit(i, to: &engine, ledger: &none, record: false, work: work)
-        var end = admitted
-        while let c = engine.next() { end = c.end }
-        return end - admitted
+        var end = admitted, layers = admitted
+        while let c = engine.next() {
+            end = c.end
+            if c.stage < graph.stages.count, graph.stages[c.stage].layer != nil { layers = max(layers, c.end) }
+        }
+        return (end - admitted, layers - admitted)
     }
 
     /// Every inference 0..<n alone, one after another on one idle engine: latencies in ticks.
-    func unloadedLatencies(samples n: Int) -> [Int64] {
+    func unloadedLatencies(samples n: Int) -> [(all: Int64, layers: Int64)] {
         var engine = EventEngine(template: template)
-        return (0..<n).map { unloadedLatency($0, on: &engine) }
+        return (0..<n).map { unloadedTimes($0, on: &engine) }
     }
 
     /// What a loaded run measured.

@@ -5,9 +5,10 @@ import Hardware
 /// energy table prices). Timing reads the same records: a task's duration is a function of the
 /// actions it records (`Executor.cost`), so timing and energy cannot disagree about an action.
 public enum Action: Int, CaseIterable, Sendable {
-    /// Physical tile reads (row group x converted bit-plane or pass, every slice at once).
-    case tileReads
-    /// Rows driven, summed over reads.
+    /// Physical tile reads (row group x converted bit-plane or pass, every slice at once), and
+    /// the arrays they read (a row tile's column tiles).
+    case tileReads, arrayReads
+    /// Rows driven, summed over reads and arrays.
     case rowActivations
     /// Word-line switch-matrix toggles (one per driven row and read) and column-mux selections
     /// (one per conversion: the mux puts a column, or a differential pair, on its ADC).
@@ -20,8 +21,9 @@ public enum Action: Int, CaseIterable, Sendable {
     case shiftAdds
     /// Buffer traffic in bytes, and in accesses of `chip.bufferAccessBytes` (priced).
     case bufferReadBytes, bufferWriteBytes, bufferReadAccesses, bufferWriteAccesses
-    /// Bytes through a link port, bytes x mesh hops, and bits x mm of H-tree wire.
-    case linkBytes, linkByteHops, linkBitMillimeters
+    /// Bytes through a link port, bytes x mesh hops, and bits x mm of wire (H-tree or bus) of
+    /// what leaves tiles and of a layer's inputs.
+    case linkBytes, linkByteHops, linkBitMillimeters, inputLinkBitMillimeters
     case hostBytes
     /// Row-tile partial sums added in a processing element's adder tree, or by the layer's
     /// digital unit; other digital operations (bias, ReLU, normalisation, ...).
@@ -32,6 +34,7 @@ public enum Action: Int, CaseIterable, Sendable {
     public var name: String {
         switch self {
         case .tileReads: return "tile_reads"
+        case .arrayReads: return "array_reads"
         case .rowActivations: return "row_activations"
         case .switchMatrixToggles: return "switch_matrix_toggles"
         case .columnMuxSelections: return "column_mux_selections"
@@ -46,6 +49,7 @@ public enum Action: Int, CaseIterable, Sendable {
         case .linkBytes: return "link_bytes"
         case .linkByteHops: return "link_byte_hops"
         case .linkBitMillimeters: return "link_bit_mm"
+        case .inputLinkBitMillimeters: return "input_link_bit_mm"
         case .adderTreeAdds: return "adder_tree_adds"
         case .hostBytes: return "host_bytes"
         case .accumulations: return "accumulations"
@@ -100,7 +104,7 @@ public enum Component: String, CaseIterable, Sendable {
         case .dac: return "row drivers and DACs"
         case .switchesAndMux: return "word-line switch matrix and column mux"
         case .digital: return "shift-add, adder trees, row-tile accumulation, bias/ReLU/normalisation, goodness, argmax"
-        case .network: return "interconnect: bytes x mesh hops or bits x mm of H-tree wire, of inputs, partial sums and activations"
+        case .network: return "interconnect: bytes x mesh hops or switching bits x mm of H-tree or bus wire, of inputs, partial sums and activations"
         case .host: return "bytes between the host and the chip"
         case .buffers: return "buffer reads and writes"
         case .learningCore: return "the learning core's events (read-out)"
@@ -152,6 +156,7 @@ public struct EnergyTable: Sendable {
         var p = [(Component, Double)](repeating: (.digital, 0), count: Action.allCases.count)
         func set(_ a: Action, _ component: Component, _ picojoules: Double) { p[a.rawValue] = (component, picojoules) }
         set(.tileReads, .array, 0)
+        set(.arrayReads, .switchesAndMux, Double(h.array.rows) * h.array.rowRegisterFemtojoules / 1000)
         set(.rowActivations, .dac, h.array.rowDriverFemtojoules / 1000)
         set(.switchMatrixToggles, .switchesAndMux, h.array.switchMatrixFemtojoules / 1000)
         set(.columnMuxSelections, .switchesAndMux, h.array.columnMuxFemtojoules / 1000)
@@ -165,7 +170,8 @@ public struct EnergyTable: Sendable {
         set(.bufferWriteAccesses, .buffers, h.buffers.writePicojoulesPerAccess)
         set(.linkBytes, .network, 0)
         set(.linkByteHops, .network, h.interconnect.hopPicojoulesPerByte)
-        set(.linkBitMillimeters, .network, h.interconnect.wirePicojoulesPerBitMillimeter)
+        set(.linkBitMillimeters, .network, h.interconnect.wirePicojoulesPerBitMillimeter * h.interconnect.outputWireToggleFraction)
+        set(.inputLinkBitMillimeters, .network, h.interconnect.wirePicojoulesPerBitMillimeter * h.interconnect.inputWireToggleFraction)
         set(.adderTreeAdds, .digital, h.digital.adderTreeAddPicojoules)
         set(.hostBytes, .host, h.interconnect.hostPicojoulesPerByte)
         set(.accumulations, .digital, h.digital.accumulatePicojoules)

@@ -22,6 +22,9 @@ public enum Reports {
             "inFlight": r.inFlight, "loadedLatencyNanoseconds": r.loadedLatencyNanoseconds,
             "energyPerInferenceNanojoules": r.energyPerInferencePicojoules / 1000,
             "energyByComponentNanojoules": Dictionary(uniqueKeysWithValues: Component.allCases.map { [e = r.energyByComponent] in ($0.rawValue, (e[$0] ?? 0) / 1000) }),
+            "layersLatencyNanoseconds": r.layersLatencyNanoseconds,
+            "layersThroughputBoundPerSecond": r.layersThroughputBoundPerSecond,
+            "layersEnergyPerInferenceNanojoules": r.layersPicojoules / 1000,
             "passesPerInference": config.model.passes,
             "partialProductMACs": r.partialProductMACs,
         ]
@@ -115,6 +118,9 @@ public enum Reports {
         add("timing.loadedLatencyNanoseconds", number(r.loadedLatencyNanoseconds), "admission to result under that load, mean")
         add("timing.makespanCycles", cycles(r.makespanCycles), "the loaded run, longest over chips")
         add("timing.throughput", number(r.throughputInferencesPerSecond), "inferences per second at steady state (fill and drain left out)")
+        add("timing.layersLatencyNanoseconds", number(r.layersLatencyNanoseconds), "one inference alone to the end of the last crossbar layer (read-out left out), mean")
+        add("timing.layersThroughputBound", number(r.layersThroughputBoundPerSecond), "inferences per second the busiest crossbar-layer unit allows (1 / its busy time per inference)")
+        add("energy.layersNanojoules", number(r.layersPicojoules / 1000), "nJ per inference of the crossbar layers' units, leakage included (host and read-out left out)")
         for l in config.layers.indices {
             let c = r.actions(layer: l)
             for a in Action.allCases where c[a] != 0 { add("layer\(l).\(a.name)", number(c[a]), "per inference") }

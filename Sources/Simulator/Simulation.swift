@@ -44,6 +44,9 @@ public struct RunResult {
     public var latencyNanoseconds: Double
     public var latencyMinCycles: Double
     public var latencyMaxCycles: Double
+    /// The same to the end of the last crossbar layer's stages (the read-out left out): what
+    /// NeuroSim calls a chip's latency. Mean over samples, ns.
+    public var layersLatencyNanoseconds: Double
     /// Under load (`inFlight` inferences at once): mean cycles from admission to the result.
     public var inFlight: Int
     public var loadedLatencyNanoseconds: Double
@@ -60,6 +63,23 @@ public struct RunResult {
     public var partialProductMACs: Double
     public var trace: [[String: Any]]
     public var wallSeconds: Double
+
+    /// The crossbar layers' units (tiles, adder trees, buffers, links, digital units): what
+    /// NeuroSim models of a chip (no host link, no learning core).
+    public var layerUnits: [Int] { units.indices.filter { units[$0].layer != nil } }
+
+    /// Energy per inference of the crossbar layers' units, leakage included (pJ).
+    public var layersPicojoules: Double {
+        layerUnits.reduce(0) { $0 + Component.total(unitEnergy($1)) }
+    }
+
+    /// Inferences per second the busiest crossbar-layer unit allows when the layers pipeline
+    /// (1 / its busy time per inference): the layers' throughput without the read-out.
+    public var layersThroughputBoundPerSecond: Double {
+        let busiest = layerUnits.map { ledger.busyTicks[$0] }.max() ?? 0
+        guard busiest > 0 else { return 0 }
+        return Double(inferences) / (Double(busiest) / HardwareModel.ticksPerNanosecond) * 1e9
+    }
 
     public var accuracyMean: Double { hardwareAccuracy.reduce(0, +) / Double(max(1, hardwareAccuracy.count)) }
     public var dropMean: Double { floatAccuracy - accuracyMean }
@@ -136,7 +156,7 @@ public enum Simulation {
         let inFlight = options.inFlight ?? RunOptions.defaultInFlight(config)
         var accuracies = [Double](), agreements = [Double]()
         var ledger = Ledger(units: graph.units.count)
-        var latencies = [Int64](), loadedLatency = 0.0
+        var latencies = [Int64](), layerLatencies = [Int64](), loadedLatency = 0.0
         var throughput = 0.0, makespan: Int64 = 0
         var resources = [(name: String, busy: Double, stalls: Double, maxQueue: Int)]()
         var layerBuffers = [(maxHeld: Int, waitCycles: Double)]()
@@ -151,6 +171,7 @@ public enum Simulation {
         func combine(_ t: ChipTiming, seed: Int) {
             let run = t.run!
             latencies += t.alone
+            layerLatencies += t.aloneLayers
             ledger += run.ledger
             makespan = max(makespan, run.makespan)
             throughput += run.steadyStateInferencesPerTick * HardwareModel.ticksPerNanosecond * 1e9 / chips
@@ -203,6 +224,7 @@ public enum Simulation {
                          unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles), inferences: n * options.chipSeeds,
                          latencyCycles: meanLatency / Double(cost.ticksPerCycle), latencyNanoseconds: meanLatency / HardwareModel.ticksPerNanosecond,
                          latencyMinCycles: cost.cycles(ticks: latencies.min() ?? 0), latencyMaxCycles: cost.cycles(ticks: latencies.max() ?? 0),
+                         layersLatencyNanoseconds: Double(layerLatencies.reduce(0, +)) / Double(max(1, layerLatencies.count)) / HardwareModel.ticksPerNanosecond,
                          inFlight: inFlight, loadedLatencyNanoseconds: loadedLatency,
                          throughputInferencesPerSecond: throughput, makespanCycles: cost.cycles(ticks: makespan), resources: resources, layerBuffers: layerBuffers,
                          partialProductMACs: macs, trace: trace, wallSeconds: Date().timeIntervalSince(start))
@@ -270,7 +292,9 @@ public enum Simulation {
 final class ChipTiming {
     let executor: Executor
     private(set) var run: Executor.Loaded?
+    /// Per inference alone: ticks to its last task, and to its last crossbar-layer stage.
     private(set) var alone = [Int64]()
+    private(set) var aloneLayers = [Int64]()
     private let group = DispatchGroup()
 
     private init(executor: Executor) {
@@ -287,15 +311,19 @@ final class ChipTiming {
             let channel = OrderedChannel<Executor.CoreWork>(capacity: 64)
             Thread {
                 defer { t.group.leave() }
-                var latencies = [Int64]()
+                var latencies = [Int64](), layers = [Int64]()
                 latencies.reserveCapacity(n)
+                layers.reserveCapacity(n)
                 var engine = EventEngine(template: executor.template)
                 for i in 0..<n {
                     let work = executor.coreWork(i)!
-                    latencies.append(executor.unloadedLatency(i, work: work, on: &engine))
+                    let times = executor.unloadedTimes(i, work: work, on: &engine)
+                    latencies.append(times.all)
+                    layers.append(times.layers)
                     channel.put(work)
                 }
                 t.alone = latencies
+                t.aloneLayers = layers
             }.start()
             Thread {
                 defer { t.group.leave() }
@@ -304,7 +332,9 @@ final class ChipTiming {
         } else {
             Thread {
                 defer { t.group.leave() }
-                t.alone = executor.unloadedLatencies(samples: n)
+                let times = executor.unloadedLatencies(samples: n)
+                t.alone = times.map(\.all)
+                t.aloneLayers = times.map(\.layers)
             }.start()
             Thread {
                 defer { t.group.leave() }

@@ -70,8 +70,9 @@ enum MapCommand {
         }
         for line in config.summary { print(line) }
         let wire = config.taskGraph.stages.reduce(0.0) { $0 + $1.actions.linkBitMillimeters }
-        let traffic = HardwareModel(config.hardware).chip.interconnect == .hTree
-            ? "\(Output.format(wire, 0)) bit mm of H-tree wire per inference" : "\(r.hopsPerInference) mesh hops per inference"
+        let topology = HardwareModel(config.hardware).chip.interconnect
+        let traffic = topology.isWire
+            ? "\(Output.format(wire, 0)) bit mm of \(topology == .bus ? "bus" : "H-tree") wire per inference" : "\(r.hopsPerInference) mesh hops per inference"
         print("resources: \(r.tiles) tiles = arrays, \(r.adcs) ADCs, \(r.dacs) row drivers, \(r.learningCores) of \(r.learningCoresAvailable) learning cores (\(r.learningCoreNeurons) neurons); tile sites used \(Output.format(r.siteUtilization * 100, 1))%, weight cells \(Output.format(r.utilization * 100, 1))% of the tiles' cells; \(traffic)"
               + (r.areaSquareMillimeters.map { ", area \(Output.format($0, 2)) mm^2" } ?? ", area: not given by the preset"))
         print("mapped in \(Output.format(seconds, 3)) s; wrote \(output) and \(HardwareConfig.tensorsPath(for: output))")

@@ -89,6 +89,10 @@ enum RunCommand {
             + "\(Output.format(e.tops, 3)) TOPS at steady state"
             + (e.topsPerSquareMillimeter.map { ", \(Output.format($0, 4)) TOPS/mm^2" } ?? "")
             + " (\(Output.format(e.operationsPerInference / 1e6, 3)) M operations per inference)"
+        if config.learningCore != nil {
+            s += "\n  crossbar layers alone (read-out left out): \(Output.format(r.layersLatencyNanoseconds, 0)) ns per inference, "
+                + "\(Output.format(r.layersPicojoules / 1000, 2)) nJ, at most \(Output.format(r.layersThroughputBoundPerSecond, 0)) inferences/s pipelined"
+        }
         return s
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Numerics
 import XCTest
@@ -16,7 +17,7 @@ final class ADCNoiseTests: XCTestCase {
         var x = Matrix(rows: n, cols: 16)
         for k in x.storage.indices { x.storage[k] = 1 }
         for (bits, quantisation) in [(12, 0.078), (10, 0.3126)] {
-            let hw = try HardwareDescription.load("rram-neurosim", sets: [
+            let hw = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + [
                 "crossbar.rows=16", "crossbar.rowsPerRead=16", "crossbar.weightBits=2", "crossbar.bitsPerCell=2",
                 "crossbar.conductanceMinMicrosiemens=0", "crossbar.dac.inputBits=4", "crossbar.dac.scheme=multi-bit",
                 "crossbar.adc.bits=\(bits)", "chip.accumulatorBits=64", "noise.adcInputNoiseUnitCurrents=0.05"])

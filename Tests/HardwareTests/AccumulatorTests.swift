@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Numerics
 import XCTest
@@ -9,7 +10,7 @@ final class AccumulatorTests: XCTestCase {
     /// (step 10/3), 4-bit bit-serial inputs, a 12-bit ADC at its worst-case range (16 x 10 uS),
     /// no noise: the readings are the exact products within 0.02.
     func hardware(bits: Int, weightBits: Int = 2) throws -> HardwareDescription {
-        try HardwareDescription.load("rram-neurosim", sets: [
+        try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + [
             "crossbar.rows=16", "crossbar.rowsPerRead=16", "crossbar.weightBits=\(weightBits)", "crossbar.bitsPerCell=2",
             "crossbar.conductanceMinMicrosiemens=0", "crossbar.dac.inputBits=4", "crossbar.adc.bits=12",
             "chip.accumulatorBits=\(bits)"])

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Numerics
 import XCTest
@@ -75,7 +76,7 @@ final class CrossbarLayerTests: XCTestCase {
         }
         // A noisy 5-bit preset: the same noise draws, so only readings within a hair of an ADC
         // decision level can differ.
-        let hw = try HardwareDescription.load("rram-neurosim")
+        let hw = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM)
         let w = random(256, 64, seed: 4), x = random(64, 256, seed: 5, nonNegative: true)
         let integer = try CrossbarLayer(weight: w, hardware: hw, seed: 7, integerProducts: true)
         let float = try CrossbarLayer(weight: w, hardware: hw, seed: 7, integerProducts: false)
@@ -173,7 +174,7 @@ final class CrossbarLayerTests: XCTestCase {
 
     func testActionCountsForAKnownInput() throws {
         // rram-neurosim: 8-bit bit-serial inputs, 4 slices, 128 rows per read.
-        let hw = try HardwareDescription.load("rram-neurosim")
+        let hw = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM)
         let w = random(200, 10, seed: 4)
         let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
         // One sample: inputs 0..<200 all zero except input 5 (code 255: every bit set) and input
@@ -194,7 +195,7 @@ final class CrossbarLayerTests: XCTestCase {
     }
 
     func testNoisyForwardIsIdenticalForAnyThreadCount() throws {
-        let hw = try HardwareDescription.load("rram-neurosim", sets: ["noise.readRelative=0.05", "noise.adcInputNoiseUnitCurrents=0.02"])
+        let hw = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + ["noise.readRelative=0.05", "noise.adcInputNoiseUnitCurrents=0.02"])
         let w = random(150, 20, seed: 8)
         let x = random(600, 150, seed: 9, nonNegative: true)  // three blocks of 256 samples
         let layer = try CrossbarLayer(weight: w, hardware: hw, seed: 3)
@@ -230,7 +231,7 @@ final class CrossbarLayerTests: XCTestCase {
         let exact = GEMM.product(x, w)
         var errors = [String: Float]()
         for mode in ["calibrated-per-layer", "calibrated-per-column"] {
-            let hw = try HardwareDescription.load("rram-neurosim", sets: ["crossbar.adc.rangeMode=\(mode)"])
+            let hw = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + ["crossbar.adc.rangeMode=\(mode)"])
             var layer = try CrossbarLayer(weight: w, hardware: hw, seed: 1)
             var rng = SeededRandom(seed: 1)
             var counts = ActionCounts()
@@ -271,7 +272,7 @@ final class CrossbarLayerTests: XCTestCase {
         XCTAssertEqual(counts.adcConversions, 20 * 2 * 25)
         // On rram-neurosim the offset encoding loses one bit of weight precision to the sign but
         // still tracks the float product.
-        var rram = try CrossbarLayer(weight: w, hardware: try HardwareDescription.load("rram-neurosim", sets: ["crossbar.weightEncoding=offset"]), seed: 2)
+        var rram = try CrossbarLayer(weight: w, hardware: try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + ["crossbar.weightEncoding=offset"]), seed: 2)
         rram.calibrate(x)
         XCTAssertLessThan(relativeError(rram.forward(x, rng: &rng, counts: &counts), GEMM.product(x, w)), 0.2)
     }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Numerics
 import XCTest
@@ -8,7 +9,7 @@ final class DACScaleTests: XCTestCase {
     func testACalibratedScaleCodesEverySampleAlikeAndClipsAboveIt() throws {
         // As AccumulatorTests: 16 rows, 4-bit inputs (top code 15), 2-bit weights, a 12-bit ADC
         // (readings within 0.02), a 64-bit accumulator. Output 0 has code 1 on rows 0-2.
-        let hw = try HardwareDescription.load("rram-neurosim", sets: [
+        let hw = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + [
             "crossbar.rows=16", "crossbar.rowsPerRead=16", "crossbar.weightBits=2", "crossbar.bitsPerCell=2",
             "crossbar.conductanceMinMicrosiemens=0", "crossbar.dac.inputBits=4", "crossbar.adc.bits=12", "chip.accumulatorBits=64"])
         let codes = (0..<16).map { Int32($0 < 3 ? 1 : 0) }

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import Compiler
 import Hardware
@@ -9,7 +10,7 @@ import HFF
 extension SimulatorTests {
     /// 4 x 4 sites, 0.5 mm apart (0.25 mm^2 each), on an H-tree.
     func hTree4x4() throws -> Floorplan {
-        Floorplan(HardwareModel(try HardwareDescription.load("rram-neurosim", sets: [
+        Floorplan(HardwareModel(try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + [
             "chip.interconnect=h-tree", "area.tileSquareMillimeters=0.25", "chip.tileSites=16", "chip.tileSitesPerRow=4"])))
     }
 
@@ -47,7 +48,7 @@ extension SimulatorTests {
     }
 
     func testMeshBroadcastSharesTheLinksOfItsXYRoutes() throws {
-        let f = Floorplan(HardwareModel(try HardwareDescription.load("rram-neurosim")))
+        let f = Floorplan(HardwareModel(try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM)))
         // (0,0) -> (2,0) and (0,0) -> (2,0) -> (2,1): 3 links, where unicasts cross 2 + 3.
         XCTAssertEqual(f.multicast(from: (0, 0), to: [(2, 0), (2, 1)]).hops, 3)
         XCTAssertEqual(f.millimeters(0, 0, 2, 1), 0, "a mesh prices hops, not mm")
@@ -69,8 +70,10 @@ extension SimulatorTests {
         let (_, fast) = try run(["timing.wireNanosecondsPerMillimeter=0"])
         // Bits x mm: 16 input bytes to each tile, 128 x (0 + 1 + 3 + 3); 3 outputs x 3 bytes of
         // partial sums back from each, 72 x 7; 12 activation bytes hub to hub, 96 x 7; layer 1's
-        // tile is its hub. 896 + 504 + 672 = 2072 bit mm at 0.0723 pJ, no hops.
-        XCTAssertEqual(slow.actions(layer: nil)[.linkBitMillimeters], 2072)
+        // tile is its hub. 896 + 504 + 672 = 2072 bit mm at 0.0723 pJ, no hops; the inputs'
+        // 896 are counted apart (their bits toggle at the input rate, 1 here).
+        XCTAssertEqual(slow.actions(layer: nil)[.inputLinkBitMillimeters], 896)
+        XCTAssertEqual(slow.actions(layer: nil)[.linkBitMillimeters], 504 + 672)
         XCTAssertEqual(slow.actions(layer: nil)[.linkByteHops], 0)
         XCTAssertEqual(slow.energyByComponent[.network]!, 2072 * 0.0723, accuracy: 1e-9)
         // Delay: the longest wire of each transfer, 5 ns per mm: inputs 3 mm, partial sums
@@ -80,7 +83,8 @@ extension SimulatorTests {
         // Broadcast: one copy of the 16 bytes passes the port and the row's tree of 4 mm.
         let (b, broadcast) = try run(["chip.inputDelivery=broadcast"])
         XCTAssertEqual(stage(b, "layer 0 inputs to tiles").actions.linkBytes, 16)
-        XCTAssertEqual(broadcast.actions(layer: 0)[.linkBitMillimeters], 128 * 4 + 504 + 672)
+        XCTAssertEqual(broadcast.actions(layer: 0)[.inputLinkBitMillimeters], 128 * 4)
+        XCTAssertEqual(broadcast.actions(layer: 0)[.linkBitMillimeters], 504 + 672)
     }
 
     func testAdderTreesAddPartialSumsInsideTheProcessingElement() throws {
@@ -102,7 +106,9 @@ extension SimulatorTests {
                        [[0, 0, 0], [1, 0, 1], [0, 1, 2], [1, 1, 3]])
         let t = stage(tree, "layer 0 partial sums to hub").actions
         XCTAssertEqual([t.linkBytes, t.linkByteHops], [36, 108])
-        XCTAssertEqual(stage(tree, "layer 0 partial sums buffered").actions.bufferWriteBytes, 12 * 3)
+        // The reduced sums are final (one per output): they go from the link to the digital
+        // unit, not through the buffer.
+        XCTAssertEqual(stage(tree, "layer 0 partial sums buffered").actions.bufferWriteBytes, 0)
         XCTAssertEqual(stage(tree, "layer 0 accumulate and finish").actions.accumulations, 0)
         let reduce = stage(tree, "layer 0 adder trees")
         XCTAssertEqual(reduce.dependsOn.count, 2, "after both row tiles' reads")

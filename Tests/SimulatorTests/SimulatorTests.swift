@@ -56,7 +56,7 @@ final class SimulatorTests: XCTestCase {
     /// columns, 4 columns per ADC (two differential pairs: 6 ADCs, 2 conversions each per full
     /// read), 1 ns pulse, 3 ns conversions, 5 ns settle, 2 ns shift-add, at 1 GHz, no sample-and-hold.
     func timingHardware(_ extra: [String] = []) throws -> HardwareDescription {
-        try HardwareDescription.load("rram-neurosim", sets: [
+        try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + [
             "crossbar.rows=16", "crossbar.rowsPerRead=8", "crossbar.columns=24", "crossbar.adc.columnsPerADC=4",
             "crossbar.readPulseNanoseconds=1", "crossbar.adc.sampleAndHold=false",
             "crossbar.adc.conversionNanoseconds=3", "timing.rowDriveSettleNanoseconds=5", "timing.shiftAddNanoseconds=2",
@@ -268,7 +268,7 @@ final class SimulatorTests: XCTestCase {
         let m = model(.hff)
         let x = raw(40, m.inputSize, seed: 3)
         let labels = [Int](repeating: 0, count: 40)
-        let hw = try HardwareDescription.load("rram-neurosim")
+        let hw = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM)
         for unused in ["power-gated", "leaking"] {
             let config = try map(m, try hw.overriding(["chip.unusedTileSites=\(unused)"]))
             let r = try Simulation.run(config: config, model: m, raw: x, labels: labels, options: RunOptions())
@@ -341,7 +341,7 @@ final class SimulatorTests: XCTestCase {
         let m = model(.hff)
         let x = raw(50, m.inputSize, seed: 3)
         let labels = [Int](repeating: 0, count: 50)
-        let hw = try HardwareDescription.load("rram-neurosim")
+        let hw = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM)
         let config = try map(m, hw)
         var options = RunOptions()
         options.chipSeeds = 2
@@ -366,7 +366,7 @@ final class SimulatorTests: XCTestCase {
         let m = model(.hff)
         let x = raw(300, m.inputSize, seed: 4)
         let labels = [Int](repeating: 1, count: 300)
-        let config = try map(m, try HardwareDescription.load("rram-neurosim"))
+        let config = try map(m, try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM))
         var results = [RunResult]()
         let saved = GEMM.defaultThreads
         defer { GEMM.defaultThreads = saved }
@@ -392,7 +392,7 @@ final class SimulatorTests: XCTestCase {
         let m = model(.hff)
         let x = raw(120, m.inputSize, seed: 4)
         let labels = [Int](repeating: 1, count: 120)
-        let config = try map(m, try HardwareDescription.load("rram-neurosim"))
+        let config = try map(m, try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM))
         var options = RunOptions()
         let one = try Simulation.run(config: config, model: m, raw: x, labels: labels, options: options)
         options.chipSeeds = 3
@@ -402,7 +402,7 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(three.latencyCycles, one.latencyCycles)
         XCTAssertEqual(three.throughputInferencesPerSecond, one.throughputInferencesPerSecond, accuracy: 1e-9 * one.throughputInferencesPerSecond)
         XCTAssertEqual(three.hardwareAccuracy, [Double](repeating: one.hardwareAccuracy[0], count: 3))
-        let noisy = try map(m, try HardwareDescription.load("rram-neurosim", sets: ["noise.readRelative=0.05"]))
+        let noisy = try map(m, try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + ["noise.readRelative=0.05"]))
         let n3 = try Simulation.run(config: noisy, model: m, raw: x, labels: labels, options: options)
         options.chipSeeds = 1
         let n1 = try Simulation.run(config: noisy, model: m, raw: x, labels: labels, options: options)
@@ -414,7 +414,7 @@ final class SimulatorTests: XCTestCase {
 /// informational, never both.
 final class KeyCoverageTests: XCTestCase {
     func testEveryKeyIsReadOrMarkedInformational() throws {
-        let loaded = try KeyReads.recording { _ = try HardwareDescription.load("rram-neurosim") }
+        let loaded = try KeyReads.recording { _ = try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM) }
         XCTAssertEqual(loaded, [], "loading and validating reads no key through the models' accessors")
         var read = Set<String>()
         for (algorithm, preset) in [(Algorithm.hff, "rram-neurosim"), (.ff, "pcm-aihwkit"), (.backprop, "ideal")] {
@@ -437,7 +437,7 @@ final class KeyCoverageTests: XCTestCase {
         let m = TestModels.model(.hff, widths: [40, 24], inputs: 30, classes: 4, seed: 1)
         let x = TestModels.raw(20, 30, seed: 2)
         func run(_ sets: [String]) throws -> RunResult {
-            let config = try Mapper.map(model: m, modelPath: "m", modelDigest: "0", hardware: try HardwareDescription.load("rram-neurosim", sets: sets),
+            let config = try Mapper.map(model: m, modelPath: "m", modelDigest: "0", hardware: try HardwareDescription.load("rram-neurosim", sets: TestHardware.genericRRAM + sets),
                                         options: MapOptions(), calibration: x)
             return try Simulation.run(config: config, model: m, raw: x, labels: [Int](repeating: 0, count: 20), options: RunOptions())
         }
