@@ -16,6 +16,12 @@ public enum Experiment {
         public var model: Model
         public var digest: String
 
+        public init(path: String, model: Model, digest: String) {
+            self.path = path
+            self.model = model
+            self.digest = digest
+        }
+
         /// Reads `path`; a missing or malformed file is refused naming it (exit 65).
         public static func load(path: String) throws -> ModelSource {
             guard let bytes = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }

@@ -17,6 +17,7 @@ let topSpec = CommandSpec(
         ("run", "Simulate a hardware config: accuracy, latency, energy, reports and a trace."),
         ("compare", "Map and run several models (HFF, FF, backprop) on one hardware: one table."),
         ("check", "Re-simulate the reference traces in Traces/ and compare (regression)."),
+        ("validate", "Run the reference points (NeuroSim, silicon, aihwkit): hffsim against each, pass or fail."),
         ("hardware", "Hardware descriptions: show, check, keys."),
         ("bench", "Measure hffsim's own speed (gemm, train, tile, core)."),
     ],
@@ -35,6 +36,7 @@ func dispatch(_ argv: [String]) throws {
     case "run": try RunCommand.run(rest)
     case "compare": try CompareCommand.run(rest)
     case "check": try CheckCommand.run(rest)
+    case "validate": try ValidateCommand.run(rest)
     case "bench": try BenchCommand.run(rest)
     case "hardware": try HardwareCommand.run(rest)
     case "--help", "-h", "help": print(topSpec.help, terminator: "")

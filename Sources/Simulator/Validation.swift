@@ -1,0 +1,157 @@
+import Foundation
+import Compiler
+import Hardware
+import Numerics
+
+/// Reference points: published or independently simulated figures that hffsim must reproduce
+/// within a band (`hffsim validate`, docs/validation.md).
+///
+/// A point names a preset (and overrides), a workload, a quantity of the run, the reference
+/// value with its source, and either a ratio band [low, high] (pass when low <= hffsim /
+/// reference <= high) or an absolute tolerance (pass when |hffsim - reference| <= tolerance).
+/// Points that need a particular trained model name its SHA-256; without that model they are
+/// skipped, never passed.
+public struct ReferencePoint: Sendable {
+    public var id: String
+    public var preset: String
+    public var sets: [String]
+    public var workload: String
+    public var quantity: String
+    public var reference: Double
+    public var unit: String
+    public var band: (low: Double, high: Double)?
+    public var tolerance: Double?
+    public var source: String
+    /// Why hffsim differs, when it does by design (docs/validation.md gives the full reason).
+    public var note: String
+    public var samples: Int?
+    public var chipSeeds: Int?
+    public var timeSinceProgrammingSeconds: Double?
+    public var modelSHA256: String?
+
+    /// Whether `value` is inside the point's band (ratio) or tolerance (absolute).
+    public func passes(_ value: Double) -> Bool {
+        if let t = tolerance { return abs(value - reference) <= t }
+        guard let b = band, reference != 0 else { return false }
+        let ratio = value / reference
+        return ratio >= b.low && ratio <= b.high
+    }
+
+    /// The simulations a set of points needs: one per preset, overrides, workload and run options,
+    /// in the order of first appearance.
+    public var runKey: String {
+        [preset, sets.joined(separator: ","), workload, samples.map(String.init) ?? "", chipSeeds.map(String.init) ?? "",
+         timeSinceProgrammingSeconds.map { "\($0)" } ?? ""].joined(separator: "|")
+    }
+}
+
+public enum Validation {
+    /// The points file: `{"points": [ {...}, ... ]}`; a malformed point is refused naming its index
+    /// and field (exit 65).
+    public static func load(path: String) throws -> [ReferencePoint] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
+        guard let tree = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw InputError.data(file: path, "not a JSON object") }
+        guard let list = tree["points"] as? [[String: Any]] else { throw InputError.data(file: path, field: "points", "expected an array of objects") }
+        return try list.enumerated().map { i, p in try point(p, index: i, file: path) }
+    }
+
+    static func point(_ p: [String: Any], index i: Int, file: String) throws -> ReferencePoint {
+        func field(_ k: String) -> String { "points[\(i)].\(k)" }
+        func string(_ k: String) throws -> String {
+            guard let s = p[k] as? String, !s.isEmpty else { throw InputError.data(file: file, field: field(k), "expected a non-empty string") }
+            return s
+        }
+        func number(_ k: String) throws -> Double? {
+            guard let v = p[k] else { return nil }
+            guard let x = (v as? NSNumber)?.doubleValue, x.isFinite, !(v is Bool) else { throw InputError.data(file: file, field: field(k), "expected a finite number") }
+            return x
+        }
+        let quantity = try string("quantity")
+        guard quantities.contains(quantity) else {
+            throw InputError.data(file: file, field: field("quantity"), "unknown quantity '\(quantity)'; one of " + quantities.joined(separator: ", "))
+        }
+        let workload = try string("workload")
+        guard workloads.contains(workload) else {
+            throw InputError.data(file: file, field: field("workload"), "unknown workload '\(workload)'; one of " + workloads.joined(separator: ", "))
+        }
+        var band: (Double, Double)?
+        if let b = p["band"] {
+            guard let pair = b as? [NSNumber], pair.count == 2, pair[0].doubleValue > 0, pair[0].doubleValue <= pair[1].doubleValue else {
+                throw InputError.data(file: file, field: field("band"), "expected [low, high] with 0 < low <= high")
+            }
+            band = (pair[0].doubleValue, pair[1].doubleValue)
+        }
+        let tolerance = try number("tolerance")
+        if (band == nil) == (tolerance == nil) {
+            throw InputError.data(file: file, field: field("band"), "give either a ratio band or an absolute tolerance")
+        }
+        if let t = tolerance, t < 0 { throw InputError.data(file: file, field: field("tolerance"), "expected a number >= 0") }
+        guard let reference = try number("reference") else { throw InputError.data(file: file, field: field("reference"), "required") }
+        let sets = p["sets"] as? [String] ?? []
+        if p["sets"] != nil && p["sets"] as? [String] == nil { throw InputError.data(file: file, field: field("sets"), "expected an array of key=value strings") }
+        func whole(_ k: String) throws -> Int? {
+            guard let x = try number(k) else { return nil }
+            guard x >= 1, x == x.rounded(), x <= 10_000_000 else { throw InputError.data(file: file, field: field(k), "expected a whole number >= 1") }
+            return Int(x)
+        }
+        return ReferencePoint(id: try string("id"), preset: try string("preset"), sets: sets, workload: workload, quantity: quantity,
+                              reference: reference, unit: p["unit"] as? String ?? "", band: band, tolerance: tolerance,
+                              source: try string("source"), note: p["note"] as? String ?? "",
+                              samples: try whole("samples"), chipSeeds: try whole("chipSeeds"),
+                              timeSinceProgrammingSeconds: try number("timeSinceProgrammingSeconds"),
+                              modelSHA256: p["modelSHA256"] as? String)
+    }
+
+    /// Workloads a point can name: HFF 784-1000-1000-1000 on Fashion-MNIST (the model given to
+    /// `hffsim validate`, or one it trains on the shipped subset).
+    public static let workloads = ["hff-784-1000-1000-1000"]
+
+    /// The action groups of the named energies, as NeuroSim V1.4 reports its breakdown.
+    public static let actionGroups: [(String, [Action])] = [
+        ("adcNanojoules", [.adcConversions]),
+        ("cellNanojoules", [.cellMicrosiemensNanoseconds]),
+        ("wordLineNanojoules", [.rowActivations]),
+        ("switchMatrixAndMuxNanojoules", [.switchMatrixToggles, .columnMuxSelections, .arrayReads]),
+        ("accumulationNanojoules", [.shiftAdds, .adderTreeAdds, .accumulations]),
+        ("bufferNanojoules", [.bufferReadAccesses, .bufferWriteAccesses]),
+        ("interconnectNanojoules", [.linkByteHops, .linkBitMillimeters, .inputLinkBitMillimeters]),
+        // NeuroSim's own "ADC" category: the sense amplifiers with the cells' current and the
+        // word lines (SubArray.cpp 1871).
+        ("neuroSimADCCategoryNanojoules", [.adcConversions, .cellMicrosiemensNanoseconds, .rowActivations]),
+    ]
+
+    public static let quantities = ["layersEnergyNanojoules", "layersLatencyNanoseconds", "layersThroughputPerSecond",
+                                    "layersLeakageNanojoules", "leakageMicrowatts", "adcConversionsPerInference", "arraysUsed",
+                                    "hardwareAccuracyPercent", "accuracyDropPoints"] + actionGroups.map(\.0)
+
+    /// The value of `quantity` in a run of `config`.
+    public static func value(_ quantity: String, _ r: RunResult, config: HardwareConfig) -> Double {
+        if let (_, actions) = actionGroups.first(where: { $0.0 == quantity }) {
+            return r.layersPicojoules(of: actions) / 1000
+        }
+        switch quantity {
+        case "layersEnergyNanojoules": return r.layersPicojoules / 1000
+        case "layersLatencyNanoseconds": return r.layersLatencyNanoseconds
+        case "layersThroughputPerSecond": return r.layersThroughputBoundPerSecond
+        case "layersLeakageNanojoules": return r.layerUnits.reduce(0) { $0 + (r.unitEnergy($1)[.static] ?? 0) } / 1000
+        case "leakageMicrowatts":
+            return (r.layerUnits.reduce(0) { $0 + r.table.leakageMilliwatts(r.units[$1]) } + r.unusedSitesMilliwatts) * 1000
+        case "adcConversionsPerInference": return r.layerUnits.reduce(0) { $0 + r.ledger.actions[$1][.adcConversions] } / Double(max(1, r.inferences))
+        case "arraysUsed": return Double(config.resources.tiles)
+        case "hardwareAccuracyPercent": return r.accuracyMean * 100
+        case "accuracyDropPoints": return r.dropMean * 100
+        default: preconditionFailure("unknown quantity \(quantity)")
+        }
+    }
+}
+
+extension RunResult {
+    /// Energy per inference of `actions` on the crossbar layers' units (pJ), priced by the table.
+    public func layersPicojoules(of actions: [Action]) -> Double {
+        var total = 0.0
+        for u in layerUnits {
+            for a in actions { total += ledger.actions[u][a] * table.prices[a.rawValue].1 }
+        }
+        return total / Double(max(1, inferences))
+    }
+}
