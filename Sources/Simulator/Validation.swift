@@ -1,6 +1,8 @@
 import Foundation
 import Compiler
+import Datasets
 import Hardware
+import HFF
 import Numerics
 
 /// Reference points: published or independently simulated figures that hffsim must reproduce
@@ -71,8 +73,8 @@ public enum Validation {
             throw InputError.data(file: file, field: field("quantity"), "unknown quantity '\(quantity)'; one of " + quantities.joined(separator: ", "))
         }
         let workload = try string("workload")
-        guard workloads.contains(workload) else {
-            throw InputError.data(file: file, field: field("workload"), "unknown workload '\(workload)'; one of " + workloads.joined(separator: ", "))
+        guard isWorkload(workload) else {
+            throw InputError.data(file: file, field: field("workload"), "unknown workload '\(workload)'; \(hffWorkload) or mvm-RxC (for example mvm-256x256)")
         }
         var band: (Double, Double)?
         if let b = p["band"] {
@@ -103,8 +105,40 @@ public enum Validation {
     }
 
     /// Workloads a point can name: HFF 784-1000-1000-1000 on Fashion-MNIST (the model given to
-    /// `hffsim validate`, or one it trains on the shipped subset).
-    public static let workloads = ["hff-784-1000-1000-1000"]
+    /// `hffsim validate`, or one it trains on the shipped subset), or one matrix-vector multiply
+    /// of R inputs x C outputs (`mvm-RxC`) at a macro's published conditions: every row driven
+    /// with a non-negative input (`mvmWorkload`).
+    public static func isWorkload(_ name: String) -> Bool { name == hffWorkload || mvmShape(name) != nil }
+    public static let hffWorkload = "hff-784-1000-1000-1000"
+
+    /// R and C of `mvm-RxC`.
+    public static func mvmShape(_ name: String) -> (rows: Int, columns: Int)? {
+        guard name.hasPrefix("mvm-") else { return nil }
+        let parts = name.dropFirst(4).split(separator: "x")
+        guard parts.count == 2, let r = Int(parts[0]), let c = Int(parts[1]), (1...65_536).contains(r), (1...65_536).contains(c) else { return nil }
+        return (r, c)
+    }
+
+    /// The MVM workload: a backprop model whose layer 0 is R x C with seeded weights uniform in
+    /// +-1/sqrt(R) (its 2-output head is a second, small layer that the MVM quantities leave out),
+    /// no standardisation, and `samples` input vectors uniform in [0.5, 1): every row is driven
+    /// with a non-negative code, as macros are measured at full array use.
+    public static func mvmWorkload(rows: Int, columns: Int, samples: Int) -> (model: Model, raw: Matrix, labels: [Int]) {
+        var rng = SeededRandom(seed: 12)
+        let a = 1 / Float(rows).squareRoot()
+        let w = Matrix(rows: rows, cols: columns, storage: (0..<(rows * columns)).map { _ in rng.uniform(-a, a) })
+        let head = Matrix(rows: columns, cols: 2, storage: (0..<(columns * 2)).map { _ in rng.uniform(-a, a) })
+        let model = Model(algorithm: .backprop, inputSize: rows, classCount: 2, layers: [DenseLayer(weight: w, bias: [Float](repeating: 0, count: columns))],
+                          prototypes: [], head: DenseLayer(weight: head, bias: [0, 0]), hyperparameters: Hyperparameters(),
+                          normalization: Standardization(mean: [Float](repeating: 0, count: rows), std: [Float](repeating: 1, count: rows)), overlayValue: 0)
+        let raw = Matrix(rows: samples, cols: rows, storage: (0..<(samples * rows)).map { _ in rng.uniform(0.5, 1) })
+        return (model, raw, [Int](repeating: 0, count: samples))
+    }
+
+    /// Layer 0's read actions: what a macro's published MVM energy covers (array, row drivers,
+    /// switches and mux, ADCs, shift-add).
+    static let readActions: [Action] = [.rowActivations, .switchMatrixToggles, .columnMuxSelections, .arrayReads,
+                                        .cellMicrosiemensNanoseconds, .adcConversions, .shiftAdds]
 
     /// The action groups of the named energies, as NeuroSim V1.4 reports its breakdown.
     public static let actionGroups: [(String, [Action])] = [
@@ -122,7 +156,8 @@ public enum Validation {
 
     public static let quantities = ["layersEnergyNanojoules", "layersLatencyNanoseconds", "layersThroughputPerSecond",
                                     "layersLeakageNanojoules", "leakageMicrowatts", "adcConversionsPerInference", "arraysUsed",
-                                    "hardwareAccuracyPercent", "accuracyDropPoints"] + actionGroups.map(\.0)
+                                    "hardwareAccuracyPercent", "accuracyDropPoints",
+                                    "mvmNanoseconds", "mvmTops", "mvmTopsPerWatt", "mvmTopsPerSquareMillimeter"] + actionGroups.map(\.0)
 
     /// The value of `quantity` in a run of `config`.
     public static func value(_ quantity: String, _ r: RunResult, config: HardwareConfig) -> Double {
@@ -138,10 +173,30 @@ public enum Validation {
             return (r.layerUnits.reduce(0) { $0 + r.table.leakageMilliwatts(r.units[$1]) } + r.unusedSitesMilliwatts) * 1000
         case "adcConversionsPerInference": return r.layerUnits.reduce(0) { $0 + r.ledger.actions[$1][.adcConversions] } / Double(max(1, r.inferences))
         case "arraysUsed": return Double(config.resources.tiles)
+        case "mvmNanoseconds": return mvmNanoseconds(r)
+        case "mvmTops": return mvmOperations(config) / mvmNanoseconds(r) / 1000
+        case "mvmTopsPerWatt":
+            let record = r.actions(layer: 0)
+            let picojoules = readActions.reduce(0) { $0 + record[$1] * r.table.prices[$1.rawValue].1 }
+            return mvmOperations(config) / picojoules
+        case "mvmTopsPerSquareMillimeter":
+            let area = Double(config.layers[0].tiles.count) * HardwareModel(config.hardware).chip.tileSquareMillimeters
+            return area > 0 ? mvmOperations(config) / mvmNanoseconds(r) / 1000 / area : 0
         case "hardwareAccuracyPercent": return r.accuracyMean * 100
         case "accuracyDropPoints": return r.dropMean * 100
         default: preconditionFailure("unknown quantity \(quantity)")
         }
+    }
+}
+
+extension Validation {
+    /// 2 x inputs x outputs of layer 0: one multiply and one add per weight.
+    static func mvmOperations(_ config: HardwareConfig) -> Double { 2 * Double(config.layers[0].inputs * config.layers[0].outputs) }
+
+    /// Layer 0's MVM time: the busiest of its row tiles' read time per inference (they read at once).
+    static func mvmNanoseconds(_ r: RunResult) -> Double {
+        let busiest = r.units.indices.filter { r.units[$0].layer == 0 && r.units[$0].kind == .tiles }.map { r.ledger.busyTicks[$0] }.max() ?? 0
+        return Double(busiest) / HardwareModel.ticksPerNanosecond / Double(max(1, r.inferences))
     }
 }
 

@@ -48,13 +48,20 @@ enum ValidateCommand {
             if runs[p.runKey] == nil {
                 if !json { Output.error("validate: \(p.preset)" + (p.sets.isEmpty ? "" : " " + p.sets.joined(separator: " ")) + ", \(p.workload)") }
                 let hardware = try HardwareDescription.load(p.preset, sets: p.sets)
-                let (raw, labels) = try Experiment.samples(test, limit: p.samples ?? limit, model: source.model, modelName: source.path)
                 var options = RunOptions()
                 options.chipSeeds = p.chipSeeds ?? 1
                 options.traceSamples = 0
                 options.timeSinceProgrammingSeconds = p.timeSinceProgrammingSeconds
-                runs[p.runKey] = try Experiment.mapAndRun(source, hardware: hardware, mapOptions: MapOptions(), train: train,
-                                                          raw: raw, labels: labels, runOptions: options)
+                if let shape = Validation.mvmShape(p.workload) {
+                    let w = Validation.mvmWorkload(rows: shape.rows, columns: shape.columns, samples: p.samples ?? 8)
+                    let config = try Mapper.map(model: w.model, modelPath: "(\(p.workload))", modelDigest: "in-memory", hardware: hardware,
+                                                options: MapOptions(), calibration: w.raw)
+                    runs[p.runKey] = (config, try Simulation.run(config: config, model: w.model, raw: w.raw, labels: w.labels, options: options))
+                } else {
+                    let (raw, labels) = try Experiment.samples(test, limit: p.samples ?? limit, model: source.model, modelName: source.path)
+                    runs[p.runKey] = try Experiment.mapAndRun(source, hardware: hardware, mapOptions: MapOptions(), train: train,
+                                                              raw: raw, labels: labels, runOptions: options)
+                }
             }
             let (config, result) = runs[p.runKey]!
             let v = Validation.value(p.quantity, result, config: config)
