@@ -4,7 +4,7 @@ import XCTest
 import Hardware
 
 final class HardwareDescriptionTests: XCTestCase {
-    static let presets = ["ideal", "rram-neurosim", "pcm-aihwkit", "hermes-pcm"]
+    static let presets = ["ideal", "rram-neurosim", "pcm-aihwkit", "hermes-pcm", "neurram"]
 
     func tempDir() throws -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-hw-\(UUID().uuidString)")
