@@ -13,8 +13,9 @@ public struct MapOptions: Codable, Equatable, Sendable {
     /// Training samples the ADC ranges are calibrated on (calibrated range modes); 0: worst case.
     public var calibrationSamples: Int = 256
     /// Calibrated ranges are the calibration set's largest currents times (1 + headroom), so that
-    /// inputs a little beyond the calibration set do not clip (at the cost of resolution).
-    public var adcHeadroom: Double = 0
+    /// inputs a little beyond the calibration set do not clip (at the cost of resolution); nil:
+    /// the hardware's `crossbar.adc.calibrationHeadroom`.
+    public var adcHeadroom: Double? = nil
     /// Copies of each layer's tiles (to balance a layer pipeline); empty: one each.
     public var duplication: [Int] = []
 
@@ -160,6 +161,7 @@ public enum Mapper {
                 }
             }
             let ranges = lowered.layers.map { _ in Box<Result<[Float], Error>>(.success([])) }
+            let headroom = options.adcHeadroom ?? hardware.number("crossbar.adc.calibrationHeadroom")
             let codes = tensors.layers
             DispatchQueue.concurrentPerform(iterations: lowered.layers.count) { l in
                 let layer = lowered.layers[l]
@@ -168,7 +170,7 @@ public enum Mapper {
                                                      columnScales: codes[l].columnScales, hardware: noiseless, seed: 0)
                     if let s = codes[l].inputScale { try crossbar.setInputScale(s, file: hardware.name) }
                     crossbar.calibrate(layerInputs[l])
-                    return crossbar.adcRanges.map { $0 * Float(1 + options.adcHeadroom) }
+                    return crossbar.adcRanges.map { $0 * Float(1 + headroom) }
                 }
             }
             for l in lowered.layers.indices { tensors.layers[l].adcRanges = try ranges[l].value.get() }

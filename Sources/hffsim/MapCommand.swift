@@ -18,7 +18,7 @@ enum MapCommand {
             OptionSpec("--weight-scale", "per-layer|per-column", "One weight scale per layer, or per output column.", default: "per-layer"),
             OptionSpec("--clip-percentile", "P", "Weights above this percentile of |w| clip to the largest code.", default: "100"),
             OptionSpec("--calibration-samples", "N", "Training samples the ADC ranges (calibrated range modes; 0: worst case) and a calibrated DAC input scale are calibrated on.", default: "256"),
-            OptionSpec("--adc-headroom", "F", "Calibrated ADC ranges are the calibration set's largest currents times 1 + F.", default: "0"),
+            OptionSpec("--adc-headroom", "F", "Calibrated ADC ranges are the calibration set's largest currents times 1 + F.", default: "the hardware's crossbar.adc.calibrationHeadroom"),
             OptionSpec("--duplicate", "n,n,...", "Copies of each crossbar layer's tiles, to balance a layer pipeline.", default: "1 each"),
         ] + DatasetFlags.options.filter { ["--dataset", "--data-dir", "--label-column"].contains($0.name) } + [
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
@@ -33,7 +33,9 @@ enum MapCommand {
         options.weightScale = try args.choice("--weight-scale", default: .perLayer)
         options.clipPercentile = Double(try args.float("--clip-percentile", default: 100, expected: "a percentile in 50...100") { $0 >= 50 && $0 <= 100 })
         options.calibrationSamples = try args.int("--calibration-samples", default: 256, range: 0...1_000_000)
-        options.adcHeadroom = Double(try args.float("--adc-headroom", default: 0, expected: "a fraction in 0...10") { $0 >= 0 && $0 <= 10 })
+        if args.string("--adc-headroom") != nil {
+            options.adcHeadroom = Double(try args.float("--adc-headroom", default: 0, expected: "a fraction in 0...10") { $0 >= 0 && $0 <= 10 })
+        }
         if args.string("--duplicate") != nil { options.duplication = try args.intList("--duplicate", default: []) }
         let modelPath = args.positionals[0]
         let hardware = try HardwareDescription.load(args.string("--hardware") ?? "rram-neurosim", sets: args.strings("--set"))

@@ -213,3 +213,22 @@ final class CompilerTests: XCTestCase {
         XCTAssertThrowsError(try HardwareConfig.load(path: path)) { e in XCTAssertTrue("\(e)".contains("not a JSON object"), "\(e)") }
     }
 }
+
+extension CompilerTests {
+    func testCalibrationHeadroomScalesEveryCalibratedRange() throws {
+        // crossbar.adc.calibrationHeadroom h multiplies each calibrated range by 1 + h; the map
+        // option overrides the hardware's value.
+        let m = TestModels.model(.backprop, widths: [12], inputs: 32, classes: 2, seed: 4)
+        let plain = try map(m, try smallHardware("rram-neurosim", ["crossbar.adc.calibrationHeadroom=0"]))
+        let doubled = try map(m, try smallHardware("rram-neurosim", ["crossbar.adc.calibrationHeadroom=1"]))
+        var options = MapOptions()
+        options.adcHeadroom = 0.5
+        let overridden = try map(m, try smallHardware("rram-neurosim", ["crossbar.adc.calibrationHeadroom=1"]), options)
+        for l in plain.tensors.layers.indices {
+            let base = plain.tensors.layers[l].adcRanges
+            XCTAssertFalse(base.isEmpty)
+            XCTAssertEqual(doubled.tensors.layers[l].adcRanges, base.map { $0 * 2 })
+            XCTAssertEqual(overridden.tensors.layers[l].adcRanges, base.map { $0 * 1.5 })
+        }
+    }
+}

@@ -116,11 +116,11 @@ final class CrossbarLayerTests: XCTestCase {
     /// read of one row at amplitude 1 holding weight +-1 (G+ = Gmax, G- = Gmin, or swapped) has
     /// variance s^2 (Gmax^2 + Gmin^2), which in weight units (Gmax - Gmin per unit weight) is
     /// s^2 (Gmax^2 + Gmin^2) / (Gmax - Gmin)^2. Checked on 4,000 reads: the sample variance's
-    /// relative standard error is sqrt(2 / 4000) = 2.2%.
+    /// relative standard error is sqrt(2 / 4000) = 2.2%. One 16-bit slice (the ideal preset has two).
     func testReadNoiseVarianceMatchesItsClosedForm() throws {
         for gMin in [0.0, 2.0] {
             let s = 0.1, gMax = 10.0
-            let hw = try HardwareDescription.load("ideal", sets: ["noise.readRelative=\(s)", "crossbar.conductanceMinMicrosiemens=\(gMin)"])
+            let hw = try HardwareDescription.load("ideal", sets: ["noise.readRelative=\(s)", "crossbar.conductanceMinMicrosiemens=\(gMin)", "crossbar.weightBits=16"])
             var w = Matrix(rows: 8, cols: 2)
             w[0, 0] = 1
             w[0, 1] = -1
@@ -254,7 +254,7 @@ final class CrossbarLayerTests: XCTestCase {
     }
 
     func testOffsetEncodingMatchesFloatOnTheIdealPresetAndConvertsTheReference() throws {
-        let hw = try HardwareDescription.load("ideal", sets: ["crossbar.weightEncoding=offset"])
+        let hw = try HardwareDescription.load("ideal", sets: ["crossbar.weightEncoding=offset", "crossbar.weightBits=16"])
         let w = random(600, 24, seed: 12)
         let x = random(20, 600, seed: 13, nonNegative: true)
         var layer = try CrossbarLayer(weight: w, hardware: hw, seed: 2)

@@ -104,14 +104,14 @@ final class HardwareDescriptionTests: XCTestCase {
         }
         // A value the flag parses but the schema refuses is a data error naming the key.
         XCTAssertThrowsError(try HardwareDescription.load("ideal", sets: ["crossbar.adc.bits=0"])) { e in
-            XCTAssertEqual((e as? InputError)?.message.contains("crossbar.adc.bits: expected a whole number in 1...16, got 0"), true, "\(e)")
+            XCTAssertEqual((e as? InputError)?.message.contains("crossbar.adc.bits: expected a whole number in 1...24, got 0"), true, "\(e)")
         }
     }
 
     func testRejectsBadDescriptionsNamingTheKey() throws {
         let t = try idealTree()
-        try expectError(set(t, "crossbar.adc.bits", ["value": 0, "source": "x"]), mentions: "crossbar.adc.bits: expected a whole number in 1...16, got 0")
-        try expectError(set(t, "crossbar.adc.bits", ["value": 17, "source": "x"]), mentions: "crossbar.adc.bits")
+        try expectError(set(t, "crossbar.adc.bits", ["value": 0, "source": "x"]), mentions: "crossbar.adc.bits: expected a whole number in 1...24, got 0")
+        try expectError(set(t, "crossbar.adc.bits", ["value": 25, "source": "x"]), mentions: "crossbar.adc.bits")
         try expectError(set(t, "crossbar.rows", ["value": 0, "source": "x"]), mentions: "crossbar.rows")
         try expectError(set(t, "crossbar.rows", ["value": 12.5, "source": "x"]), mentions: "crossbar.rows")
         try expectError(set(t, "crossbar.rows", 128), mentions: "crossbar.rows")

@@ -30,7 +30,7 @@ final class HardwareReferenceTests: XCTestCase {
         }
         let bad = try Hffsim.run(["hardware", "show", "rram-neurosim", "--set", "crossbar.adc.bits=0"])
         XCTAssertEqual(bad.status, 65)
-        XCTAssertTrue(bad.stderr.contains("crossbar.adc.bits: expected a whole number in 1...16, got 0"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("crossbar.adc.bits: expected a whole number in 1...24, got 0"), bad.stderr)
         XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1)
         let usage = try Hffsim.run(["hardware", "show", "rram-neurosim", "--set", "crossbar.adc.bits"])
         XCTAssertEqual(usage.status, 64)
