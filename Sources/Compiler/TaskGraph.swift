@@ -284,22 +284,23 @@ extension TaskGraph {
             }
             let g = links(senders, to: hub) { ($0.outputs[1] - $0.outputs[0]) * accBytes }
             let gathered = stage("layer \(l) partial sums to hub" + suffix, .gather, [link[l]], layer: l, pass: pass, after: summed, g)
-            var p = Actions()
-            // Written as each sender's partial sums arrive, read in one stream by the accumulation.
-            // Sums that are already final (one per output: a single row tile, or the adder trees
-            // added them all) go from the link straight to the digital unit, as NeuroSim's
-            // accumulation feeds its activation units.
+            // Partial sums are written as each sender's arrive and read in one stream by the
+            // accumulation. Sums that are already final (one per output: a single row tile, or
+            // the adder trees added them all) go from the link straight to the digital unit, as
+            // NeuroSim's accumulation feeds its activation units: no buffer stage.
+            var finished = gathered
             if sumsPerOutput > 1 {
+                var p = Actions()
                 for t in senders { p.bufferWriteAccesses += h.buffers.accesses((t.outputs[1] - t.outputs[0]) * accBytes) }
                 p.bufferWriteBytes = layer.outputs * sumsPerOutput * accBytes
                 p.bufferReadBytes = p.bufferWriteBytes
                 p.bufferReadAccesses = h.buffers.accesses(p.bufferReadBytes)
+                finished = stage("layer \(l) partial sums buffered" + suffix, .partialBuffer, [buffer[l]], layer: l, pass: pass, after: [gathered], p)
             }
-            let partials = stage("layer \(l) partial sums buffered" + suffix, .partialBuffer, [buffer[l]], layer: l, pass: pass, after: [gathered], p)
             var f = Actions()
             f.accumulations = layer.outputs * (sumsPerOutput - 1)
             f.operations = layer.finishOperations
-            return stage("layer \(l) accumulate and finish" + suffix, .accumulateFinish, [digital[l]], layer: l, pass: pass, after: [partials], f)
+            return stage("layer \(l) accumulate and finish" + suffix, .accumulateFinish, [digital[l]], layer: l, pass: pass, after: [finished], f)
         }
 
         /// The layer's activations over the mesh to the next layer's hub.

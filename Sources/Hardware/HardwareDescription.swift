@@ -360,7 +360,7 @@ func isBoolean(_ v: Any) -> Bool {
 }
 
 /// A JSON number (not a boolean) as a Double.
-func jsonNumber(_ v: Any) -> Double? {
+public func jsonNumber(_ v: Any) -> Double? {
     guard !isBoolean(v), let n = v as? NSNumber else { return nil }
     return n.doubleValue
 }

@@ -30,6 +30,9 @@ public struct ReferencePoint: Sendable {
     public var chipSeeds: Int?
     public var timeSinceProgrammingSeconds: Double?
     public var modelSHA256: String?
+    /// The test set the reference was measured on (a name `hffsim validate --dataset` takes);
+    /// with another, or with fewer samples, the point is skipped.
+    public var dataset: String?
 
     /// Whether `value` is inside the point's band (ratio) or tolerance (absolute).
     public func passes(_ value: Double) -> Bool {
@@ -54,18 +57,39 @@ public enum Validation {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
         guard let tree = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw InputError.data(file: path, "not a JSON object") }
         guard let list = tree["points"] as? [[String: Any]] else { throw InputError.data(file: path, field: "points", "expected an array of objects") }
-        return try list.enumerated().map { i, p in try point(p, index: i, file: path) }
+        let points = try list.enumerated().map { i, p in try point(p, index: i, file: path) }
+        var seen = Set<String>()
+        for (i, p) in points.enumerated() where !seen.insert(p.id).inserted {
+            throw InputError.data(file: path, field: "points[\(i)].id", "'\(p.id)' is given twice")
+        }
+        return points
     }
+
+    static let fields: Set<String> = ["id", "preset", "sets", "workload", "quantity", "reference", "unit", "band", "tolerance", "source",
+                                      "note", "samples", "chipSeeds", "timeSinceProgrammingSeconds", "modelSHA256", "dataset"]
+    /// Quantities of one workload kind only: the MVM figures measure layer 0 of an `mvm-RxC`
+    /// workload; accuracy and the HFF network's counts need the network.
+    static let mvmOnly: Set<String> = ["mvmNanoseconds", "mvmTops", "mvmTopsPerWatt", "mvmTopsPerSquareMillimeter"]
+    static let networkOnly: Set<String> = ["hardwareAccuracyPercent", "accuracyDropPoints", "arraysUsed"]
 
     static func point(_ p: [String: Any], index i: Int, file: String) throws -> ReferencePoint {
         func field(_ k: String) -> String { "points[\(i)].\(k)" }
+        if let unknown = p.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw InputError.data(file: file, field: field(unknown), "unknown field; one of " + fields.sorted().joined(separator: ", "))
+        }
         func string(_ k: String) throws -> String {
             guard let s = p[k] as? String, !s.isEmpty else { throw InputError.data(file: file, field: field(k), "expected a non-empty string") }
             return s
         }
+        func optionalString(_ k: String) throws -> String? { p[k] == nil ? nil : try string(k) }
+        func text(_ k: String) throws -> String {
+            guard let v = p[k] else { return "" }
+            guard let s = v as? String else { throw InputError.data(file: file, field: field(k), "expected a string") }
+            return s
+        }
         func number(_ k: String) throws -> Double? {
             guard let v = p[k] else { return nil }
-            guard let x = (v as? NSNumber)?.doubleValue, x.isFinite, !(v is Bool) else { throw InputError.data(file: file, field: field(k), "expected a finite number") }
+            guard let x = jsonNumber(v), x.isFinite else { throw InputError.data(file: file, field: field(k), "expected a finite number") }
             return x
         }
         let quantity = try string("quantity")
@@ -76,12 +100,16 @@ public enum Validation {
         guard isWorkload(workload) else {
             throw InputError.data(file: file, field: field("workload"), "unknown workload '\(workload)'; \(hffWorkload) or mvm-RxC (for example mvm-256x256)")
         }
+        if mvmShape(workload) != nil ? networkOnly.contains(quantity) : mvmOnly.contains(quantity) {
+            throw InputError.data(file: file, field: field("quantity"), "\(quantity) is not a quantity of the workload \(workload)")
+        }
         var band: (Double, Double)?
         if let b = p["band"] {
-            guard let pair = b as? [NSNumber], pair.count == 2, pair[0].doubleValue > 0, pair[0].doubleValue <= pair[1].doubleValue else {
+            let pair = (b as? [Any])?.compactMap(jsonNumber) ?? []
+            guard pair.count == 2, (b as? [Any])?.count == 2, pair[0] > 0, pair[0] <= pair[1], pair[1].isFinite else {
                 throw InputError.data(file: file, field: field("band"), "expected [low, high] with 0 < low <= high")
             }
-            band = (pair[0].doubleValue, pair[1].doubleValue)
+            band = (pair[0], pair[1])
         }
         let tolerance = try number("tolerance")
         if (band == nil) == (tolerance == nil) {
@@ -96,12 +124,19 @@ public enum Validation {
             guard x >= 1, x == x.rounded(), x <= 10_000_000 else { throw InputError.data(file: file, field: field(k), "expected a whole number >= 1") }
             return Int(x)
         }
+        if let t = try number("timeSinceProgrammingSeconds"), t < 0 {
+            throw InputError.data(file: file, field: field("timeSinceProgrammingSeconds"), "expected a number >= 0")
+        }
+        let shape = mvmShape(workload)
+        if let shape, shape.rows * shape.columns > 16_777_216 {
+            throw InputError.data(file: file, field: field("workload"), "an MVM of at most 16,777,216 weights (4096 x 4096)")
+        }
         return ReferencePoint(id: try string("id"), preset: try string("preset"), sets: sets, workload: workload, quantity: quantity,
-                              reference: reference, unit: p["unit"] as? String ?? "", band: band, tolerance: tolerance,
-                              source: try string("source"), note: p["note"] as? String ?? "",
+                              reference: reference, unit: try text("unit"), band: band, tolerance: tolerance,
+                              source: try string("source"), note: try text("note"),
                               samples: try whole("samples"), chipSeeds: try whole("chipSeeds"),
                               timeSinceProgrammingSeconds: try number("timeSinceProgrammingSeconds"),
-                              modelSHA256: p["modelSHA256"] as? String)
+                              modelSHA256: try optionalString("modelSHA256"), dataset: try optionalString("dataset"))
     }
 
     /// Workloads a point can name: HFF 784-1000-1000-1000 on Fashion-MNIST (the model given to

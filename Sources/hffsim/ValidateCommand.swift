@@ -17,7 +17,7 @@ enum ValidateCommand {
             OptionSpec("--points", "file", "The reference points.", default: "HardwareModels/validation/reference-points.json"),
             OptionSpec("--model", "file", "The HFF 784-1000-1000-1000 model to run; points measured on a particular model (its SHA-256) run only with that model.", default: "one trained on the shipped subset, 10 epochs, seed 0"),
             OptionSpec("--dataset", "name", "Test (and calibration) data: fashion-mnist (Debian's dataset-fashion-mnist) or fashion-mnist-subset (ships with hffsim).", default: "fashion-mnist-subset"),
-            OptionSpec("--samples", "N", "Test samples per simulation, for points that do not set their own.", default: "all"),
+            OptionSpec("--samples", "N", "Test samples per simulation of the network workload, for points that do not set their own (points measured on a whole test set are then skipped; MVM workloads run 8 input vectors unless a point sets its samples).", default: "all"),
             OptionSpec("--threads", "N", "Threads.", default: "all cores"),
             OptionSpec("--json", nil, "Print one JSON object: {\"points\": [...], \"passed\": n, \"failed\": n, \"skipped\": n}."),
         ],
@@ -35,19 +35,31 @@ enum ValidateCommand {
         let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
         let pointsPath = try args.string("--points") ?? defaultPoints()
         let points = try Validation.load(path: pointsPath)
+        // Every preset and override loads before any work, or the points file is refused naming the point.
+        var hardware = [String: HardwareDescription]()
+        for (i, p) in points.enumerated() where hardware[p.preset + "|" + p.sets.joined(separator: ",")] == nil {
+            do {
+                hardware[p.preset + "|" + p.sets.joined(separator: ",")] = try HardwareDescription.load(p.preset, sets: p.sets)
+            } catch let e as InputError {
+                throw InputError.data(file: pointsPath, field: "points[\(i)]." + (p.sets.isEmpty ? "preset" : "sets"), e.message)
+            }
+        }
         let (train, test) = try DatasetFlags.load(args, seed: 0)
         let json = args.flag("--json")
         let source = try model(args.string("--model"), train: train, test: test, quiet: json)
         var outcomes = [Outcome]()
         var runs = [String: (HardwareConfig, RunResult)]()
         for p in points {
-            if let digest = p.modelSHA256, digest != source.digest {
+            // A point measured on one model or test set runs only on it, and on all of it.
+            let otherData = p.dataset.map { test.name != $0 + "/test" || limit != nil } ?? false
+            let otherModel = p.modelSHA256.map { $0 != source.digest } ?? false
+            if otherModel || otherData {
                 outcomes.append(Outcome(point: p, value: nil, status: "skipped"))
                 continue
             }
             if runs[p.runKey] == nil {
                 if !json { Output.error("validate: \(p.preset)" + (p.sets.isEmpty ? "" : " " + p.sets.joined(separator: " ")) + ", \(p.workload)") }
-                let hardware = try HardwareDescription.load(p.preset, sets: p.sets)
+                let hardware = hardware[p.preset + "|" + p.sets.joined(separator: ",")]!
                 var options = RunOptions()
                 options.chipSeeds = p.chipSeeds ?? 1
                 options.traceSamples = 0
@@ -106,8 +118,8 @@ enum ValidateCommand {
 
     static func cell(_ x: Double) -> String {
         let a = abs(x)
-        if a != 0 && (a < 0.01 || a >= 1e6) { return String(format: "%.3g", x) }
-        return Output.format(x, a >= 100 ? 0 : a >= 10 ? 1 : 2)
+        if a != 0 && (a < 0.01 || a >= 1e6) { return String(format: "%.4g", x) }
+        return Output.format(x, a >= 1000 ? 0 : 2)
     }
 
     static func bandText(_ p: ReferencePoint) -> String {

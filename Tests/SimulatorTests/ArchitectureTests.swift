@@ -107,8 +107,9 @@ extension SimulatorTests {
         let t = stage(tree, "layer 0 partial sums to hub").actions
         XCTAssertEqual([t.linkBytes, t.linkByteHops], [36, 108])
         // The reduced sums are final (one per output): they go from the link to the digital
-        // unit, not through the buffer.
-        XCTAssertEqual(stage(tree, "layer 0 partial sums buffered").actions.bufferWriteBytes, 0)
+        // unit, with no buffer stage.
+        XCTAssertNil(tree.taskGraph.stages.first { $0.name == "layer 0 partial sums buffered" })
+        XCTAssertEqual(stage(tree, "layer 0 accumulate and finish").dependsOn, [stage(tree, "layer 0 partial sums to hub").index])
         XCTAssertEqual(stage(tree, "layer 0 accumulate and finish").actions.accumulations, 0)
         let reduce = stage(tree, "layer 0 adder trees")
         XCTAssertEqual(reduce.dependsOn.count, 2, "after both row tiles' reads")

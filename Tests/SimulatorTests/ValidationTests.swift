@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Simulator
 
@@ -6,7 +7,7 @@ final class ValidationTests: XCTestCase {
     func point(reference: Double, band: (Double, Double)? = nil, tolerance: Double? = nil) -> ReferencePoint {
         ReferencePoint(id: "p", preset: "rram-neurosim", sets: [], workload: "hff-784-1000-1000-1000", quantity: "arraysUsed",
                        reference: reference, unit: "", band: band, tolerance: tolerance, source: "test", note: "",
-                       samples: nil, chipSeeds: nil, timeSinceProgrammingSeconds: nil, modelSHA256: nil)
+                       samples: nil, chipSeeds: nil, timeSinceProgrammingSeconds: nil, modelSHA256: nil, dataset: nil)
     }
 
     func testARatioBandIncludesItsEnds() {
@@ -35,5 +36,28 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(a.runKey, b.runKey)
         a.sets = ["crossbar.adc.bits=6"]
         XCTAssertNotEqual(a.runKey, b.runKey)
+    }
+
+    func testZeroAndOneAreNumbersNotBooleans() throws {
+        // JSON 0 and 1 read back as NSNumber, as true and false do: a reference of 1, a tolerance
+        // of 0 and one chip seed are numbers; a band of booleans is not.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-validation-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func load(_ p: [String: Any]) throws -> [ReferencePoint] {
+            let path = dir.appendingPathComponent("p.json").path
+            try JSONSerialization.data(withJSONObject: ["points": [p]]).write(to: URL(fileURLWithPath: path))
+            return try Validation.load(path: path)
+        }
+        let p: [String: Any] = ["id": "p", "preset": "rram-neurosim", "workload": "hff-784-1000-1000-1000", "quantity": "hardwareAccuracyPercent",
+                                "reference": 1, "tolerance": 0, "chipSeeds": 1, "timeSinceProgrammingSeconds": 0, "source": "test"]
+        let loaded = try load(p)
+        XCTAssertEqual(loaded[0].reference, 1)
+        XCTAssertEqual(loaded[0].tolerance, 0)
+        XCTAssertEqual(loaded[0].chipSeeds, 1)
+        var b = p
+        b["tolerance"] = nil
+        b["band"] = [true, true]
+        XCTAssertThrowsError(try load(b))
     }
 }

@@ -28,4 +28,23 @@ extension CLITests {
         XCTAssertEqual(b.status, 65)
         XCTAssertTrue(b.stderr.contains("points[0].band"), b.stderr)
     }
+
+    func testPointsFileErrorsNameThePointBeforeAnyWork() throws {
+        // Each refused before a model is trained (so in well under a second), naming the point.
+        let base = validationPoint("arraysUsed", reference: 750, band: [0.5, 2])
+        var badPreset = base; badPreset["preset"] = "no-such-chip"
+        var badSet = base; badSet["sets"] = ["crossbar.adc.bits=99"]
+        var unknown = base; unknown["sampels"] = 10
+        var mismatch = base; mismatch["quantity"] = "mvmTops"
+        var typed = base; typed["modelSHA256"] = 5
+        let cases: [([[String: Any]], String)] = [([badPreset], "points[0].preset"), ([badSet], "points[0].sets"),
+                                                  ([unknown], "points[0].sampels"), ([mismatch], "points[0].quantity"),
+                                                  ([typed], "points[0].modelSHA256"), ([base, base], "points[1].id")]
+        for (list, field) in cases {
+            let r = try run(["validate", "--points", try validationPoints(list)])
+            XCTAssertEqual(r.status, 65, field)
+            XCTAssertTrue(r.stderr.contains(field), "\(field): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        }
+    }
 }
