@@ -74,8 +74,15 @@ public struct CrossbarLayer: Sendable {
     public let difference: [Matrix]
     /// Per slice: s^2 (G+^2 + G-^2), the read-noise variance per unit input squared.
     public let noiseVariance: [Matrix]
-    /// Global drift compensation: mean |G+ - G-| just after programming over the same at inference.
-    public let driftCompensation: Float
+    /// Global drift compensation (`DriftCompensation`): the mean readout just after programming
+    /// over the same at inference, exact or from probe reads (`noise.drift.compensationEstimate`).
+    public private(set) var driftCompensation: Float = 1
+    /// The current, in unit currents (one cell at Gmax under full input), that one unit of
+    /// `crossbar.adc.fullScaleUnitCurrents` and `noise.adcInputNoiseUnitCurrents` stands for:
+    /// 1 when `crossbar.adc.rangeReference` is `gmax`; 1 / w_top for `unit-weight` (aihwkit's
+    /// weight_scaling_omega = 0: the unit is weight 1 under input 1, and the layer's largest code,
+    /// weight w_top, sits at Gmax).
+    public let unitCurrentScale: Float
     /// Per input row: the conductances at inference time of every cell on it (every slice, both
     /// cells of a pair, the offset encoding's reference cells), uS.
     public let rowConductance: [Float]
@@ -187,7 +194,9 @@ public struct CrossbarLayer: Sendable {
         adcBits = d.integer("crossbar.adc.bits")
         readSigma = Float(d.number("noise.readRelative"))
         irDrop = Float(d.number("noise.irDropAttenuationAtFullRows"))
-        adcNoiseCurrent = Float(d.number("noise.adcInputNoiseUnitCurrents") * device.gMax)
+        let weightAtTopCode = (columnScales.max() ?? 1) * Float(limit)
+        unitCurrentScale = d.choice("crossbar.adc.rangeReference") == "unit-weight" && weightAtTopCode > 0 ? 1 / weightAtTopCode : 1
+        adcNoiseCurrent = Float(d.number("noise.adcInputNoiseUnitCurrents") * device.gMax) * unitCurrentScale
         accumulatorBits = d.integer("chip.accumulatorBits")
         self.signedInputs = signedInputs
         let levels = Double((1 << bitsPerCell) - 1)
@@ -198,12 +207,15 @@ public struct CrossbarLayer: Sendable {
         let offsetCode = Double(1 << (weightBits - 1))
 
         let rng = SeededRandom(seed: seed)
-        var diffs = [Matrix](), vars = [Matrix]()
+        let compensates = d.flag("noise.drift.globalCompensation")
+        let probes = compensates && d.choice("noise.drift.compensationEstimate") == "probe-read"
+        var diffs = [Matrix](), vars = [Matrix](), programmedDiffs = [Matrix]()
         var sumProgrammed = 0.0, sumNow = 0.0
         var rowG = [Double](repeating: 0, count: inputs)
         let base = Double(1 << bitsPerCell)
         for s in 0..<slices {
             var diff = Matrix(rows: inputs, cols: columns)
+            var programmedDiff = Matrix(rows: probes ? inputs : 0, cols: probes ? columns : 0)
             var v = Matrix(rows: inputs, cols: columns)
             var sliceRNG = rng.split(UInt64(s))
             let divisor = Foundation.pow(base, Double(s))
@@ -217,6 +229,7 @@ public struct CrossbarLayer: Sendable {
                 for r in 0..<inputs {
                     rowG[r] += reference[r].atInference
                     diff[r, outputs] = Float(reference[r].atInference)
+                    if probes { programmedDiff[r, outputs] = Float(reference[r].programmed) }
                     v[r, outputs] = readSigma * readSigma * Float(reference[r].atInference * reference[r].atInference)
                 }
             }
@@ -229,6 +242,7 @@ public struct CrossbarLayer: Sendable {
                         let (pNeg, nNeg) = device.programAndDrift(q >= 0 ? device.gMin : hi, rng: &sliceRNG)
                         rowG[r] += nPos + nNeg
                         diff[r, o] = Float(nPos - nNeg)
+                        if probes { programmedDiff[r, o] = Float(pPos - pNeg) }
                         v[r, o] = readSigma * readSigma * Float(nPos * nPos + nNeg * nNeg)
                         sumProgrammed += abs(pPos - pNeg)
                         sumNow += abs(nPos - nNeg)
@@ -236,6 +250,7 @@ public struct CrossbarLayer: Sendable {
                         let (pg, ng) = device.programAndDrift(level(q + offsetCode), rng: &sliceRNG)
                         rowG[r] += ng
                         diff[r, o] = Float(ng)
+                        if probes { programmedDiff[r, o] = Float(pg) }
                         v[r, o] = readSigma * readSigma * Float(ng * ng)
                         sumProgrammed += abs(pg - reference[r].programmed)
                         sumNow += abs(ng - reference[r].atInference)
@@ -244,6 +259,7 @@ public struct CrossbarLayer: Sendable {
             }
             diffs.append(diff)
             vars.append(v)
+            if probes { programmedDiffs.append(programmedDiff) }
         }
         difference = diffs
         noiseVariance = vars
@@ -262,7 +278,21 @@ public struct CrossbarLayer: Sendable {
         }
         packedDifference = packedD
         packedVariance = packedV
-        driftCompensation = d.flag("noise.drift.globalCompensation") && sumNow > 0 ? Float(sumProgrammed / sumNow) : 1
+        if probes {
+            // The same probe reads before and after drift, each with its own noise draws.
+            let geometry = DriftCompensation.ProbeGeometry(
+                outputs: outputs, differential: differential, adcBits: adcBits, range: fullScaleRange(rows: 1),
+                noiseCurrent: adcNoiseCurrent, bitsPerCell: bitsPerCell, bitSerial: bitSerial, inputBits: inputBits,
+                attenuation: 1 - irDrop / Float(arrayRows))
+            var probeRNG = rng.split(0x5052_4F42)  // "PROB"
+            let before = DriftCompensation.probeReadout(difference: programmedDiffs, variance: vars, layer: geometry, rng: &probeRNG)
+            let now = DriftCompensation.probeReadout(difference: diffs, variance: vars, layer: geometry, rng: &probeRNG)
+            // aihwkit clamps each readout at 1e-4 (compensation/drift.py `readout`), in its output units.
+            let floor = 1e-4 * Double(device.gMax) / Double(max(weightAtTopCode, .leastNormalMagnitude))
+            driftCompensation = Float(max(before, floor) / max(now, floor))
+        } else if compensates && sumNow > 0 {
+            driftCompensation = Float(sumProgrammed / sumNow)
+        }
     }
 
     /// The ADC's range (+-, in uS x input units) for a read of `rows` rows: `fullScaleUnitCurrents`
@@ -271,7 +301,7 @@ public struct CrossbarLayer: Sendable {
     public func fullScaleRange(rows: Int) -> Float {
         let units = Float(hardware.number("crossbar.adc.fullScaleUnitCurrents"))
         let gMax = Float(hardware.number("crossbar.conductanceMaxMicrosiemens"))
-        if hardware.choice("crossbar.adc.rangeMode") == "full-scale" { return units * gMax }
+        if hardware.choice("crossbar.adc.rangeMode") == "full-scale" { return units * gMax * unitCurrentScale }
         return Float(rows) * gMax
     }
 

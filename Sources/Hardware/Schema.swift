@@ -100,6 +100,7 @@ public enum HardwareSchema {
         .init("crossbar.adc.rangeMode", .choice(["calibrated-per-column", "calibrated-per-layer", "full-scale"]), "", "How the ADC's input range is set."),
         .init("crossbar.adc.calibrationHeadroom", .number(0...10), "fraction", "Calibrated ranges are the calibration set's largest currents times 1 + this, so that inputs a little beyond the calibration set do not clip (at the cost of resolution); `hffsim map --adc-headroom` overrides it."),
         .init("crossbar.adc.fullScaleUnitCurrents", .number(1e-6...65_536), "unit currents", "Full-scale range in units of one cell at maximum conductance under full input (used when rangeMode is full-scale)."),
+        .init("crossbar.adc.rangeReference", .choice(["gmax", "unit-weight"]), "", "What one unit current of fullScaleUnitCurrents and noise.adcInputNoiseUnitCurrents is: one cell at Gmax under full input (gmax: a fixed circuit), or weight 1 under input 1 (unit-weight: aihwkit's weight_scaling_omega = 0, parameters/mapping.py, where range and output noise are in weight units; with the layer's largest |w| at Gmax, both scale by 1 / max|w|)."),
 
         .init("noise.programming.model", .choice(["none", "constant", "pcm-polynomial"]), "", "Programming noise: none, a constant sigma, or aihwkit's PCM polynomial sigma = (0.26348 + 1.9650 g - 1.1731 g^2) Gmax/25, g = G/Gmax."),
         .init("noise.programming.sigmaMicrosiemens", .number(0...big), "uS", "Sigma of the constant model."),
@@ -111,6 +112,7 @@ public enum HardwareSchema {
         .init("noise.drift.timeSinceProgrammingSeconds", .number(0...big), "s", "Time between programming and inference."),
         .init("noise.drift.readSeconds", .number(1e-12...big), "s", "Duration of one read, t_read of the accumulated 1/f read noise (pcm-aihwkit)."),
         .init("noise.drift.globalCompensation", .flag, "", "One digital scale per layer undoes the mean drift (aihwkit's global drift compensation)."),
+        .init("noise.drift.compensationEstimate", .choice(["exact", "probe-read"]), "", "Where the compensation factor comes from: the mean |G+ - G-| of the cells (exact), or aihwkit's estimate (probe-read: inference/compensation/drift.py, the mean |output| of one-hot probe reads through the layer's own noisy ADC, after programming over at inference). Used when globalCompensation is true."),
         .init("noise.stuckAtOnRate", .number(0...1), "fraction", "Cells stuck at the maximum conductance."),
         .init("noise.stuckAtOffRate", .number(0...1), "fraction", "Cells stuck at the minimum conductance."),
         .init("noise.deviceVariationRelative", .number(0...10), "relative", "Device-to-device variation: G (1 + N(0, sigma)), drawn once per chip."),

@@ -15,17 +15,31 @@ public enum Experiment {
         public var path: String
         public var model: Model
         public var digest: String
+        /// The SHA-256 of the file's tensor bytes alone (after the safetensors header): the same
+        /// for every run of the same training, where `digest` also covers the metadata, whose
+        /// training history records wall-clock seconds. "in-memory" for a model without a file.
+        public var weightsDigest: String
 
-        public init(path: String, model: Model, digest: String) {
+        public init(path: String, model: Model, digest: String, weightsDigest: String = "in-memory") {
             self.path = path
             self.model = model
             self.digest = digest
+            self.weightsDigest = weightsDigest
+        }
+
+        /// The SHA-256 of the bytes after a safetensors file's header (`weightsDigest`).
+        public static func tensorBytesDigest(_ bytes: Data) -> String {
+            guard bytes.count >= 8 else { return SHA256.hex(Data()) }
+            let n = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            let start = bytes.startIndex + 8 + Int(min(n, UInt64(bytes.count - 8)))
+            return SHA256.hex(bytes[start...])
         }
 
         /// Reads `path`; a missing or malformed file is refused naming it (exit 65).
         public static func load(path: String) throws -> ModelSource {
             guard let bytes = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
-            return ModelSource(path: path, model: try ModelFile.load(path: path), digest: SHA256.hex(bytes))
+            return ModelSource(path: path, model: try ModelFile.load(path: path), digest: SHA256.hex(bytes),
+                               weightsDigest: tensorBytesDigest(bytes))
         }
     }
 

@@ -29,7 +29,9 @@ public struct ReferencePoint: Sendable {
     public var samples: Int?
     public var chipSeeds: Int?
     public var timeSinceProgrammingSeconds: Double?
-    public var modelSHA256: String?
+    /// The model the reference was measured on: SHA-256 of its tensor bytes
+    /// (`Experiment.ModelSource.weightsDigest`); the point is skipped on any other model.
+    public var weightsSHA256: String?
     /// The test set the reference was measured on (a name `hffsim validate --dataset` takes);
     /// with another, or with fewer samples, the point is skipped.
     public var dataset: String?
@@ -66,7 +68,7 @@ public enum Validation {
     }
 
     static let fields: Set<String> = ["id", "preset", "sets", "workload", "quantity", "reference", "unit", "band", "tolerance", "source",
-                                      "note", "samples", "chipSeeds", "timeSinceProgrammingSeconds", "modelSHA256", "dataset"]
+                                      "note", "samples", "chipSeeds", "timeSinceProgrammingSeconds", "weightsSHA256", "dataset"]
     /// Quantities of one workload kind only: the MVM figures measure layer 0 of an `mvm-RxC`
     /// workload; accuracy and the HFF network's counts need the network.
     static let mvmOnly: Set<String> = ["mvmNanoseconds", "mvmTops", "mvmTopsPerWatt", "mvmTopsPerSquareMillimeter"]
@@ -136,7 +138,7 @@ public enum Validation {
                               source: try string("source"), note: try text("note"),
                               samples: try whole("samples"), chipSeeds: try whole("chipSeeds"),
                               timeSinceProgrammingSeconds: try number("timeSinceProgrammingSeconds"),
-                              modelSHA256: try optionalString("modelSHA256"), dataset: try optionalString("dataset"))
+                              weightsSHA256: try optionalString("weightsSHA256"), dataset: try optionalString("dataset"))
     }
 
     /// Workloads a point can name: HFF 784-1000-1000-1000 on Fashion-MNIST (the model given to

@@ -52,7 +52,7 @@ enum ValidateCommand {
         for p in points {
             // A point measured on one model or test set runs only on it, and on all of it.
             let otherData = p.dataset.map { test.name != $0 + "/test" || limit != nil } ?? false
-            let otherModel = p.modelSHA256.map { $0 != source.digest } ?? false
+            let otherModel = p.weightsSHA256.map { $0 != source.weightsDigest } ?? false
             if otherModel || otherData {
                 outcomes.append(Outcome(point: p, value: nil, status: "skipped"))
                 continue
@@ -83,7 +83,7 @@ enum ValidateCommand {
         let skipped = outcomes.filter { $0.status == "skipped" }.count
         if json {
             Output.json(["points": outcomes.map(jsonRow), "passed": outcomes.count - failed - skipped, "failed": failed, "skipped": skipped,
-                         "model": source.path, "modelSHA256": source.digest, "dataset": test.name])
+                         "model": source.path, "weightsSHA256": source.weightsDigest, "dataset": test.name])
         } else {
             print(table(outcomes))
             print("\(outcomes.count - failed - skipped) passed, \(failed) failed, \(skipped) skipped (model \(source.path), \(test.name)); sources and reasons: docs/validation.md")

@@ -7,7 +7,7 @@ final class ValidationTests: XCTestCase {
     func point(reference: Double, band: (Double, Double)? = nil, tolerance: Double? = nil) -> ReferencePoint {
         ReferencePoint(id: "p", preset: "rram-neurosim", sets: [], workload: "hff-784-1000-1000-1000", quantity: "arraysUsed",
                        reference: reference, unit: "", band: band, tolerance: tolerance, source: "test", note: "",
-                       samples: nil, chipSeeds: nil, timeSinceProgrammingSeconds: nil, modelSHA256: nil, dataset: nil)
+                       samples: nil, chipSeeds: nil, timeSinceProgrammingSeconds: nil, weightsSHA256: nil, dataset: nil)
     }
 
     func testARatioBandIncludesItsEnds() {

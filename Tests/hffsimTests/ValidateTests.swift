@@ -36,10 +36,10 @@ extension CLITests {
         var badSet = base; badSet["sets"] = ["crossbar.adc.bits=99"]
         var unknown = base; unknown["sampels"] = 10
         var mismatch = base; mismatch["quantity"] = "mvmTops"
-        var typed = base; typed["modelSHA256"] = 5
+        var typed = base; typed["weightsSHA256"] = 5
         let cases: [([[String: Any]], String)] = [([badPreset], "points[0].preset"), ([badSet], "points[0].sets"),
                                                   ([unknown], "points[0].sampels"), ([mismatch], "points[0].quantity"),
-                                                  ([typed], "points[0].modelSHA256"), ([base, base], "points[1].id")]
+                                                  ([typed], "points[0].weightsSHA256"), ([base, base], "points[1].id")]
         for (list, field) in cases {
             let r = try run(["validate", "--points", try validationPoints(list)])
             XCTAssertEqual(r.status, 65, field)
