@@ -28,6 +28,11 @@ public enum Reports {
             "passesPerInference": config.model.passes,
             "partialProductMACs": r.partialProductMACs,
         ]
+        if config.hardware.flag("noise.drift.globalCompensation") {
+            // Per crossbar layer, the mean over chips of the factor each applied.
+            let chips = Double(max(1, r.driftCompensation.count))
+            out["driftCompensationByLayer"] = config.layers.indices.map { l in r.driftCompensation.map { $0[l] }.reduce(0, +) / chips }
+        }
         let e = Efficiency(r, config: config)
         out["operationsPerInference"] = e.operationsPerInference
         out["topsPerWatt"] = e.topsPerWatt

@@ -30,6 +30,9 @@ public struct RunResult {
     public var floatAccuracy: Double
     public var hardwareAccuracy: [Double]
     public var agreement: [Double]
+    /// Per chip, per crossbar layer: the global drift compensation factor it applied (1 without
+    /// `noise.drift.globalCompensation`), as aihwkit reports its tiles' alpha.
+    public var driftCompensation: [[Double]]
     /// The task graph's units and the ledger summed over every chip's loaded run (`inferences`
     /// of them): actions, busy and stall cycles per unit; energy is these priced by `table`.
     public var units: [TaskGraph.Unit]
@@ -154,7 +157,7 @@ public enum Simulation {
         let floatAccuracy = Kernels.accuracy(floatPredictions, labels)
         let graph = config.taskGraph
         let inFlight = options.inFlight ?? RunOptions.defaultInFlight(config)
-        var accuracies = [Double](), agreements = [Double]()
+        var accuracies = [Double](), agreements = [Double](), compensations = [[Double]]()
         var ledger = Ledger(units: graph.units.count)
         var latencies = [Int64](), layerLatencies = [Int64](), loadedLatency = 0.0
         var throughput = 0.0, makespan: Int64 = 0
@@ -190,11 +193,12 @@ public enum Simulation {
         for seed in 1...options.chipSeeds {
             let chip = Double(seed - 1)
             progress?("chip \(seed) of \(options.chipSeeds): programming", chip / chips)
-            let (predictions, activity, core) = try functionalRun(config: config, lowered: lowered, hardware: hardware, raw: raw, seed: seed) { pass, layer in
+            let (predictions, activity, core, compensation) = try functionalRun(config: config, lowered: lowered, hardware: hardware, raw: raw, seed: seed) { pass, layer in
                 progress?("chip \(seed) of \(options.chipSeeds): pass \(pass + 1) of \(lowered.passes), layer \(layer + 1) of \(config.layers.count)",
                           (chip + (Double(pass) + Double(layer + 1) / Double(config.layers.count)) / Double(lowered.passes)) / chips)
             }
             accuracies.append(Kernels.accuracy(predictions, labels))
+            compensations.append(compensation)
             agreements.append(Double(zip(predictions, floatPredictions).filter { $0 == $1 }.count) / Double(max(1, n)))
             // The task graph of this chip runs in the background while the next chip's
             // functional run goes on (one chip's timing at a time; combined in seed order).
@@ -220,6 +224,7 @@ public enum Simulation {
         if let p = pending { combine(p, seed: pendingSeed) }
         let meanLatency = Double(latencies.reduce(0, +)) / Double(max(1, latencies.count))  // ticks
         return RunResult(samples: n, floatAccuracy: floatAccuracy, hardwareAccuracy: accuracies, agreement: agreements,
+                         driftCompensation: compensations,
                          units: graph.units, ledger: ledger, table: table,
                          unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles), inferences: n * options.chipSeeds,
                          latencyCycles: meanLatency / Double(cost.ticksPerCycle), latencyNanoseconds: meanLatency / HardwareModel.ticksPerNanosecond,
@@ -235,7 +240,7 @@ public enum Simulation {
     /// layer (samples x groups), and the read-out on the learning core (HFF).
     static func functionalRun(config: HardwareConfig, lowered: LoweredModel, hardware: HardwareDescription, raw: Matrix, seed: Int,
                               progress: (Int, Int) -> Void) throws
-        -> (predictions: [Int], activity: [[[GroupActivity]]], core: LearningCore.Inference?) {
+        -> (predictions: [Int], activity: [[[GroupActivity]]], core: LearningCore.Inference?, compensation: [Double]) {
         let n = raw.rows
         var crossbars = [CrossbarLayer]()
         for (l, layer) in config.layers.enumerated() {
@@ -246,6 +251,7 @@ public enum Simulation {
             if let s = t.inputScale { try c.setInputScale(s, file: config.model.file) }
             crossbars.append(c)
         }
+        let compensation = crossbars.map { Double($0.driftCompensation) }
         var rng = SeededRandom(seed: UInt64(seed) &* 7919)
         var activity = [[[GroupActivity]]]()
         var readoutInputs = [Matrix]()
@@ -276,11 +282,11 @@ public enum Simulation {
             let chip = try LearningCore(parameters: CoreParameters(hardware), placement: try mapping.placement(file: config.model.file),
                                         levels: config.tensors.readoutLevels, units: config.tensors.readoutUnits, seed: UInt64(seed))
             let r = chip.infer(readoutInputs, readout: lowered.readout!)
-            return (r.predictions, activity, r)
+            return (r.predictions, activity, r, compensation)
         case .ff:
-            return (Kernels.argmaxRows(goodness), activity, nil)
+            return (Kernels.argmaxRows(goodness), activity, nil, compensation)
         case .backprop:
-            return (Kernels.argmaxRows(last), activity, nil)
+            return (Kernels.argmaxRows(last), activity, nil, compensation)
         }
     }
 }

@@ -72,7 +72,10 @@ public enum Validation {
     /// Quantities of one workload kind only: the MVM figures measure layer 0 of an `mvm-RxC`
     /// workload; accuracy and the HFF network's counts need the network.
     static let mvmOnly: Set<String> = ["mvmNanoseconds", "mvmTops", "mvmTopsPerWatt", "mvmTopsPerSquareMillimeter"]
-    static let networkOnly: Set<String> = ["hardwareAccuracyPercent", "accuracyDropPoints", "arraysUsed"]
+    static let networkOnly: Set<String> = Set(["hardwareAccuracyPercent", "accuracyDropPoints", "arraysUsed"] + compensationQuantities)
+    /// The drift compensation factor of crossbar layer N (1, 2, 3: the HFF workload's hidden
+    /// layers), the mean over chips, as aihwkit reports its tiles' alpha.
+    static let compensationQuantities = (1...3).map { "driftCompensationLayer\($0)" }
 
     static func point(_ p: [String: Any], index i: Int, file: String) throws -> ReferencePoint {
         func field(_ k: String) -> String { "points[\(i)].\(k)" }
@@ -193,7 +196,7 @@ public enum Validation {
 
     public static let quantities = ["layersEnergyNanojoules", "layersLatencyNanoseconds", "layersThroughputPerSecond",
                                     "layersLeakageNanojoules", "leakageMicrowatts", "adcConversionsPerInference", "arraysUsed",
-                                    "hardwareAccuracyPercent", "accuracyDropPoints",
+                                    "hardwareAccuracyPercent", "accuracyDropPoints"] + compensationQuantities + [
                                     "mvmNanoseconds", "mvmTops", "mvmTopsPerWatt", "mvmTopsPerSquareMillimeter"] + actionGroups.map(\.0)
 
     /// The value of `quantity` in a run of `config`.
@@ -221,6 +224,9 @@ public enum Validation {
             return area > 0 ? mvmOperations(config) / mvmNanoseconds(r) / 1000 / area : 0
         case "hardwareAccuracyPercent": return r.accuracyMean * 100
         case "accuracyDropPoints": return r.dropMean * 100
+        case _ where compensationQuantities.contains(quantity):
+            let l = Int(quantity.dropFirst("driftCompensationLayer".count))! - 1
+            return r.driftCompensation.map { $0[l] }.reduce(0, +) / Double(max(1, r.driftCompensation.count))
         default: preconditionFailure("unknown quantity \(quantity)")
         }
     }

@@ -93,6 +93,9 @@ enum RunCommand {
             s += "\n  crossbar layers alone (read-out left out): \(Output.format(r.layersLatencyNanoseconds, 0)) ns per inference, "
                 + "\(Output.format(r.layersPicojoules / 1000, 2)) nJ, at most \(Output.format(r.layersThroughputBoundPerSecond, 0)) inferences/s pipelined"
         }
+        if let factors = Reports.headline(r, config: config, hostTiming: false)["driftCompensationByLayer"] as? [Double] {
+            s += "\n  drift compensation by layer (mean over chips): " + factors.map { Output.format($0, 3) }.joined(separator: ", ")
+        }
         return s
     }
 }
