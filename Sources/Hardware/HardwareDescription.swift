@@ -66,6 +66,20 @@ public struct HardwareDescription: Equatable, Sendable {
             * Foundation.pow(number("energy.adcFactorPerBit"), Double(integer("crossbar.adc.bits") - integer("energy.adcReferenceBits")))
     }
 
+    /// ADC time per conversion at the configured resolution b, from `conversionNanoseconds` at the
+    /// reference resolution b0 by the converter's law (`crossbar.adc.type`): constant for
+    /// parallel comparisons (sense amplifier, flash) and a counter that runs during the read
+    /// (cco); x b / b0 for SAR; x (2^b - 1) / (2^b0 - 1) for a ramp.
+    public var adcConversionNanoseconds: Double {
+        let t = number("crossbar.adc.conversionNanoseconds")
+        let b = Double(integer("crossbar.adc.bits")), b0 = Double(integer("energy.adcReferenceBits"))
+        switch choice("crossbar.adc.type") {
+        case "sar": return t * b / b0
+        case "ramp": return t * (Foundation.pow(2, b) - 1) / (Foundation.pow(2, b0) - 1)
+        default: return t
+        }
+    }
+
     // MARK: Loading
 
     /// Where presets are looked for: `HardwareModels/` in the working directory, then next to the

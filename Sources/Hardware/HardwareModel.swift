@@ -56,6 +56,7 @@ public struct HardwareModel: Sendable, Equatable {
         public var bits: Int
         /// Physical columns multiplexed onto one ADC.
         public var columnsPerADC: Int
+        /// Time of one conversion at `bits` (`HardwareDescription.adcConversionNanoseconds`).
         public var conversionNanoseconds: Double
         public var sampleAndHold: Bool
         /// Energy of one conversion at `bits`, scaled from the reference resolution.
@@ -165,7 +166,7 @@ public struct HardwareModel: Sendable, Equatable {
         dac = DAC(inputBits: i("crossbar.dac.inputBits"), scheme: DACScheme(rawValue: d.choice("crossbar.dac.scheme"))!,
                   inputScaling: InputScaling(rawValue: d.choice("crossbar.dac.inputScaling"))!)
         adc = ADC(bits: i("crossbar.adc.bits"), columnsPerADC: i("crossbar.adc.columnsPerADC"),
-                  conversionNanoseconds: n("crossbar.adc.conversionNanoseconds"), sampleAndHold: d.flag("crossbar.adc.sampleAndHold"),
+                  conversionNanoseconds: d.adcConversionNanoseconds, sampleAndHold: d.flag("crossbar.adc.sampleAndHold"),
                   conversionPicojoules: d.adcConversionPicojoules,
                   perArray: (i("crossbar.columns") + i("crossbar.adc.columnsPerADC") - 1) / i("crossbar.adc.columnsPerADC"))
         chip = Chip(tileSites: i("chip.tileSites"), tileSitesPerRow: i("chip.tileSitesPerRow"), tilesPerADC: i("chip.tilesPerADC"),

@@ -95,7 +95,8 @@ public enum HardwareSchema {
 
         .init("crossbar.adc.bits", .integer(1...24), "bits", "ADC resolution (24 bits at most: a reading in LSB stays an exact Float integer)."),
         .init("crossbar.adc.columnsPerADC", .integer(1...65_536), "columns", "Columns multiplexed onto one ADC."),
-        .init("crossbar.adc.conversionNanoseconds", .number(0...big), "ns", "Time of one conversion."),
+        .init("crossbar.adc.conversionNanoseconds", .number(0...big), "ns", "Time of one conversion at `energy.adcReferenceBits`; at other resolutions it scales as `crossbar.adc.type` says."),
+        .init("crossbar.adc.type", .choice(["sense-amplifier", "flash", "sar", "ramp", "cco"]), "", "The converter, for how its time grows with bits b (reference b0 = energy.adcReferenceBits): sense-amplifier (a multilevel current-mode sense amplifier, NeuroSim's MLSA: its 2^b - 1 references compare at once) and flash, constant; sar, one comparison per bit, x b / b0; ramp, one step per level, x (2^b - 1) / (2^b0 - 1); cco, a counter that counts during the read pulse (HERMES), so the conversion's own time (latching the count) is constant. Energy per bit is the preset's sourced energy.adcFactorPerBit."),
         .init("crossbar.adc.sampleAndHold", .flag, "", "The ADC samples and holds, so a conversion overlaps the next mux step's read pulse; without, pulse and conversion follow one another."),
         .init("crossbar.adc.rangeMode", .choice(["calibrated-per-column", "calibrated-per-layer", "full-scale"]), "", "How the ADC's input range is set."),
         .init("crossbar.adc.calibrationHeadroom", .number(0...10), "fraction", "Calibrated ranges are the calibration set's largest currents times 1 + this, so that inputs a little beyond the calibration set do not clip (at the cost of resolution); `hffsim map --adc-headroom` overrides it."),
@@ -124,7 +125,7 @@ public enum HardwareSchema {
         .init("energy.rowRegisterFemtojoules", .number(0...big), "fJ", "Clocking one row's input register in the word-line switch matrix for one read of its array, whether the row is driven or not (NeuroSim's switch-matrix DFFs): priced per array read x `crossbar.rows`."),
         .init("energy.columnMuxFemtojoules", .number(0...big), "fJ", "The column mux putting one column (or differential pair) on its ADC for one conversion."),
         .init("energy.adcConversionPicojoules", .number(0...big), "pJ", "One ADC conversion at `energy.adcReferenceBits`."),
-        .init("energy.adcReferenceBits", .integer(1...16), "bits", "Resolution at which `adcConversionPicojoules` was measured."),
+        .init("energy.adcReferenceBits", .integer(1...16), "bits", "Resolution at which `adcConversionPicojoules` and `crossbar.adc.conversionNanoseconds` were measured."),
         .init("energy.adcFactorPerBit", .number(1...16), "x", "Energy ratio per extra ADC bit, for sweeps over `crossbar.adc.bits`."),
         .init("energy.shiftAddPicojoules", .number(0...big), "pJ", "One shift-add of a partial sum."),
         .init("energy.accumulatePicojoules", .number(0...big), "pJ", "One digital accumulation of row-tile partial sums."),
