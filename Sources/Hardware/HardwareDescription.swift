@@ -80,6 +80,25 @@ public struct HardwareDescription: Equatable, Sendable {
         }
     }
 
+    /// The ratio a multi-bit read's pulse time (and, for counted pulses, its row-driver energy)
+    /// takes at `crossbar.dac.inputBits` b against `crossbar.dac.referenceBits` b0:
+    /// (2^b - 1) / (2^b0 - 1) for pulse-width and pulse-count encodings, 1 for an amplitude DAC
+    /// and for bit-serial reads (each a 1-bit pulse).
+    var inputPulseRatio: Double {
+        guard choice("crossbar.dac.scheme") == "multi-bit", choice("crossbar.dac.pulseEncoding") != "amplitude" else { return 1 }
+        let b = Double(integer("crossbar.dac.inputBits")), b0 = Double(integer("crossbar.dac.referenceBits"))
+        return (Foundation.pow(2, b) - 1) / (Foundation.pow(2, b0) - 1)
+    }
+
+    /// The read pulse at the configured input bits (`inputPulseRatio` x `crossbar.readPulseNanoseconds`).
+    public var readPulseNanoseconds: Double { number("crossbar.readPulseNanoseconds") * inputPulseRatio }
+
+    /// Row-driver energy per driven row and read: `energy.rowDriverFemtojoules`, times the pulse
+    /// ratio when every pulse is driven anew (`count`).
+    public var rowDriverFemtojoules: Double {
+        number("energy.rowDriverFemtojoules") * (choice("crossbar.dac.pulseEncoding") == "count" ? inputPulseRatio : 1)
+    }
+
     // MARK: Loading
 
     /// Where presets are looked for: `HardwareModels/` in the working directory, then next to the

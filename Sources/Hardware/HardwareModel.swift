@@ -154,13 +154,13 @@ public struct HardwareModel: Sendable, Equatable {
         func n(_ k: String) -> Double { d.number(k) }
         func i(_ k: String) -> Int { d.integer(k) }
         technology = Technology(clockGigahertz: n("technology.clockGigahertz"))
-        cell = Cell(readVolts: n("crossbar.readVolts"), readPulseNanoseconds: n("crossbar.readPulseNanoseconds"),
+        cell = Cell(readVolts: n("crossbar.readVolts"), readPulseNanoseconds: d.readPulseNanoseconds,
                     conductanceMinMicrosiemens: n("crossbar.conductanceMinMicrosiemens"),
                     conductanceMaxMicrosiemens: n("crossbar.conductanceMaxMicrosiemens"), bitsPerCell: i("crossbar.bitsPerCell"))
         array = Array(rows: i("crossbar.rows"), columns: i("crossbar.columns"), rowsPerRead: i("crossbar.rowsPerRead"),
                       weightBits: i("crossbar.weightBits"), weightSlices: d.weightSlices,
                       weightEncoding: WeightEncoding(rawValue: d.choice("crossbar.weightEncoding"))!,
-                      rowDriveSettleNanoseconds: n("timing.rowDriveSettleNanoseconds"), rowDriverFemtojoules: n("energy.rowDriverFemtojoules"),
+                      rowDriveSettleNanoseconds: n("timing.rowDriveSettleNanoseconds"), rowDriverFemtojoules: d.rowDriverFemtojoules,
                       switchMatrixFemtojoules: n("energy.switchMatrixFemtojoules"), columnMuxFemtojoules: n("energy.columnMuxFemtojoules"),
                       rowRegisterFemtojoules: n("energy.rowRegisterFemtojoules"))
         dac = DAC(inputBits: i("crossbar.dac.inputBits"), scheme: DACScheme(rawValue: d.choice("crossbar.dac.scheme"))!,
