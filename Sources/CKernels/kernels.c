@@ -15,7 +15,7 @@ void hffsim_keep_large_allocations(void) {
 #include <immintrin.h>
 #define HFFSIM_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
 
-int hffsim_u8s8_available(void) {
+static int vnni_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512vnni");
@@ -80,13 +80,85 @@ static void product_vnni(int m, int n, int k4, const uint8_t *a, long lda, const
     }
 }
 
+#define HFFSIM_AVX2 __attribute__((target("avx2,fma")))
+
+static int avx2_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+int hffsim_u8s8_available(void) { return vnni_available() ? 2 : avx2_available() ? 1 : 0; }
+
+/// Two rows x 8 columns (half a panel) on AVX2: per quad of k, the 8 columns' 4 digits of each
+/// kind widened to 16 bits (two registers of 4 columns x 4 rows each), the row's 4 input bytes
+/// widened and repeated, and vpmaddwd: per column two exact int32 sums (rows 0-1 and 2-3 of the
+/// quad), added pairwise at the end. The sums are the reference loop's, exactly; the epilogue is
+/// the VNNI kernel's (256 H + L in one rounding, times scale x factor), so every CPU with either
+/// kernel writes the same bits.
+HFFSIM_AVX2 static inline __attribute__((always_inline))
+void kernel_avx2(const int mr, int k4, const uint8_t *a, long lda, const int8_t *b, __m256 colScale,
+                 __m256i mask, float *out, long ldo) {
+    __m256i h0[2], h1[2], l0[2], l1[2];
+    for (int r = 0; r < mr; r++) { h0[r] = h1[r] = l0[r] = l1[r] = _mm256_setzero_si256(); }
+    for (int q = 0; q < k4; q++) {
+        const int8_t *bq = b + q * 128;
+        const __m256i bh0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)bq));
+        const __m256i bh1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(bq + 16)));
+        const __m256i bl0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(bq + 64)));
+        const __m256i bl1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(bq + 80)));
+        for (int r = 0; r < mr; r++) {
+            const uint8_t *x = a + r * lda + 4 * q;
+            const __m256i av = _mm256_set1_epi64x((long long)((uint64_t)x[0] | (uint64_t)x[1] << 16 |
+                                                              (uint64_t)x[2] << 32 | (uint64_t)x[3] << 48));
+            h0[r] = _mm256_add_epi32(h0[r], _mm256_madd_epi16(av, bh0));
+            h1[r] = _mm256_add_epi32(h1[r], _mm256_madd_epi16(av, bh1));
+            l0[r] = _mm256_add_epi32(l0[r], _mm256_madd_epi16(av, bl0));
+            l1[r] = _mm256_add_epi32(l1[r], _mm256_madd_epi16(av, bl1));
+        }
+    }
+    const __m256 k256 = _mm256_set1_ps(256.0f);
+    for (int r = 0; r < mr; r++) {
+        /* hadd within 128-bit lanes gives columns 0 1 4 5 | 2 3 6 7; the permute restores 0..7. */
+        const __m256i hs = _mm256_permute4x64_epi64(_mm256_hadd_epi32(h0[r], h1[r]), 0xD8);
+        const __m256i ls = _mm256_permute4x64_epi64(_mm256_hadd_epi32(l0[r], l1[r]), 0xD8);
+        const __m256 v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(hs), k256, _mm256_cvtepi32_ps(ls));
+        _mm256_maskstore_ps(out + r * ldo, mask, _mm256_mul_ps(v, colScale));
+    }
+}
+
+HFFSIM_AVX2
+static void product_avx2(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
+                         const float *scale, float factor, float *out, long ldo) {
+    const int panels = (n + 15) / 16;
+    for (int p = 0; p < panels; p++) {
+        for (int half = 0; half < 2; half++) {
+            const int first = 16 * p + 8 * half;
+            if (first >= n) break;
+            const int width = n - first < 8 ? n - first : 8;
+            int lanes[8];
+            float s[8];
+            for (int j = 0; j < 8; j++) {
+                lanes[j] = j < width ? -1 : 0;
+                s[j] = j < width ? scale[first + j] * factor : 0.0f;
+            }
+            const __m256i mask = _mm256_loadu_si256((const __m256i *)lanes);
+            const __m256 colScale = _mm256_loadu_ps(s);
+            /* Half h reads bytes 32h..32h+31 of each kind: columns 8h..8h+7 x 4 rows. */
+            const int8_t *b = bp + (long)p * k4 * 128 + 32 * half;
+            int i = 0;
+            for (; i + 2 <= m; i += 2) kernel_avx2(2, k4, a + i * lda, lda, b, colScale, mask, out + i * ldo + first, ldo);
+            if (i < m) kernel_avx2(1, k4, a + i * lda, lda, b, colScale, mask, out + i * ldo + first, ldo);
+        }
+    }
+}
+
 #else
 
 int hffsim_u8s8_available(void) { return 0; }
 
 #endif
 
-/// Portable reference (slow): the same exact sums, for CPUs without AVX-512 VNNI.
+/// Portable reference (slow): the same exact sums, for CPUs without AVX-512 VNNI or AVX2.
 void hffsim_u8s8_product_reference(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
                              const float *scale, float factor, float *out, long ldo) {
     for (int i = 0; i < m; i++)
@@ -112,7 +184,8 @@ void hffsim_u8s8_product(int m, int n, int k4, const uint8_t *a, long lda, const
         available = hffsim_u8s8_available();
         __atomic_store_n(&cached, available, __ATOMIC_RELAXED);
     }
-    if (available) { product_vnni(m, n, k4, a, lda, bp, scale, factor, out, ldo); return; }
+    if (available == 2) { product_vnni(m, n, k4, a, lda, bp, scale, factor, out, ldo); return; }
+    if (available == 1) { product_avx2(m, n, k4, a, lda, bp, scale, factor, out, ldo); return; }
 #endif
     hffsim_u8s8_product_reference(m, n, k4, a, lda, bp, scale, factor, out, ldo);
 }

@@ -8,7 +8,8 @@ import CKernels
 /// recombined as (256 H + L) s_j. The only error is the representation of W:
 /// |W_ij - q_ij s_j| <= s_j / 2 = max_i |W_ij| / 65024 (about 16 bits), the same order as float32
 /// rounding of a few hundred products. On x86-64 CPUs with AVX-512 VNNI one instruction does 64
-/// byte multiply-adds where a float FMA does 16, so the two integer sums cost half a float product.
+/// byte multiply-adds where a float FMA does 16, so the two integer sums cost half a float product;
+/// CPUs with AVX2 run a 16-bit multiply-add kernel that gives the same sums.
 ///
 /// Invariant: `packed` holds `panels` panels of 16 columns in the kernel's layout (per quad of
 /// rows, 64 bytes of high digits then 64 of low digits; see `hffsim_u8s8_product`); columns
@@ -23,9 +24,12 @@ public struct PackedInt8Matrix: Sendable {
     /// Per column: s_j.
     public let scale: [Float]
 
-    /// True when this CPU has the fast integer kernel (elsewhere a slow portable loop computes the
-    /// same sums, so callers should prefer float GEMM).
+    /// True when this CPU has a fast integer kernel, AVX-512 VNNI or AVX2 (elsewhere a slow
+    /// portable loop computes the same sums, so callers should prefer float GEMM). Every kernel
+    /// writes the same bits, so results do not depend on which of them runs.
     public static let available: Bool = hffsim_u8s8_available() != 0
+    /// The kernel's name: "avx512-vnni", "avx2" or "portable".
+    public static let kernelName: String = ["portable", "avx2", "avx512-vnni"][Int(hffsim_u8s8_available())]
 
     /// Largest |code|: 127 x 256, so that the high digit stays within -127...127.
     public static let codeLimit: Float = 32512

@@ -120,11 +120,11 @@ enum BenchCommand {
         let shape = widths.count == 2 ? "\(widths[0]) x \(widths[1]) layer" : widths.map(String.init).joined(separator: "-") + " network"
         if args.flag("--json") {
             Output.json(["layers": widths, "inputs": count, "repeats": repeats, "floatGEMMSeconds": floatSeconds,
-                         "integerKernel": PackedInt8Matrix.available, "presets": rows])
+                         "integerKernel": PackedInt8Matrix.kernelName, "presets": rows])
             return
         }
         print("\(shape), \(count) inputs, fastest of \(repeats); float GEMM \(Output.format(floatSeconds, 3)) s"
-              + (PackedInt8Matrix.available ? "; integer products on AVX-512 VNNI" : "; products in float (no AVX-512 VNNI)"))
+              + (PackedInt8Matrix.available ? "; integer products on \(PackedInt8Matrix.kernelName)" : "; products in float (no AVX-512 VNNI or AVX2)"))
         for r in rows {
             print(pad(r["hardware"] as! String, 16) + pad(Output.format(r["seconds"] as! Double, 3), 9) + " s"
                   + pad(Output.format(r["inputsPerSecond"] as! Double, 0), 10) + " inputs/s"

@@ -3,7 +3,8 @@
 
 #include <stdint.h>
 
-/// 1 when this CPU runs `hffsim_u8s8_product` with AVX-512 VNNI, else 0 (the portable loop runs).
+/// Which kernel `hffsim_u8s8_product` runs on this CPU: 2 AVX-512 VNNI, 1 AVX2 (with FMA), 0 the
+/// portable loop. All three compute the same exact sums and write the same bits.
 int hffsim_u8s8_available(void);
 
 /// out[i][j] = factor scale[j] (256 H[i][j] + L[i][j]) for i < m, j < n, where H and L are the
@@ -15,7 +16,7 @@ int hffsim_u8s8_available(void);
 void hffsim_u8s8_product(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
                          const float *scale, float factor, float *out, long ldo);
 
-/// The same product by plain loops on any CPU (what `hffsim_u8s8_product` runs without VNNI).
+/// The same product by plain loops on any CPU (what `hffsim_u8s8_product` runs without VNNI or AVX2).
 void hffsim_u8s8_product_reference(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
                                    const float *scale, float factor, float *out, long ldo);
 
