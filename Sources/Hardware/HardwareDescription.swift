@@ -323,6 +323,13 @@ public struct HardwareDescription: Equatable, Sendable {
         if number("noise.stuckAtOnRate") + number("noise.stuckAtOffRate") > 1 {
             throw fail("noise.stuckAtOnRate", "stuck-at-on and stuck-at-off rates add up to more than 1")
         }
+        let gateKeys = ["leakage.switchMatrixGatesPerLine", "leakage.columnMuxGatesPerTile", "leakage.gatesPerADC",
+                        "leakage.shiftAddGatesPerADC", "leakage.peripheryGatesPerTile"]
+        if let flavour = LogicTechnology.Flavour(rawValue: choice("technology.logicTransistors")),
+           LogicTechnology.entry(nodeNanometers: number("technology.nodeNanometers"), flavour: flavour) == nil,
+           let given = gateKeys.first(where: { number($0) > 0 }) {
+            throw fail("technology.nodeNanometers", "\(HardwareKey.format(number("technology.nodeNanometers"))) nm \(flavour.rawValue) has no leakage entry, but \(given) counts leaking gates; known: \(LogicTechnology.known)")
+        }
         if choice("crossbar.weightEncoding") == "differential" && integer("crossbar.columns") % 2 != 0 {
             throw fail("crossbar.columns", "a differential encoding needs an even number of columns, got \(integer("crossbar.columns"))")
         }

@@ -133,9 +133,44 @@ public struct HardwareModel: Sendable, Equatable {
         public var adderTreeLevelNanoseconds: Double
     }
 
+    /// Static power. A tile's is the sum of its components' leaking gates (`leakage.*`, in
+    /// minimum-inverter equivalents) x one gate's off-current at the node and flavour x the supply,
+    /// plus the lumped `energy.staticMilliwattsPerTile`.
     public struct Leakage: Sendable, Equatable {
+        /// One tile's static power, mW: `Σ tileComponents`.
         public var tileMilliwatts: Double
         public var learningCoreMilliwatts: Double
+        /// One minimum inverter's leakage power, mW (0 when the node has no entry and no gates are given).
+        public var gateMilliwatts: Double
+        /// One tile's static power by component, mW, in a fixed order: switchMatrices, columnMux,
+        /// adc, shiftAdd, periphery (gates x gateMilliwatts), lumped.
+        public var tileComponents: [Share]
+
+        public struct Share: Sendable, Equatable {
+            public var component: String
+            public var milliwatts: Double
+        }
+
+        init(_ d: HardwareDescription) {
+            func n(_ k: String) -> Double { d.number(k) }
+            let flavour = LogicTechnology.Flavour(rawValue: d.choice("technology.logicTransistors"))!
+            let entry = LogicTechnology.entry(nodeNanometers: n("technology.nodeNanometers"), flavour: flavour)
+            let volts = n("technology.supplyVolts")
+            let gate = entry.map { LogicTechnology.inverterLeakageAmperes($0) * volts * 1000 } ?? 0
+            let lines = n("crossbar.rows") + n("crossbar.columns")
+            let adcsPerTile = (n("crossbar.columns") / n("crossbar.adc.columnsPerADC")).rounded(.up) / n("chip.tilesPerADC")
+            let gates = [("switchMatrices", n("leakage.switchMatrixGatesPerLine") * lines),
+                         ("columnMux", n("leakage.columnMuxGatesPerTile")),
+                         ("adc", n("leakage.gatesPerADC") * adcsPerTile),
+                         ("shiftAdd", n("leakage.shiftAddGatesPerADC") * adcsPerTile),
+                         ("periphery", n("leakage.peripheryGatesPerTile"))]
+            let shares = gates.map { Share(component: $0.0, milliwatts: $0.1 * gate) }
+                + [Share(component: "lumped", milliwatts: n("energy.staticMilliwattsPerTile"))]
+            gateMilliwatts = gate
+            tileComponents = shares
+            tileMilliwatts = shares.reduce(0) { $0 + $1.milliwatts }
+            learningCoreMilliwatts = n("learningCore.energy.staticMilliwattsPerCore")
+        }
     }
 
     public var technology: Technology
@@ -190,7 +225,7 @@ public struct HardwareModel: Sendable, Equatable {
                           operationPicojoules: n("energy.normalizationOperationPicojoules"), accumulatePicojoules: n("energy.accumulatePicojoules"),
                           shiftAddPicojoules: n("energy.shiftAddPicojoules"), shiftAddNanoseconds: n("timing.shiftAddNanoseconds"),
                           adderTreeAddPicojoules: n("energy.adderTreeAddPicojoules"), adderTreeLevelNanoseconds: n("timing.adderTreeLevelNanoseconds"))
-        leakage = Leakage(tileMilliwatts: n("energy.staticMilliwattsPerTile"), learningCoreMilliwatts: n("learningCore.energy.staticMilliwattsPerCore"))
+        leakage = Leakage(d)
         learningCore = CoreParameters(d)
     }
 

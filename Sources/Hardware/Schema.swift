@@ -53,10 +53,9 @@ public enum HardwareSchema {
     static let big = 1e12
 
     public static let keys: [HardwareKey] = [
-        .init("technology.nodeNanometers", .number(1...1000), "nm", "Process node.",
-              informational: "the per-action energies and times are given at this node; nothing is scaled by it"),
-        .init("technology.supplyVolts", .number(0.1...5), "V", "Supply voltage of the digital periphery.",
-              informational: "the digital energies are given at this supply; nothing is scaled by it"),
+        .init("technology.nodeNanometers", .number(1...1000), "nm", "Process node. The per-action energies and times are given at this node and are not scaled by it; the leakage of the periphery's gates (leakage.*) is priced from this node's transistors (\(LogicTechnology.known), NeuroSim V1.4's Technology.cpp at 300 K)."),
+        .init("technology.logicTransistors", .choice(LogicTechnology.Flavour.allCases.map(\.rawValue)), "", "Transistor flavour of the digital periphery, for its leakage: lstp (low standby power, NeuroSim's default roadmap) or hp (high performance; its off-current is 1,000 times LSTP's at the same node)."),
+        .init("technology.supplyVolts", .number(0.1...5), "V", "Supply voltage of the digital periphery. The digital energies are given at this supply and are not scaled by it; a leaking gate draws its off-current at this supply."),
         .init("technology.clockGigahertz", .number(0.001...10), "GHz", "Clock of the digital periphery; one cycle is the time unit of the simulator."),
 
         .init("chip.tileSites", .integer(1...16_777_216), "sites", "Tile sites on the chip, on a grid `tileSitesPerRow` wide; each holds one crossbar array with its DACs, ADCs and shift-add (a tile)."),
@@ -140,7 +139,13 @@ public enum HardwareSchema {
         .init("energy.adderTreeAddPicojoules", .number(0...big), "pJ", "One addition in a processing element's adder tree (chip.partialSumReduction adder-tree)."),
         .init("energy.hostPicojoulesPerByte", .number(0...big), "pJ/B", "One byte between the host and the chip."),
         .init("energy.normalizationOperationPicojoules", .number(0...big), "pJ", "One operation of the digital normalisation unit."),
-        .init("energy.staticMilliwattsPerTile", .number(0...big), "mW", "Static (leakage) power of one powered tile, busy or idle."),
+        .init("energy.staticMilliwattsPerTile", .number(0...big), "mW", "Lumped static (leakage) power of one powered tile, busy or idle, on top of the per-component leakage of `leakage.*`: for presets whose leakage is a published total rather than a gate count."),
+
+        .init("leakage.switchMatrixGatesPerLine", .number(0...big), "gates", "Leaking gates of the switch matrices per word line and per column line of a tile (their input registers), in minimum-inverter equivalents (a D flip-flop is 8: NeuroSim DFF.cpp 191). A gate leaks the off-current of technology.nodeNanometers and logicTransistors at technology.supplyVolts; a tile leaks while powered (chip.idleUnits)."),
+        .init("leakage.columnMuxGatesPerTile", .number(0...big), "gates", "Leaking gates of a tile's column-mux decoder, in minimum-inverter equivalents."),
+        .init("leakage.gatesPerADC", .number(0...big), "gates", "Leaking gates of one ADC (its digital logic: a sense amplifier's encoder, a SAR's register), in minimum-inverter equivalents; a bank shared by crossbar tiles (chip.tilesPerADC) is shared among them."),
+        .init("leakage.shiftAddGatesPerADC", .number(0...big), "gates", "Leaking gates of the shift-add units behind one ADC (adders and registers), in minimum-inverter equivalents."),
+        .init("leakage.peripheryGatesPerTile", .number(0...big), "gates", "Leaking gates of a tile's share of the periphery around the arrays (processing-element and tile buffers, adder trees and accumulators, buses), in minimum-inverter equivalents."),
 
         .init("timing.rowDriveSettleNanoseconds", .number(0...big), "ns", "Row drive and settle before a read."),
         .init("timing.normalizationOperationNanoseconds", .number(0...big), "ns", "One operation of a digital unit lane."),

@@ -148,7 +148,7 @@ public struct Ledger: Sendable {
 /// leakage power of each unit.
 public struct EnergyTable: Sendable {
     public let prices: [(Component, Double)]
-    let model: HardwareModel
+    public let model: HardwareModel
 
     public init(_ h: HardwareModel) {
         model = h

@@ -25,6 +25,7 @@ public enum Reports {
             "layersLatencyNanoseconds": r.layersLatencyNanoseconds,
             "layersThroughputBoundPerSecond": r.layersThroughputBoundPerSecond,
             "layersEnergyPerInferenceNanojoules": r.layersPicojoules / 1000,
+            "leakageMicrowattsByComponent": Dictionary(uniqueKeysWithValues: r.leakageMicrowattsByComponent.map { ($0.component, $0.microwatts) }),
             "passesPerInference": config.model.passes,
             "partialProductMACs": r.partialProductMACs,
         ]
@@ -152,6 +153,9 @@ public enum Reports {
         let byComponent = r.energyByComponent
         for comp in Component.allCases { add("energy.\(comp.rawValue)", number(byComponent[comp] ?? 0), "pJ per inference: \(comp.meaning)") }
         add("energy.total", number(Component.total(byComponent)), "pJ per inference")
+        for (component, uW) in r.leakageMicrowattsByComponent {
+            add("leakage.\(component)", number(uW), "uW of static power while powered (the static energy is this x the powered time)")
+        }
         for (u, unit) in r.resources.enumerated() {
             let name = "unit." + unit.name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
             add(name + ".busyCycles", cycles(unit.busy), "cycles busy, loaded run of chip 1")

@@ -102,6 +102,16 @@ public struct RunResult {
         return e.mapValues { $0 / Double(max(1, inferences)) }
     }
 
+    /// The chip's leakage power while powered, uW, by component: the used tiles' switch
+    /// matrices, column-mux decoders, ADC logic, shift-add, periphery share and lumped power
+    /// (`HardwareModel.Leakage`), the learning cores, and the unused tile sites. In this order.
+    public var leakageMicrowattsByComponent: [(component: String, microwatts: Double)] {
+        let tiles = Double(units.reduce(0) { $0 + $1.tiles }), cores = Double(units.reduce(0) { $0 + $1.cores })
+        let leakage = table.model.leakage
+        return leakage.tileComponents.map { ($0.component, tiles * $0.milliwatts * 1000) }
+            + [("learningCores", cores * leakage.learningCoreMilliwatts * 1000), ("unusedTileSites", unusedSitesMilliwatts * 1000)]
+    }
+
     /// Energy per inference by component, pJ: every unit's, plus unused sites' leakage.
     public var energyByComponent: [Component: Double] {
         var e = [Component: Double]()

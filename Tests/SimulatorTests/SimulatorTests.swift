@@ -420,7 +420,7 @@ final class KeyCoverageTests: XCTestCase {
         let all = Set(HardwareSchema.keys.map(\.path))
         XCTAssertEqual(all.subtracting(read).subtracting(informational).sorted(), [], "keys neither read nor informational")
         XCTAssertEqual(read.intersection(informational).sorted(), [], "keys marked informational but read")
-        XCTAssertEqual(informational, ["crossbar.cellType", "technology.nodeNanometers", "technology.supplyVolts"])
+        XCTAssertEqual(informational, ["crossbar.cellType"])
     }
 
     func testReadVoltsAndPulseReachEnergyAndLatency() throws {

@@ -19,6 +19,8 @@ public enum TestHardware {
         "energy.accumulatePicojoules=0.021", "energy.bufferReadPicojoulesPerAccess=20.45", "energy.bufferWritePicojoulesPerAccess=20.45",
         "energy.wirePicojoulesPerBitMillimeter=0.0723", "energy.inputWireToggleFraction=1", "energy.outputWireToggleFraction=1",
         "energy.adderTreeAddPicojoules=0.021", "energy.staticMilliwattsPerTile=3.25",
+        "leakage.switchMatrixGatesPerLine=0", "leakage.columnMuxGatesPerTile=0", "leakage.gatesPerADC=0",
+        "leakage.shiftAddGatesPerADC=0", "leakage.peripheryGatesPerTile=0",
         "timing.normalizationOperationNanoseconds=1", "timing.rowDriveSettleNanoseconds=10", "timing.shiftAddNanoseconds=1",
         "timing.bufferNanosecondsPerAccess=1", "timing.wireNanosecondsPerMillimeter=0.1", "timing.adderTreeLevelNanoseconds=1",
     ]
