@@ -14,6 +14,10 @@ struct OptionSpec {
         self.help = help
         self.defaultValue = defaultValue
     }
+
+    /// Whether the option may be given more than once: its help says "(repeatable)", so that
+    /// what `--help` promises and what the parser accepts cannot disagree.
+    var repeatable: Bool { help.contains("(repeatable)") }
 }
 
 /// A command's help text and grammar, rendered in swift-argument-parser's layout
@@ -87,6 +91,9 @@ struct Arguments {
             guard let option = spec.options.first(where: { $0.name == name }) else {
                 throw InputError(.usage, "unknown option '\(name)' for 'hffsim \(spec.name)'; see 'hffsim \(spec.name) --help'")
             }
+            if values[name] != nil && !option.repeatable {
+                throw InputError.usage(flag: name, "given more than once; it takes one value")
+            }
             if option.valueName == nil {
                 if inline != nil { throw InputError.usage(flag: name, "takes no value") }
                 values[name, default: []].append("true")
@@ -94,7 +101,11 @@ struct Arguments {
                 values[name, default: []].append(inline)
             } else {
                 guard i < args.count else { throw InputError.usage(flag: name, "missing value <\(option.valueName!)>") }
-                values[name, default: []].append(args[i])
+                let value = args[i]
+                if Arguments.looksLikeFlag(value) {
+                    throw InputError.usage(flag: name, "missing value <\(option.valueName!)>, got the option '\(value)' (write \(name)=\(value) for a value that starts with '-')")
+                }
+                values[name, default: []].append(value)
                 i += 1
             }
         }
@@ -104,6 +115,12 @@ struct Arguments {
             throw InputError(.usage, "'hffsim \(spec.name)' takes \(expected) argument(s), got \(positionals.count)\(positionals.isEmpty ? "" : ": " + positionals.joined(separator: " ")); see 'hffsim \(spec.name) --help'")
         }
         if ProcessInfo.processInfo.environment["HFFSIM_CHECK_ARGS"] == "1" { throw ArgumentsChecked(command: spec.name) }
+    }
+
+    /// A separate argument that starts with '-' and is not a number (nor '-' alone, standard
+    /// input) is an option, never a value: `map m --output --json` must not write a file '--json'.
+    static func looksLikeFlag(_ value: String) -> Bool {
+        value.count > 1 && value.hasPrefix("-") && Double(value) == nil
     }
 
     func flag(_ name: String) -> Bool { values[name] != nil }

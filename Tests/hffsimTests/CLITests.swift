@@ -147,6 +147,11 @@ final class CLITests: XCTestCase {
             (["bench", "tile", "--layers", "784,0"], "--layers"),
             (["bench", "tile", "--repeats", "0"], "--repeats"),
             (["train"], "--output"),
+            // Issue 13 point 3: a value that is an option, and a single-valued option given twice.
+            (["map", "m.safetensors", "--output", "--json"], "--output: missing value <config.json>, got the option '--json'"),
+            (["train", "--seed", "--output", out], "--seed: missing value"),
+            (["train", "--epochs", "2", "--epochs", "3", "--output", out], "--epochs: given more than once"),
+            (["train", "--output", out, "--output", out], "--output: given more than once"),
             (["frobnicate"], "frobnicate"),
             (["eval"], "eval"),
             (["bench", "nope"], "nope"),
