@@ -20,6 +20,19 @@ public struct ModelInfo: Codable, Equatable, Sendable {
     public var lowered: Int
 }
 
+extension ModelInfo {
+    /// What `hffsim map` records of `model` (lowered as `lowered`).
+    public init(_ model: Model, lowered: LoweredModel, file: String, sha256: String) {
+        let hff = model.algorithm == .hff
+        self.init(file: file, sha256: sha256, algorithm: model.algorithm.rawValue, inputSize: model.inputSize,
+                  classCount: model.classCount, widths: model.widths,
+                  readout: hff ? model.hyperparameters.readout.rawValue : nil,
+                  tau: hff ? Double("\(model.hyperparameters.tau)") : nil,
+                  prototypesPerClass: hff ? model.hyperparameters.prototypesPerClass : nil,
+                  passes: lowered.passes, lowered: lowered.layers.count)
+    }
+}
+
 /// The read-out's neurons on the learning cores, as JSON.
 public struct CoreMapping: Codable, Equatable, Sendable {
     public struct Group: Codable, Equatable, Sendable { public var inputs: Int; public var prototypes: Int }
@@ -159,13 +172,24 @@ public struct HardwareConfig: Equatable, Sendable {
         return SafeTensors(tensors: t, metadata: ["format": "hffsim-config-tensors", "note": "codes and levels are integers stored as F32"])
     }
 
-    /// Writes the tensors file, then the config (each atomically); the config records the
-    /// tensors file's name and SHA-256.
+    /// Writes the tensors file and the config as a set: both to temporary files, then renamed
+    /// into place together (`Cleanup.critical`), so that an interruption never leaves one without
+    /// the other. The config records the tensors file's name and SHA-256.
     public func write(to path: String) throws {
         let tensorsPath = HardwareConfig.tensorsPath(for: path)
-        try safeTensors().write(to: tensorsPath)
-        let digest = SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: tensorsPath)))
-        try AtomicFile.write(Data(try json(tensorsFile: URL(fileURLWithPath: tensorsPath).lastPathComponent, digest: digest).utf8), to: path)
+        let tensorsData = try safeTensors().checkedEncoding(for: tensorsPath)
+        let configData = Data(try json(tensorsFile: URL(fileURLWithPath: tensorsPath).lastPathComponent, digest: SHA256.hex(tensorsData)).utf8)
+        let tensorsTmp = try AtomicFile.writeTemporary(tensorsData, for: tensorsPath)
+        let configTmp: String
+        do { configTmp = try AtomicFile.writeTemporary(configData, for: path) } catch {
+            try? FileManager.default.removeItem(atPath: tensorsTmp)
+            Cleanup.unregister(tensorsTmp)
+            throw error
+        }
+        try Cleanup.critical {
+            try AtomicFile.moveIntoPlace(tensorsTmp, tensorsPath)
+            try AtomicFile.moveIntoPlace(configTmp, path)
+        }
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> Any {
@@ -236,6 +260,7 @@ public struct HardwareConfig: Equatable, Sendable {
         guard let algorithm = Algorithm(rawValue: model.algorithm) else {
             throw InputError.data(file: path, field: "model.algorithm", "expected hff, ff or backprop, got '\(model.algorithm)'")
         }
+        try checkBounds(model: model, algorithm: algorithm, options: options, layers: layers, core: core, file: path)
         // The structure must be what the compiler makes of these shapes, hardware and options.
         let shapes = layers
         let readoutLayers = layers.compactMap { l in l.readoutGroup.map { _ in l.index } }
@@ -315,6 +340,70 @@ public struct HardwareConfig: Equatable, Sendable {
                                     learningCore: core, taskGraph: taskGraph, resources: resources, tensors: tensors)
         config.summary = summary
         return config
+    }
+
+    /// The sizes the compiler is about to trust, checked before any is used to size an array or
+    /// a loop: a hand-edited config must not crash, hang or allocate without bound.
+    static func checkBounds(model: ModelInfo, algorithm: Algorithm, options: MapOptions, layers: [LayerMapping],
+                            core: CoreMapping?, file: String) throws {
+        func fail(_ field: String, _ message: String) -> InputError { InputError.data(file: file, field: field, message) }
+        let sizes = 1...(1 << 24)
+        guard sizes.contains(model.inputSize) else { throw fail("model.inputSize", "expected a whole number in 1...\(sizes.upperBound), got \(model.inputSize)") }
+        guard (2...65_536).contains(model.classCount) else { throw fail("model.classCount", "expected a whole number in 2...65536, got \(model.classCount)") }
+        if let bad = model.widths.firstIndex(where: { !sizes.contains($0) }) {
+            throw fail("model.widths[\(bad)]", "expected a whole number in 1...\(sizes.upperBound), got \(model.widths[bad])")
+        }
+        let passes = algorithm == .ff ? model.classCount : 1
+        guard model.passes == passes else {
+            throw fail("model.passes", "expected \(passes) (\(algorithm == .ff ? "FF runs one pass per class" : "one pass per inference")), got \(model.passes)")
+        }
+        if algorithm == .hff {
+            guard let tau = model.tau, tau.isFinite, tau > 0 else { throw fail("model.tau", "expected a positive number, got \(model.tau.map { "\($0)" } ?? "nothing")") }
+            guard let readout = model.readout, Readout(rawValue: readout) != nil else {
+                throw fail("model.readout", "expected one of \(Readout.allCases.map(\.rawValue).joined(separator: " | ")), got \(model.readout.map { "'\($0)'" } ?? "nothing")")
+            }
+            guard let m = model.prototypesPerClass, (1...1024).contains(m) else {
+                throw fail("model.prototypesPerClass", "expected a whole number in 1...1024, got \(model.prototypesPerClass.map { "\($0)" } ?? "nothing")")
+            }
+            guard core != nil else { throw fail("learningCore", "expected the read-out's placement (an HFF config has one), got null") }
+        }
+        guard !layers.isEmpty, layers.count <= 4096 else { throw fail("layers", "expected 1...4096 crossbar layers, got \(layers.count)") }
+        for (l, layer) in layers.enumerated() {
+            guard layer.index == l else { throw fail("layers[\(l)].index", "expected \(l), got \(layer.index)") }
+            guard sizes.contains(layer.inputs) else { throw fail("layers[\(l)].inputs", "expected a whole number in 1...\(sizes.upperBound), got \(layer.inputs)") }
+            guard sizes.contains(layer.outputs) else { throw fail("layers[\(l)].outputs", "expected a whole number in 1...\(sizes.upperBound), got \(layer.outputs)") }
+            guard layer.inputs * layer.outputs <= 1 << 31 else {
+                throw fail("layers[\(l)]", "\(layer.inputs) x \(layer.outputs) weights: expected at most 2^31 per layer")
+            }
+        }
+        if let bad = options.duplication.firstIndex(where: { !(1...65_536).contains($0) }) {
+            throw fail("options.duplication[\(bad)]", "expected a whole number in 1...65536, got \(options.duplication[bad])")
+        }
+        for (g, group) in (core?.groups ?? []).enumerated() {
+            guard sizes.contains(group.inputs) else { throw fail("learningCore.groups[\(g)].inputs", "expected a whole number in 1...\(sizes.upperBound), got \(group.inputs)") }
+            guard (1...(1 << 20)).contains(group.prototypes) else {
+                throw fail("learningCore.groups[\(g)].prototypes", "expected a whole number in 1...\(1 << 20), got \(group.prototypes)")
+            }
+        }
+    }
+
+    /// Refuses a config that was not compiled from `model`: its model section (what `map` records
+    /// of a model: algorithm, sizes, read-out, passes) and its layers' shapes must be the model's,
+    /// field by field. A config pointing at another model's file, even with the digest updated,
+    /// would otherwise index the other model's weights by this config's shapes.
+    public func check(against model: Model, file: String) throws {
+        let lowered = LoweredModel(model)
+        let expected = ModelInfo(model, lowered: lowered, file: self.model.file, sha256: self.model.sha256)
+        if let (p, e, g) = HardwareConfig.firstDifference(try HardwareConfig.encode(expected), try HardwareConfig.encode(self.model), path: "model") {
+            throw InputError.data(file: file, field: p, "expected \(e) (the model file's), got \(g)")
+        }
+        for (l, (shape, layer)) in zip(lowered.layers, layers).enumerated() where (shape.inputs, shape.outputs) != (layer.inputs, layer.outputs) {
+            throw InputError.data(file: file, field: "layers[\(l)]", "expected \(shape.inputs) x \(shape.outputs) (the model file's), got \(layer.inputs) x \(layer.outputs)")
+        }
+        let groups = lowered.coreGroups.map { CoreMapping.Group(inputs: $0.inputs, prototypes: $0.prototypes) }
+        if (learningCore?.groups ?? []) != groups {
+            throw InputError.data(file: file, field: "learningCore.groups", "expected \(groups.map { "\($0.inputs) x \($0.prototypes)" }) (the model file's read-out), got \((learningCore?.groups ?? []).map { "\($0.inputs) x \($0.prototypes)" })")
+        }
     }
 
     /// "path" and message of a decoding error, the path in the config's notation (`.a[2].b`).

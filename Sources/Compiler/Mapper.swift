@@ -182,12 +182,7 @@ public enum Mapper {
             tensors.readoutLevels = levels
             tensors.readoutUnits = units
         }
-        let info = ModelInfo(file: modelPath, sha256: modelDigest, algorithm: model.algorithm.rawValue, inputSize: model.inputSize,
-                             classCount: model.classCount, widths: model.widths,
-                             readout: model.algorithm == .hff ? model.hyperparameters.readout.rawValue : nil,
-                             tau: model.algorithm == .hff ? Double("\(model.hyperparameters.tau)") : nil,
-                             prototypesPerClass: model.algorithm == .hff ? model.hyperparameters.prototypesPerClass : nil,
-                             passes: lowered.passes, lowered: lowered.layers.count)
+        let info = ModelInfo(model, lowered: lowered, file: modelPath, sha256: modelDigest)
         var config = HardwareConfig(model: info, hardware: hardware, options: options, layers: layers, tiles: structure.tiles,
                                     learningCore: structure.core, taskGraph: structure.taskGraph, resources: structure.resources,
                                     tensors: tensors)
@@ -273,8 +268,7 @@ public enum Mapper {
         }
         if needed > sites {
             let side = Int(Double(needed).squareRoot().rounded(.up))
-            throw InputError.data(file: d.name, field: "chip.tileSites",
-                                  "the model needs \(needed) tiles of \(rows) x \(columns), the hardware has \(sites) tile sites: \(needed - sites) short; --set chip.tileSites=\(needed) (or --set chip.tileSites=\(side * side) --set chip.tileSitesPerRow=\(side)) would fit")
+            throw InputError(.doesNotFit, "\(d.name): chip.tileSites: the model needs \(needed) tiles of \(rows) x \(columns), the hardware has \(sites) tile sites: \(needed - sites) short; --set chip.tileSites=\(needed) (or --set chip.tileSites=\(side * side) --set chip.tileSitesPerRow=\(side)) would fit")
         }
         if h.chip.interconnect.isWire && !(h.chip.sitePitchMillimeters > 0) {
             throw InputError.data(file: d.name, field: "area.tileSquareMillimeters",

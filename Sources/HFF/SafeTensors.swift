@@ -426,6 +426,11 @@ public struct SafeTensors: Sendable, Equatable {
     /// Content that ``encodingProblem()`` reports, or whose header would exceed ``maxHeaderSize``
     /// (which no reader would accept), is refused with an error instead.
     public func write(to path: String) throws {
+        try AtomicFile.write(try checkedEncoding(for: path), to: path)
+    }
+
+    /// ``encode()``, refused (naming `path`) when a reader would refuse the file.
+    public func checkedEncoding(for path: String) throws -> Data {
         if let problem = encodingProblem() {
             throw InputError.data(file: path, field: problem.field, "cannot write: \(problem.message)")
         }
@@ -435,7 +440,7 @@ public struct SafeTensors: Sendable, Equatable {
             throw InputError.data(file: path, field: "header", "cannot write: the header would be \(headerLength) bytes, "
                 + "over the \(SafeTensors.maxHeaderSize)-byte limit readers enforce")
         }
-        try AtomicFile.write(data, to: path)
+        return data
     }
 
     /// Orders strings by their UTF-8 bytes (the order of Rust's `str` and of Python's `str` for

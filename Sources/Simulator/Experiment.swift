@@ -50,7 +50,11 @@ public enum Experiment {
             throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but \(modelName) expects \(model.inputSize)")
         }
         let n = min(test.count, limit ?? test.count)
-        return (test.features.rows(0..<n), Array(test.labels.prefix(n)))
+        let labels = Array(test.labels.prefix(n))
+        if let i = labels.firstIndex(where: { $0 < 0 || $0 >= model.classCount }) {
+            throw InputError(.data, "\(test.name): sample \(i) has label \(labels[i]), but \(modelName) has \(model.classCount) classes (0...\(model.classCount - 1))")
+        }
+        return (test.features.rows(0..<n), labels)
     }
 
     /// Compiles `source` onto `hardware` (ADC ranges calibrated on the first
@@ -77,6 +81,8 @@ public enum Experiment {
         if SHA256.hex(bytes) != config.model.sha256 {
             throw InputError.data(file: path, field: "model.sha256", "\(config.model.file) has changed since the config was compiled; map it again")
         }
-        return (config, try ModelFile.load(path: modelPath))
+        let model = try ModelFile.load(path: modelPath)
+        try config.check(against: model, file: path)
+        return (config, model)
     }
 }

@@ -47,6 +47,19 @@ public enum Reports {
         return out
     }
 
+    /// Writes the reports as one set: into a staging directory beside `dir`, then moved into
+    /// place (`StagedDirectory`), so that a failure or an interruption leaves none of them.
+    public static func write(_ r: RunResult, config: HardwareConfig, into dir: String) throws {
+        let staged = try StagedDirectory(target: dir)
+        do {
+            try write(r, config: config, to: staged.staging)
+            try staged.commit()
+        } catch {
+            staged.discard()
+            throw error
+        }
+    }
+
     public static func write(_ r: RunResult, config: HardwareConfig, to dir: String) throws {
         var summary = headline(r, config: config, hostTiming: false)
         summary["config"] = [

@@ -86,6 +86,7 @@ enum TrainCommand {
         config.perFeatureStandardization = args.flag("--per-feature-standardization")
         try config.validate()
         try checkWritable(output, flag: "--output")
+        try refuseOverwritingInputs([(output, "--output")], args: args)
         let (train, test) = try DatasetFlags.load(args, seed: h.seed)
         try config.validateSize(inputs: train.featureCount, classes: train.classCount)
 
@@ -129,6 +130,29 @@ enum TrainCommand {
 
     /// Fails early, before any data is loaded, when the output cannot be written: an empty path,
     /// a directory, or a directory that does not exist or is not writable.
+    /// Refuses an output that would overwrite one of the command's own inputs (the model, a
+    /// hardware description file, a CSV data set): `map m.safetensors --output m.safetensors`
+    /// must not destroy the model. Paths are compared after resolving '..' and symbolic links.
+    static func refuseOverwritingInputs(_ outputs: [(path: String, flag: String)], args: Arguments, inputs extra: [String] = []) throws {
+        func resolved(_ p: String) -> String {
+            let url = URL(fileURLWithPath: p).standardizedFileURL
+            // An output that does not exist yet: resolve its directory.
+            if !FileManager.default.fileExists(atPath: url.path) {
+                return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
+            }
+            return url.resolvingSymlinksInPath().path
+        }
+        var inputs = extra
+        for flag in ["--dataset", "--test-dataset"] {
+            if let d = args.string(flag), d.hasPrefix("csv:") { inputs.append(String(d.dropFirst(4))) }
+        }
+        if let h = args.string("--hardware"), FileManager.default.fileExists(atPath: h) { inputs.append(h) }
+        let inputSet = Set(inputs.filter { !$0.isEmpty }.map(resolved))
+        for (path, flag) in outputs where inputSet.contains(resolved(path)) {
+            throw InputError.usage(flag: flag, "\(path) is one of this command's inputs; refusing to overwrite it")
+        }
+    }
+
     static func checkWritable(_ path: String, flag: String) throws {
         if path.isEmpty { throw InputError.usage(flag: flag, "expected a file path, got an empty string") }
         var isDir: ObjCBool = false

@@ -25,7 +25,9 @@ enum CoreReadoutRun {
     static func request(_ args: Arguments, model: Model) throws -> Request? {
         guard let preset = args.string("--core") else {
             if !args.strings("--set").isEmpty { throw InputError.usage(flag: "--set", "applies to --core, which is not given") }
-            if args.string("--chip-seeds") != nil { throw InputError.usage(flag: "--chip-seeds", "applies to --core, which is not given") }
+            for flag in ["--chip-seeds", "--learn-class", "--shots"] where args.string(flag) != nil {
+                throw InputError.usage(flag: flag, "applies to --core, which is not given")
+            }
             return nil
         }
         guard model.algorithm == .hff else {

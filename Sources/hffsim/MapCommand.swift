@@ -29,6 +29,8 @@ enum MapCommand {
         let args = try Arguments(argv, spec: spec)
         guard let output = args.string("--output") else { throw InputError.usage(flag: "--output", "is required: where to write the hardware config") }
         try TrainCommand.checkWritable(output, flag: "--output")
+        try TrainCommand.refuseOverwritingInputs([(output, "--output"), (HardwareConfig.tensorsPath(for: output), "--output")],
+                                                 args: args, inputs: [args.positionals[0]])
         var options = MapOptions()
         options.weightScale = try args.choice("--weight-scale", default: .perLayer)
         options.clipPercentile = Double(try args.float("--clip-percentile", default: 100, expected: "a percentile in 50...100") { $0 >= 50 && $0 <= 100 })
@@ -36,7 +38,12 @@ enum MapCommand {
         if args.string("--adc-headroom") != nil {
             options.adcHeadroom = Double(try args.float("--adc-headroom", default: 0, expected: "a fraction in 0...10") { $0 >= 0 && $0 <= 10 })
         }
-        if args.string("--duplicate") != nil { options.duplication = try args.intList("--duplicate", default: []) }
+        if args.string("--duplicate") != nil {
+            options.duplication = try args.intList("--duplicate", default: [])
+            if let big = options.duplication.first(where: { $0 > 65_536 }) {
+                throw InputError.usage(flag: "--duplicate", "expected copies in 1...65536 per layer, got \(big)")
+            }
+        }
         let modelPath = args.positionals[0]
         let hardware = try HardwareDescription.load(args.string("--hardware") ?? "rram-neurosim", sets: args.strings("--set"))
         let model = try ModelFile.load(path: modelPath)

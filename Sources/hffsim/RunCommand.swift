@@ -43,15 +43,7 @@ enum RunCommand {
         options.inFlight = try args.string("--in-flight").map { _ in try args.int("--in-flight", default: 1, range: 1...1_000_000) }
         options.timeSinceProgrammingSeconds = try args.string("--time-since-programming").map(seconds)
         let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
-        if let dir = args.string("--output-dir") {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
-                if !isDir.boolValue { throw InputError.usage(flag: "--output-dir", "\(dir) is a file; expected a directory") }
-            } else {
-                try TrainCommand.checkWritable(dir, flag: "--output-dir")
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
-            }
-        }
+        if let dir = args.string("--output-dir") { try checkOutputDirectory(dir, flag: "--output-dir") }
         let (config, model) = try Experiment.loadConfig(path: args.positionals[0])
         let (_, test) = try DatasetFlags.load(args, seed: 0)
         let (raw, labels) = try Experiment.samples(test, limit: limit, model: model, modelName: "the config's model")
@@ -60,7 +52,7 @@ enum RunCommand {
             progress.update(text, fraction: fraction)
         }
         progress.clear()
-        if let dir = args.string("--output-dir") { try Reports.write(result, config: config, to: dir) }
+        if let dir = args.string("--output-dir") { try Reports.write(result, config: config, into: dir) }
         if args.flag("--json") {
             var out = Reports.headline(result, config: config)
             if let dir = args.string("--output-dir") { out["outputDir"] = dir; out["trace"] = dir + "/trace.json" }
@@ -70,6 +62,24 @@ enum RunCommand {
         print(table(result, config: config))
         if let dir = args.string("--output-dir") {
             print("reports: \(dir)/summary.json, layers.csv, components.csv, stats.txt; trace: \(dir)/trace.json (open it in https://ui.perfetto.dev)")
+        }
+    }
+
+    /// An output directory that can be made (or exists) and written: checked before any work;
+    /// nothing is created until the reports are written (`Reports.write(_:config:into:)`).
+    static func checkOutputDirectory(_ dir: String, flag: String) throws {
+        if dir.isEmpty { throw InputError.usage(flag: flag, "expected a directory path, got an empty string") }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            if !isDir.boolValue { throw InputError.usage(flag: flag, "\(dir) is a file; expected a directory") }
+            if access(dir, W_OK) != 0 { throw InputError.usage(flag: flag, "directory \(dir) is not writable") }
+        } else {
+            try TrainCommand.checkWritable(dir, flag: flag)
+        }
+        // What access() cannot tell (a file system that refuses directories, such as /proc):
+        // make the staging directory the reports will go to, and remove it again.
+        do { try StagedDirectory(target: dir).discard() } catch let e as InputError {
+            throw InputError.usage(flag: flag, e.message)
         }
     }
 

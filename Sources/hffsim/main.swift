@@ -4,6 +4,8 @@ import CKernels
 // Large arrays (per-sample core programs, per-block matrices) are allocated and freed many times
 // a run; keep them in the heap rather than mapping fresh zeroed pages each time.
 hffsim_keep_large_allocations()
+// SIGINT and SIGTERM remove the temporary outputs in flight (Cleanup), so nothing partial is left.
+Cleanup.installSignalHandlers()
 
 /// hffsim's entry point: argument dispatch only. Each command lives in its own file.
 let topSpec = CommandSpec(

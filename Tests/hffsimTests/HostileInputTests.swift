@@ -1,0 +1,165 @@
+import Foundation
+import XCTest
+
+/// Issue 13: hand-edited configs, outputs onto inputs, labels beyond the model's classes,
+/// unwritable output directories and interruptions. Each case must end with one line naming the
+/// file (or flag) and the field, exit 64 or 65 (74 for an output the system refuses), and leave
+/// no output behind. The oracle is the contract itself: the exit code, the named field, and the
+/// directory listing before and after.
+final class HostileInputTests: XCTestCase {
+    func tempDir() throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: d) }
+        return d
+    }
+
+    /// A tiny HFF model and its config on rram-neurosim, in `dir`.
+    func mapped(in dir: URL) throws -> (model: String, config: String) {
+        let model = dir.appendingPathComponent("m.safetensors").path, config = dir.appendingPathComponent("c.json").path
+        let t = try Hffsim.run(["train", "--layers", "16", "--epochs", "1", "--output", model])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        let m = try Hffsim.run(["map", model, "--output", config])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        return (model, config)
+    }
+
+    func testHandEditedConfigsAreRefusedNamingTheField() throws {
+        let dir = try tempDir()
+        let (_, config) = try mapped(in: dir)
+        let original = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as! [String: Any]
+        func edited(_ section: String, _ edit: (inout [String: Any]) -> Void) -> [String: Any] {
+            var c = original
+            var s = c[section] as! [String: Any]
+            edit(&s)
+            c[section] = s
+            return c
+        }
+        func layer0(_ key: String, _ value: Any) -> [String: Any] {
+            var c = original
+            var layers = c["layers"] as! [[String: Any]]
+            layers[0][key] = value
+            c["layers"] = layers
+            return c
+        }
+        var nullCore = original
+        nullCore["learningCore"] = NSNull()
+        let cases: [(String, [String: Any], String)] = [
+            ("negative inputs", layer0("inputs", -5), "layers[0].inputs: expected a whole number in 1..."),
+            ("negative duplication", edited("options") { $0["duplication"] = [-1] }, "options.duplication[0]"),
+            ("huge duplication", edited("options") { $0["duplication"] = [4_611_686_018_427_387_904] }, "options.duplication[0]"),
+            ("passes -1", edited("model") { $0["passes"] = -1 }, "model.passes: expected 1"),
+            ("passes 1e9", edited("model") { $0["passes"] = 1_000_000_000 }, "model.passes: expected 1"),
+            ("no read-out", nullCore, "learningCore: expected the read-out's placement"),
+            ("class count 0", edited("model") { $0["classCount"] = 0 }, "model.classCount"),
+            ("tau 0", edited("model") { $0["tau"] = 0 }, "model.tau"),
+            ("bogus read-out", edited("model") { $0["readout"] = "bogus" }, "model.readout"),
+            ("widths", edited("model") { $0["widths"] = [5] }, "model.widths[0]: expected 16 (the model file's), got 5"),
+        ]
+        for (name, tree, mention) in cases {
+            let path = dir.appendingPathComponent("x.json").path
+            try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: path))
+            let out = dir.appendingPathComponent("out-\(name.replacingOccurrences(of: " ", with: "-"))").path
+            let r = try Hffsim.run(["run", path, "--samples", "5", "--output-dir", out])
+            XCTAssertEqual(r.status, 65, "\(name): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(name): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(mention), "\(name) should name \(mention): \(r.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(name): output directory left behind")
+        }
+    }
+
+    func testAConfigPointingAtAnotherModelIsRefused() throws {
+        let dir = try tempDir()
+        let (_, config) = try mapped(in: dir)
+        let other = dir.appendingPathComponent("other.safetensors").path
+        XCTAssertEqual(try Hffsim.run(["train", "--layers", "24,8", "--epochs", "1", "--seed", "4", "--output", other]).status, 0)
+        var tree = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as! [String: Any]
+        var model = tree["model"] as! [String: Any]
+        model["file"] = "other.safetensors"
+        model["sha256"] = try sha256(of: other)
+        tree["model"] = model
+        try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: config))
+        let r = try Hffsim.run(["run", config, "--samples", "5"])
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertTrue(r.stderr.contains("(the model file's)"), r.stderr)
+    }
+
+    func sha256(of path: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = [path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return String(text.prefix(64))
+    }
+
+    func testNoCommandWritesOverItsOwnInputs() throws {
+        let dir = try tempDir()
+        let (model, _) = try mapped(in: dir)
+        let before = try Data(contentsOf: URL(fileURLWithPath: model))
+        for args in [["map", model, "--output", model], ["map", model, "--output", dir.appendingPathComponent("./m.safetensors").path],
+                     ["train", "--layers", "8", "--epochs", "1", "--dataset", "csv:\(model)", "--holdout", "0.5", "--output", model]] {
+            let r = try Hffsim.run(args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("--output: ") && r.stderr.contains("is one of this command's inputs"), r.stderr)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: model)), before, "the model is untouched")
+    }
+
+    func testLabelsBeyondTheModelsClassesAreRefused() throws {
+        let dir = try tempDir()
+        let (model, config) = try mapped(in: dir)
+        var rows = ""
+        for i in 0..<12 { rows += (0..<784).map { _ in "0" }.joined(separator: ",") + ",\(i)\n" }
+        let csv = dir.appendingPathComponent("labels.csv").path
+        try rows.write(toFile: csv, atomically: true, encoding: .utf8)
+        for args in [["run", config, "--dataset", "csv:\(csv)", "--test-dataset", "csv:\(csv)"],
+                     ["compare", model, "--dataset", "csv:\(csv)", "--test-dataset", "csv:\(csv)"]] {
+            let r = try Hffsim.run(args)
+            XCTAssertEqual(r.status, 65, "\(args[0]): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("sample 10 has label 10") && r.stderr.contains("has 10 classes"), r.stderr)
+        }
+    }
+
+    func testAnOutputDirectoryTheSystemRefusesIsAUsageErrorBeforeAnyWork() throws {
+        let dir = try tempDir()
+        let (_, config) = try mapped(in: dir)
+        let r = try Hffsim.run(["run", config, "--output-dir", "/proc/hffsim-cannot-be-here"])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("error: --output-dir: "), r.stderr)
+        let e = try Hffsim.run(["eval", dir.appendingPathComponent("m.safetensors").path, "--learn-class", "3"])
+        XCTAssertEqual(e.status, 64, e.stderr)
+        XCTAssertTrue(e.stderr.contains("--learn-class: applies to --core"), e.stderr)
+    }
+
+    /// SIGTERM at any moment leaves either every report or none, and no staging directory.
+    func testAnInterruptedRunLeavesAllReportsOrNone() throws {
+        let dir = try tempDir()
+        let (_, config) = try mapped(in: dir)
+        for delay in [0.05, 0.2, 0.4] {
+            let out = dir.appendingPathComponent("out-\(delay)").path
+            let p = Process()
+            p.executableURL = Hffsim.binary
+            p.arguments = ["run", config, "--chip-seeds", "3", "--output-dir", out]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            p.terminate()
+            p.waitUntilExit()
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: out).sorted()) ?? []
+            if p.terminationStatus == 0 {
+                XCTAssertEqual(files, ["components.csv", "layers.csv", "stats.txt", "summary.json", "trace.json"], "finished before \(delay) s")
+            } else {
+                XCTAssertEqual(p.terminationStatus, 128 + SIGTERM, "SIGTERM at \(delay) s ends the run through its handler")
+                XCTAssertEqual(files, [], "SIGTERM at \(delay) s left \(files)")
+                XCTAssertFalse(FileManager.default.fileExists(atPath: out), "SIGTERM at \(delay) s left the directory")
+            }
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".staging-") || $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+}
