@@ -231,6 +231,7 @@ public struct HardwareConfig: Equatable, Sendable {
     /// the tensors file (digest and shapes). Any difference is refused with the key path.
     public static func load(path: String) throws -> HardwareConfig {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
+        if let key = JSONKeys.firstDuplicate(in: data) { throw InputError.data(file: path, field: key, "appears twice in its object") }
         guard let tree = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw InputError.data(file: path, "not a JSON object")
         }

@@ -126,8 +126,15 @@ public struct HardwareDescription: Equatable, Sendable {
     public static func load(_ nameOrPath: String, sets: [String] = []) throws -> HardwareDescription {
         let path = try locate(nameOrPath, relativeTo: nil)
         var tree = try resolve(path: path, chain: [])
+        let plain = try validate(tree, file: path)
+        guard !sets.isEmpty else { return plain }
         for s in sets { try apply(set: s, to: &tree) }
-        return try validate(tree, file: path)
+        do {
+            return try validate(tree, file: path)
+        } catch let e as InputError {
+            // The file alone is valid: what the overrides made of it is the flag's fault.
+            throw InputError.usage(flag: "--set", e.message.replacingOccurrences(of: "\(path): ", with: "") + " (after --set " + sets.joined(separator: " --set ") + ")")
+        }
     }
 
     static func locate(_ nameOrPath: String, relativeTo dir: String?) throws -> String {
@@ -160,6 +167,7 @@ public struct HardwareDescription: Equatable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError.data(file: path, "cannot read the file")
         }
+        if let key = JSONKeys.firstDuplicate(in: data) { throw InputError.data(file: path, field: key, "appears twice in its object") }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: data)

@@ -76,6 +76,9 @@ struct Arguments {
         while i < args.count {
             let a = args[i]
             i += 1
+            if a.isEmpty {
+                throw InputError(.usage, "'hffsim \(spec.name)': argument \(i) is an empty string; expected a path or an option")
+            }
             if onlyPositionals || !a.hasPrefix("-") || a == "-" {
                 positionals.append(a)
                 continue
@@ -98,10 +101,12 @@ struct Arguments {
                 if inline != nil { throw InputError.usage(flag: name, "takes no value") }
                 values[name, default: []].append("true")
             } else if let inline {
+                if inline.isEmpty { throw InputError.usage(flag: name, "expected <\(option.valueName!)>, got an empty string") }
                 values[name, default: []].append(inline)
             } else {
                 guard i < args.count else { throw InputError.usage(flag: name, "missing value <\(option.valueName!)>") }
                 let value = args[i]
+                if value.isEmpty { throw InputError.usage(flag: name, "expected <\(option.valueName!)>, got an empty string") }
                 if Arguments.looksLikeFlag(value) {
                     throw InputError.usage(flag: name, "missing value <\(option.valueName!)>, got the option '\(value)' (write \(name)=\(value) for a value that starts with '-')")
                 }

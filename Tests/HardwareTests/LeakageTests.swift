@@ -60,8 +60,8 @@ final class LeakageTests: XCTestCase {
 
     func testANodeWithoutAnEntryIsRefusedOnlyWhenGatesAreCounted() throws {
         XCTAssertThrowsError(try HardwareDescription.load("rram-neurosim", sets: ["technology.nodeNanometers=28"])) { e in
-            XCTAssertEqual((e as? InputError)?.kind, .data)
-            XCTAssertTrue((e as? InputError)?.message.contains("technology.nodeNanometers: 28 nm lstp has no leakage entry") ?? false, "\(e)")
+            XCTAssertEqual((e as? InputError)?.kind, .usage, "the file is valid; the override is not")
+            XCTAssertTrue((e as? InputError)?.message.contains("--set: technology.nodeNanometers: 28 nm lstp has no leakage entry") ?? false, "\(e)")
         }
         // pcm-aihwkit counts no gates (its leakage is lumped): any node loads, and gates cost nothing.
         let pcm = HardwareModel(try HardwareDescription.load("pcm-aihwkit", sets: ["technology.nodeNanometers=28"]))

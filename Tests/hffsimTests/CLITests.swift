@@ -78,7 +78,7 @@ final class CLITests: XCTestCase {
         for (args, status, mention) in [(["--set", "learningCore.cores=2"], Int32(64), "--set"),
                                         (["--core", "ideal", "--chip-seeds", "0"], 64, "--chip-seeds"),
                                         (["--core", "nope"], 65, "nope"),
-                                        (["--core", "ideal", "--set", "learningCore.cores=0"], 65, "learningCore.cores"),
+                                        (["--core", "ideal", "--set", "learningCore.cores=0"], 64, "--set: learningCore.cores"),
                                         (["--core", "ideal", "--set", "learningCore.neuronsPerCore=1"], 65, "does not fit"),
                                         (["--core", "ideal", "--learn-class", "10"], 64, "--learn-class"),
                                         (["--core", "ideal", "--shots", "3"], 64, "--shots")] {
@@ -152,6 +152,9 @@ final class CLITests: XCTestCase {
             (["train", "--seed", "--output", out], "--seed: missing value"),
             (["train", "--epochs", "2", "--epochs", "3", "--output", out], "--epochs: given more than once"),
             (["train", "--output", out, "--output", out], "--output: given more than once"),
+            (["eval", ""], "argument 1 is an empty string"),
+            (["map", "m.safetensors", "--hardware", "", "--output", out], "--hardware: expected <preset>, got an empty string"),
+            (["hardware", "show", "rram-neurosim", "--set", "crossbar.rows=64"], "--set: crossbar.rowsPerRead: expected at most crossbar.rows (64)"),
             (["frobnicate"], "frobnicate"),
             (["eval"], "eval"),
             (["bench", "nope"], "nope"),
