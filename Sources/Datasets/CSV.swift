@@ -31,7 +31,13 @@ public enum CSV {
 
     /// Reads the CSV file at `path` (raw or gzipped). `classCount` is the largest label + 1.
     public static func read(path: String, labelColumn: LabelColumn, name: String? = nil) throws -> Dataset {
-        let data = try Gzip.readMaybeGzip(path: path)
+        // Text of n bytes holds at most n / 2 values, 4 bytes each as Float: with the text itself,
+        // 3 n bytes. The text may take a third of the memory budget.
+        let limit = MemoryBudget.bytes / 3
+        let data = try Gzip.readMaybeGzip(path: path, limit: limit)
+        if data.count > limit {
+            throw InputError.data(file: path, "\(data.count) bytes of text: more than a third of the memory budget of \(MemoryBudget.describe(MemoryBudget.bytes)) (half this machine's memory), which parsing needs")
+        }
         return try parse(data, file: path, labelColumn: labelColumn, name: name ?? "csv:\(path)")
     }
 

@@ -22,10 +22,15 @@ public enum Gzip {
     /// The largest decompressed size accepted (a gzip bomb is refused, not allocated).
     public static let maxDecompressedBytes = 16 << 30
 
-    public static func decompress(_ data: Data, file: String) throws -> Data {
+    /// `limit`: the most bytes the stream may decompress to (more is refused as soon as it is
+    /// produced, before the buffer grows further); `prefix`: stop after this many bytes and return
+    /// them (to read a header before deciding how much to allow).
+    public static func decompress(_ data: Data, file: String, limit: Int = maxDecompressedBytes, prefix: Int? = nil) throws -> Data {
         func corrupt(_ reason: String) -> InputError { InputError.data(file: file, "corrupt gzip stream: \(reason)") }
         if data.isEmpty { throw corrupt("the file is empty") }
-        guard let output = GrowableBuffer(capacity: initialCapacity(for: data)) else { throw corrupt("out of memory") }
+        // Never more room up front than the caller allows (a bomb's ISIZE claims gigabytes).
+        let room = min(initialCapacity(for: data), (prefix ?? limit) + 1)
+        guard let output = GrowableBuffer(capacity: max(room, 64)) else { throw corrupt("out of memory") }
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let input = raw.bindMemory(to: UInt8.self)
             var stream = z_stream()
@@ -41,13 +46,17 @@ public enum Gzip {
                 remaining -= Int(stream.avail_in)
                 var status: Int32 = Z_OK
                 repeat {
+                    if let prefix, output.count >= prefix { return }
+                    if output.count > limit {
+                        throw corrupt("decompresses to more than \(limit) bytes (\(limitReason(limit))); refusing")
+                    }
                     if output.free == 0 {
-                        guard output.capacity < maxDecompressedBytes, output.grow() else {
-                            throw corrupt("decompresses to more than \(maxDecompressedBytes >> 30) GiB, or memory ran out; refusing")
-                        }
+                        guard output.grow() else { throw corrupt("out of memory after \(output.count) decompressed bytes") }
                     }
                     stream.next_out = output.end
-                    stream.avail_out = uInt(min(output.free, Int(UInt32.max)))
+                    // Inflate no further than the prefix asked for, or one byte past the limit.
+                    let allowed = (prefix ?? limit) + 1 - output.count
+                    stream.avail_out = uInt(max(1, min(output.free, Int(UInt32.max), allowed)))
                     let before = Int(stream.avail_out)
                     status = inflate(&stream, Z_NO_FLUSH)
                     output.count += before - Int(stream.avail_out)
@@ -76,6 +85,9 @@ public enum Gzip {
                         throw corrupt("truncated after \(input.count) compressed bytes (\(output.count) bytes decompressed; the stream's end is missing)")
                     }
                 } while status != Z_STREAM_END
+                if output.count > limit {
+                    throw corrupt("decompresses to more than \(limit) bytes (\(limitReason(limit))); refusing")
+                }
                 members += 1
                 consumed += Int(stream.total_in)
                 let rest = UnsafeBufferPointer(rebasing: input[consumed...])
@@ -92,10 +104,16 @@ public enum Gzip {
     }
 
     /// The bytes of the file at `path`, decompressed when they start with the gzip magic bytes
-    /// (1f 8b) whatever the file's name. Missing or unreadable files are `.data` errors naming it.
-    public static func readMaybeGzip(path: String) throws -> Data {
+    /// (1f 8b) whatever the file's name, to at most `limit` bytes. Missing or unreadable files
+    /// are `.data` errors naming it.
+    public static func readMaybeGzip(path: String, limit: Int = maxDecompressedBytes) throws -> Data {
         let data = try readFile(path: path)
-        return isGzip(data) ? try decompress(data, file: path) : data
+        return isGzip(data) ? try decompress(data, file: path, limit: limit) : data
+    }
+
+    /// Why a limit is what it is, for the refusal message.
+    static func limitReason(_ limit: Int) -> String {
+        limit == maxDecompressedBytes ? "\(maxDecompressedBytes >> 30) GiB at most" : "what the header or the memory budget allows"
     }
 
     /// The raw bytes of the file at `path`, with one-line errors for the usual failures.

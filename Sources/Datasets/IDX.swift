@@ -77,7 +77,41 @@ public enum IDX {
 
     /// An images file (3 dimensions: count, rows, cols) as a count x (rows*cols) matrix in [0, 1].
     public static func readImages(path: String) throws -> Matrix {
-        try images(Gzip.readMaybeGzip(path: path), file: path)
+        try images(read(path: path, bytesPerElement: 4), file: path)
+    }
+
+    /// The most pixels one image may have (as the configs' layer widths: 2^24).
+    public static let maxFeatures = 1 << 24
+
+    /// The file's bytes, decompressed if gzipped, after checking what its header claims: an image
+    /// of at most `maxFeatures` pixels, and `bytesPerElement` per element (the Float matrix the
+    /// reader builds) within `MemoryBudget`. A gzipped file is decompressed only as far as its
+    /// header first, then to the size the header claims, so a small bomb never inflates.
+    static func read(path: String, bytesPerElement: Int) throws -> Data {
+        let raw = try Gzip.readFile(path: path)
+        let gz = Gzip.isGzip(raw)
+        let head = gz ? try Gzip.decompress(raw, file: path, prefix: 4 + 4 * 255) : raw
+        if head.count >= 4 {
+            let s = head.startIndex, ndims = Int(head[s + 3])
+            if head[s] == 0, head[s + 1] == 0, head.count >= 4 + 4 * ndims {
+                var dims = [Int]()
+                for d in 0..<ndims {
+                    let o = s + 4 + 4 * d
+                    dims.append(Int(head[o]) << 24 | Int(head[o + 1]) << 16 | Int(head[o + 2]) << 8 | Int(head[o + 3]))
+                }
+                if dims.count == 3, dims[1] * dims[2] > maxFeatures {
+                    throw InputError.data(file: path, field: "dimensions", "images of \(dims[1]) x \(dims[2]) pixels: expected at most \(maxFeatures) pixels per image")
+                }
+                var elements = 1
+                for d in dims { elements = elements.multipliedReportingOverflow(by: d).overflow ? Int.max : elements * d }
+                let budget = MemoryBudget.bytes
+                if elements > budget / max(1, bytesPerElement) {
+                    throw InputError.data(file: path, field: "dimensions", "\(dims.map(String.init).joined(separator: " x ")) elements need more than the memory budget of \(MemoryBudget.describe(budget)) (half this machine's memory)")
+                }
+                if gz { return try Gzip.decompress(raw, file: path, limit: 4 + 4 * ndims + elements) }
+            }
+        }
+        return gz ? head : raw  // a malformed header: `header` names what is wrong with it
     }
 
     /// The images in `data` (decompressed IDX bytes); `file` names it in errors.
@@ -95,7 +129,7 @@ public enum IDX {
 
     /// A labels file (1 dimension: count) as integers 0...255.
     public static func readLabels(path: String) throws -> [Int] {
-        try labels(Gzip.readMaybeGzip(path: path), file: path)
+        try labels(read(path: path, bytesPerElement: 8), file: path)
     }
 
     /// The labels in `data` (decompressed IDX bytes); `file` names it in errors.

@@ -39,6 +39,18 @@ public struct TrainingConfiguration: Equatable, Sendable {
         if total > Self.maxParameters {
             throw InputError.usage(flag: "--layers", "the model would have \(total) parameters, more than the \(Self.maxParameters) allowed")
         }
+        // Training holds per parameter the weight, its gradient and Adam's two moments (4 Floats),
+        // and per batch row and unit about 4 activations (pre-activation, output, normalised,
+        // gradient); evaluation's batches of 1,000 rows likewise.
+        let units = widths.reduce(0, +) + inputs + classes
+        let rows = max(hyperparameters.batchSize, 1000)
+        let (paramBytes, o1) = total.multipliedReportingOverflow(by: 16)
+        let (activationBytes, o2) = (rows * 16).multipliedReportingOverflow(by: units)
+        let budget = MemoryBudget.bytes
+        if o1 || o2 || paramBytes + activationBytes > budget {
+            let need = o1 || o2 ? "more than" : MemoryBudget.describe(paramBytes + activationBytes) + ", more than"
+            throw InputError.usage(flag: "--layers", "training this model needs \(need) the memory budget of \(MemoryBudget.describe(budget)) (half this machine's memory): \(total) parameters x 16 bytes (weights, gradients, Adam's moments) and \(rows)-row batches of \(units) units")
+        }
     }
 
     public init(algorithm: Algorithm, widths: [Int], hyperparameters: Hyperparameters) {
