@@ -138,6 +138,7 @@ final class CLITests: XCTestCase {
             (["train", "--batch-size", "9223372036854775807", "--output", out], "--batch-size"),
             (["train", "--layers", "9223372036854775807", "--output", out], "--layers"),
             (["train", "--layers", "1000000,1000000,1000000", "--output", out], "--layers"),
+            (["train", "--layers", "1048576,1000", "--output", out], "more than the memory budget"),
             (["train", "--prototypes-per-class", "9223372036854775807", "--output", out], "--prototypes-per-class"),
             (["train", "--threads", "9223372036854775807", "--output", out], "--threads"),
             (["train", "--tau", "1e-45", "--output", out], "--tau"),
