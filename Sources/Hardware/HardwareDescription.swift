@@ -101,18 +101,28 @@ public struct HardwareDescription: Equatable, Sendable {
 
     // MARK: Loading
 
-    /// Where presets are looked for: `HardwareModels/` in the working directory, then next to the
-    /// sources this binary was built from.
+    /// Where presets are looked for on disk: `HardwareModels/` in the working directory (a
+    /// checkout's own, possibly edited, copies). Otherwise the copies built into the binary
+    /// (`EmbeddedPresets`, kept equal to HardwareModels/ by a test) serve, from any directory.
     public static var presetDirectories: [String] {
-        let cwd = FileManager.default.currentDirectoryPath + "/HardwareModels"
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("HardwareModels").path
-        return [cwd, source]
+        [FileManager.default.currentDirectoryPath + "/HardwareModels"]
     }
 
-    /// The names of the presets found in `presetDirectories`, sorted.
+    /// Paths of the files built into the binary (`EmbeddedPresets`): `builtin:` and the path
+    /// under HardwareModels/. Disk copies come first; these make a copied binary work anywhere.
+    public static let builtinPrefix = "builtin:"
+
+    /// The bytes of `path`: a file, or a built-in one.
+    public static func contents(of path: String) -> Data? {
+        if path.hasPrefix(builtinPrefix) {
+            return EmbeddedPresets.files[String(path.dropFirst(builtinPrefix.count))].map { Data($0.utf8) }
+        }
+        return FileManager.default.contents(atPath: path)
+    }
+
+    /// The names of the presets found in `presetDirectories` and built in, sorted.
     public static func presetNames() -> [String] {
-        var names = Set<String>()
+        var names = Set(EmbeddedPresets.files.keys.filter { !$0.contains("/") }.map { String($0.dropLast(5)) })
         for dir in presetDirectories {
             for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where f.hasSuffix(".json") {
                 names.insert(String(f.dropLast(5)))
@@ -150,21 +160,30 @@ public struct HardwareDescription: Equatable, Sendable {
             candidates += presetDirectories.map { "\($0)/\(nameOrPath).json" }
         }
         var isDir: ObjCBool = false
-        if let found = candidates.first(where: { fm.fileExists(atPath: $0, isDirectory: &isDir) && !isDir.boolValue }) {
+        if let found = candidates.first(where: { !$0.hasPrefix(builtinPrefix) && fm.fileExists(atPath: $0, isDirectory: &isDir) && !isDir.boolValue }) {
             return found
         }
+        // Built in: a base named relative to a built-in file, or a preset by name.
+        var builtin = [String]()
+        if let dir, dir.hasPrefix(builtinPrefix) {
+            let rel = String(dir.dropFirst(builtinPrefix.count))
+            let joined = URL(fileURLWithPath: "/" + (rel.isEmpty ? "" : rel + "/") + nameOrPath).standardizedFileURL.path
+            builtin.append(String(joined.dropFirst()))
+        }
+        if !nameOrPath.hasSuffix(".json") && !nameOrPath.contains("/") { builtin.append(nameOrPath + ".json") }
+        if let rel = builtin.first(where: { EmbeddedPresets.files[$0] != nil }) { return builtinPrefix + rel }
         let presets = presetNames()
         throw InputError.data(file: nameOrPath, "no such hardware file or preset" + (presets.isEmpty ? "" : "; presets: " + presets.joined(separator: ", ")))
     }
 
     /// Reads `path` and merges it over its base chain; `chain` detects cycles.
     static func resolve(path: String, chain: [String]) throws -> [String: Any] {
-        let canonical = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let canonical = path.hasPrefix(builtinPrefix) ? path : URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         if chain.contains(canonical) {
             let names = (chain + [canonical]).map { URL(fileURLWithPath: $0).lastPathComponent }
             throw InputError.data(file: path, field: "base", "cycle: " + names.joined(separator: " -> "))
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = contents(of: path) else {
             throw InputError.data(file: path, "cannot read the file")
         }
         if let key = JSONKeys.firstDuplicate(in: data) { throw InputError.data(file: path, field: key, "appears twice in its object") }
@@ -181,7 +200,9 @@ public struct HardwareDescription: Equatable, Sendable {
         guard let baseName = base as? String, !baseName.isEmpty else {
             throw InputError.data(file: path, field: "base", "expected a preset name or a file path")
         }
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let dir = path.hasPrefix(builtinPrefix)
+            ? builtinPrefix + (path.dropFirst(builtinPrefix.count).split(separator: "/").dropLast().joined(separator: "/"))
+            : URL(fileURLWithPath: path).deletingLastPathComponent().path
         let basePath: String
         do { basePath = try locate(baseName, relativeTo: dir) } catch let e as InputError {
             throw InputError.data(file: path, field: "base", "'\(baseName)': " + e.message.replacingOccurrences(of: "\(baseName): ", with: ""))

@@ -56,7 +56,7 @@ public enum Validation {
     /// The points file: `{"points": [ {...}, ... ]}`; a malformed point is refused naming its index
     /// and field (exit 65).
     public static func load(path: String) throws -> [ReferencePoint] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
+        guard let data = HardwareDescription.contents(of: path) else { throw InputError.data(file: path, "cannot read the file") }
         if let key = JSONKeys.firstDuplicate(in: data) { throw InputError.data(file: path, field: key, "appears twice in its object") }
         guard let tree = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw InputError.data(file: path, "not a JSON object") }
         guard let list = tree["points"] as? [[String: Any]] else { throw InputError.data(file: path, field: "points", "expected an array of objects") }

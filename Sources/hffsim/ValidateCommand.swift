@@ -93,10 +93,9 @@ enum ValidateCommand {
 
     static func defaultPoints() throws -> String {
         let candidates = HardwareDescription.presetDirectories.map { $0 + "/validation/reference-points.json" }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw InputError.usage(flag: "--points", "no reference points at " + candidates.joined(separator: " or "))
-        }
-        return found
+        // On disk first (a checkout's own, possibly edited copy), else the one built in.
+        return candidates.first(where: { FileManager.default.fileExists(atPath: $0) })
+            ?? HardwareDescription.builtinPrefix + "validation/reference-points.json"
     }
 
     /// The model `--model` names (it must be an HFF 784-1000-1000-1000 network), or one trained
