@@ -135,6 +135,8 @@ public struct Model: Equatable, Sendable {
     /// FF only: the value written at the label's position of the one-hot overlay.
     public var overlayValue: Float
     public var history: [EpochRecord]
+    /// What it was trained on (nil in files written before it was recorded, or by other tools).
+    public var data: DataProvenance?
 
     public init(algorithm: Algorithm, inputSize: Int, classCount: Int, layers: [DenseLayer],
                 prototypes: [Matrix] = [], head: DenseLayer? = nil, hyperparameters: Hyperparameters,

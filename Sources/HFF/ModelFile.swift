@@ -32,6 +32,7 @@ public enum ModelFile {
         var normalization: Standardization
         var overlayValue: Float?
         var history: [EpochRecord]?
+        var data: DataProvenance?
     }
 
     /// The safetensors content of `model`.
@@ -51,7 +52,7 @@ public enum ModelFile {
         let meta = Metadata(formatVersion: formatVersion, algorithm: model.algorithm, inputSize: model.inputSize,
                             classCount: model.classCount, layers: model.widths, hyperparameters: model.hyperparameters,
                             normalization: model.normalization,
-                            overlayValue: model.algorithm == .ff ? model.overlayValue : nil, history: model.history)
+                            overlayValue: model.algorithm == .ff ? model.overlayValue : nil, history: model.history, data: model.data)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(meta), as: UTF8.self)
@@ -152,9 +153,19 @@ public enum ModelFile {
             guard let v = meta.overlayValue, v.isFinite else { throw fail("__metadata__.hffsim.overlayValue", "expected a finite number") }
             overlay = v
         }
-        return Model(algorithm: meta.algorithm, inputSize: meta.inputSize, classCount: k, layers: layers,
-                     prototypes: prototypes, head: head, hyperparameters: meta.hyperparameters, normalization: norm,
-                     overlayValue: overlay, history: meta.history ?? [])
+        if let d = meta.data {
+            if d.dataset.isEmpty { throw fail("__metadata__.hffsim.data.dataset", "expected a data set name") }
+            if let h = d.holdout, !(h > 0 && h < 1) { throw fail("__metadata__.hffsim.data.holdout", "expected a fraction in (0, 1), got \(h)") }
+            if !["pixels/255", "as-written"].contains(d.inputScaling) {
+                throw fail("__metadata__.hffsim.data.inputScaling", "expected pixels/255 or as-written, got '\(d.inputScaling)'")
+            }
+            if d.trainSHA256.count != 64 { throw fail("__metadata__.hffsim.data.trainSHA256", "expected 64 hexadecimal digits") }
+        }
+        var model = Model(algorithm: meta.algorithm, inputSize: meta.inputSize, classCount: k, layers: layers,
+                          prototypes: prototypes, head: head, hyperparameters: meta.hyperparameters, normalization: norm,
+                          overlayValue: overlay, history: meta.history ?? [])
+        model.data = meta.data
+        return model
     }
 
     /// "hyperparameters.tau: expected Float" from a DecodingError.

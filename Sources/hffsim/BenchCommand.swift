@@ -203,7 +203,7 @@ enum BenchCommand {
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         Trainer.chunkBatches = try args.int("--chunk-batches", default: Trainer.chunkBatches, range: 1...4096)
         let config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
-        let (train, _) = try DatasetFlags.load(args, seed: 0)
+        let (train, _) = try DatasetFlags.load(try DatasetFlags.options(args, seed: 0))
         var bar = ProgressLine()
         GEMM.statistics = .init()
         GEMM.collectStatistics = true

@@ -13,8 +13,17 @@ enum DatasetFlags {
         OptionSpec("--holdout", "fraction", "Hold out this fraction of a single csv: file as the test split (seeded by --seed)."),
     ]
 
-    static func load(_ args: Arguments, seed: UInt64) throws -> (train: Dataset, test: Dataset) {
-        let label = try LabelColumn(parsing: args.string("--label-column", default: "last"))
+    /// For the commands that read a model's data (eval, map, run, compare): the flags above, and
+    /// leave to use data other than the model's own.
+    static let modelDataOptions = options + [
+        OptionSpec("--allow-other-data", nil, "Use data other than the model's own (another scaling, split, or changed content) with a warning instead of an error."),
+    ]
+
+    static let flagNames = ["--dataset", "--data-dir", "--test-dataset", "--holdout", "--label-column"]
+
+    /// The options the flags give (defaults where absent); the split is seeded by `seed`.
+    static func options(_ args: Arguments, seed: UInt64) throws -> DatasetOptions {
+        _ = try LabelColumn(parsing: args.string("--label-column", default: "last"))
         var holdout: Double?
         if let s = args.string("--holdout") {
             guard let v = Double(s), v > 0, v < 1 else { throw InputError.usage(flag: "--holdout", "expected a fraction in (0, 1), got '\(s)'") }
@@ -25,10 +34,67 @@ enum DatasetFlags {
             if args.string("--dataset") != nil { throw InputError.usage(flag: "--data-dir", "give either --data-dir or --dataset, not both") }
             dataset = "idx:" + dir
         }
-        let options = DatasetOptions(dataset: dataset, testDataset: args.string("--test-dataset"), dataDir: args.string("--data-dir"),
-                                     labelColumn: label, holdout: holdout, seed: seed)
+        return DatasetOptions(dataset: dataset, testDataset: args.string("--test-dataset"), dataDir: args.string("--data-dir"),
+                              labelColumn: try LabelColumn(parsing: args.string("--label-column", default: "last")), holdout: holdout, seed: seed)
+    }
+
+    static func load(_ options: DatasetOptions) throws -> (train: Dataset, test: Dataset) {
         let (train, test) = try DatasetLoader.load(options)
         if test.count == 0 { throw InputError(.data, "\(test.name): the test split is empty") }
+        return (train, test)
+    }
+
+    /// train: the data the flags name, and what the model file records of it.
+    static func loadForTraining(_ args: Arguments, seed: UInt64) throws -> (train: Dataset, test: Dataset, provenance: DataProvenance) {
+        let o = try options(args, seed: seed)
+        let (train, test) = try load(o)
+        let provenance = DataProvenance(dataset: o.dataset, testDataset: o.testDataset, labelColumn: args.string("--label-column", default: "last"),
+                                        holdout: o.holdout, splitSeed: seed, train: train)
+        return (train, test, provenance)
+    }
+
+    /// The data `model` is used on: the data set it records, read the same way, unless flags name
+    /// another. What differs from the record (the inputs' scaling, the split of the same data set,
+    /// the training split's content) is refused unless --allow-other-data is given, which warns
+    /// instead. A model that records nothing uses the flags (the shipped subset by default, with a
+    /// note on stderr). `seed`: the --seed flag of commands that have one.
+    static func load(_ args: Arguments, for model: Model, modelName: String, seed: UInt64?) throws -> (train: Dataset, test: Dataset) {
+        let given = flagNames.contains { args.string($0) != nil } || seed != nil
+        guard let p = model.data else {
+            if !given { Output.error("note: \(modelName) records no data set; using fashion-mnist-subset (--dataset names another)") }
+            return try load(try options(args, seed: seed ?? 0))
+        }
+        var o = try options(args, seed: seed ?? p.splitSeed)
+        if args.string("--dataset") == nil && args.string("--data-dir") == nil { o.dataset = p.dataset }
+        let same = o.dataset == p.dataset
+        if same {
+            if args.string("--test-dataset") == nil { o.testDataset = p.testDataset }
+            if args.string("--holdout") == nil { o.holdout = p.holdout }
+            if args.string("--label-column") == nil { o.labelColumn = try LabelColumn(parsing: p.labelColumn) }
+        }
+        let allow = args.flag("--allow-other-data")
+        func differs(_ flag: String, _ message: String) throws {
+            if allow { Output.error("warning: \(flag): \(message)") } else {
+                throw InputError.usage(flag: flag, message + "; --allow-other-data uses it anyway")
+            }
+        }
+        if DataProvenance.scaling(of: o.dataset) != p.inputScaling {
+            try differs("--dataset", "\(modelName) was trained on \(p.dataset) (inputs \(p.inputScaling)); \(o.dataset) gives inputs \(DataProvenance.scaling(of: o.dataset))")
+        }
+        var sameSplit = same
+        if same {
+            let label = args.string("--label-column") ?? p.labelColumn
+            if o.holdout != p.holdout || o.testDataset != p.testDataset || label != p.labelColumn || (o.holdout != nil && o.seed != p.splitSeed) {
+                sameSplit = false
+                let recorded = p.testDataset.map { "test file \($0)" } ?? p.holdout.map { "holdout \($0) drawn with seed \(p.splitSeed)" } ?? "its own test split"
+                try differs(args.string("--holdout") != nil ? "--holdout" : seed != nil ? "--seed" : args.string("--label-column") != nil ? "--label-column" : "--test-dataset",
+                            "\(modelName) was trained on \(p.dataset) with \(recorded), label column \(p.labelColumn); another split would test on training samples")
+            }
+        }
+        let (train, test) = try load(o)
+        if sameSplit && DataProvenance.digest(train) != p.trainSHA256 {
+            try differs("--dataset", "\(p.dataset) has changed since \(modelName) was trained on it (its training split's SHA-256 differs)")
+        }
         return (train, test)
     }
 }
@@ -87,7 +153,7 @@ enum TrainCommand {
         try config.validate()
         try checkWritable(output, flag: "--output")
         try refuseOverwritingInputs([(output, "--output")], args: args)
-        let (train, test) = try DatasetFlags.load(args, seed: h.seed)
+        let (train, test, provenance) = try DatasetFlags.loadForTraining(args, seed: h.seed)
         try config.validateSize(inputs: train.featureCount, classes: train.classCount)
 
         let json = args.flag("--json")
@@ -95,7 +161,7 @@ enum TrainCommand {
             Output.error("training \(algorithm.rawValue) \(train.featureCount)-\(config.widths.map(String.init).joined(separator: "-")) on \(train.name): \(train.count) train, \(test.count) test samples, \(h.epochs) epochs")
         }
         var bar = ProgressLine()
-        let model = try Trainer.train(config, train: train, test: test) { event in
+        var model = try Trainer.train(config, train: train, test: test) { event in
             switch event {
             case let .batch(epoch, batch, batches, loss):
                 let done = (Double(epoch - 1) + Double(batch) / Double(batches)) / Double(h.epochs)
@@ -105,6 +171,7 @@ enum TrainCommand {
                 Output.error("epoch \(r.epoch)/\(h.epochs)  loss \(Output.format(r.loss))  train \(Output.format(r.trainAccuracy * 100, 2))%  test \(r.testAccuracy.map { Output.format($0 * 100, 2) } ?? "-")%  \(Output.format(r.seconds, 2)) s")
             }
         }
+        model.data = provenance
         try ModelFile.save(model, to: output)
         let last = model.history.last!
         let secondsPerEpoch = model.history.map(\.seconds).reduce(0, +) / Double(model.history.count)
@@ -173,8 +240,8 @@ enum EvalCommand {
         overview: "Evaluate a model on a test split: accuracy, per-class accuracy, confusion matrix.",
         usage: "hffsim eval <model.safetensors> [--dataset <name>] [--core <preset> [--set key=value ...] [--chip-seeds N]] [--json]",
         arguments: [("<model.safetensors>", "A model written by 'hffsim train' (or by PyTorch with the same tensor names).")],
-        options: DatasetFlags.options + [
-            OptionSpec("--seed", "S", "Seed of the --holdout split.", default: "0"),
+        options: DatasetFlags.modelDataOptions + [
+            OptionSpec("--seed", "S", "Seed of the --holdout split.", default: "the model's"),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
         ] + CoreReadoutRun.evalOptions + [
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
@@ -186,7 +253,8 @@ enum EvalCommand {
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         let path = args.positionals[0]
         let model = try ModelFile.load(path: path)
-        let (train, test) = try DatasetFlags.load(args, seed: try args.uint64("--seed", default: 0))
+        let seed = try args.string("--seed").map { _ in try args.uint64("--seed", default: 0) }
+        let (train, test) = try DatasetFlags.load(args, for: model, modelName: path, seed: seed)
         if test.featureCount != model.inputSize {
             throw InputError(.data, "\(test.name): samples have \(test.featureCount) features but the model \(path) expects \(model.inputSize)")
         }

@@ -15,7 +15,7 @@ enum CompareCommand {
         options: [
             OptionSpec("--hardware", "preset", "Preset name or hardware description file.", default: "rram-neurosim"),
             OptionSpec("--set", "key=value", "Override a hardware key (repeatable).", default: "none"),
-        ] + DatasetFlags.options.filter { ["--dataset", "--data-dir", "--label-column", "--test-dataset"].contains($0.name) } + [
+        ] + DatasetFlags.modelDataOptions + [
             OptionSpec("--samples", "N", "Test samples to simulate (the first N).", default: "all"),
             OptionSpec("--chip-seeds", "S", "Chip instances; seeds 1...S.", default: "1"),
             OptionSpec("--calibration-samples", "N", "Training samples for the ADC ranges.", default: "256"),
@@ -35,7 +35,11 @@ enum CompareCommand {
         let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
         let hardware = try HardwareDescription.load(args.string("--hardware") ?? "rram-neurosim", sets: args.strings("--set"))
         let models = try args.positionals.map(Experiment.ModelSource.load)
-        let (train, test) = try DatasetFlags.load(args, seed: 0)
+        // One data set for all: the first model's (or the flags'); the others must record the same.
+        let (train, test) = try DatasetFlags.load(args, for: models[0].model, modelName: models[0].path, seed: nil)
+        for other in models.dropFirst() where other.model.data?.comparable != models[0].model.data?.comparable && !args.flag("--allow-other-data") {
+            throw InputError(.usage, "\(other.path): trained on \(other.model.data.map { "\($0.dataset) (split \($0.holdout.map { "holdout \($0)" } ?? $0.testDataset ?? "its own"))" } ?? "unrecorded data"), not the data of \(models[0].path); compare them on one data set with --dataset and --allow-other-data")
+        }
         var n = 0
         var rows = [[String: Any]]()
         var results = [(String, RunResult, HardwareConfig)]()

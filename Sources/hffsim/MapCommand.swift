@@ -20,7 +20,7 @@ enum MapCommand {
             OptionSpec("--calibration-samples", "N", "Training samples the ADC ranges (calibrated range modes; 0: worst case) and a calibrated DAC input scale are calibrated on.", default: "256"),
             OptionSpec("--adc-headroom", "F", "Calibrated ADC ranges are the calibration set's largest currents times 1 + F.", default: "the hardware's crossbar.adc.calibrationHeadroom"),
             OptionSpec("--duplicate", "n,n,...", "Copies of each crossbar layer's tiles, to balance a layer pipeline.", default: "1 each"),
-        ] + DatasetFlags.options.filter { ["--dataset", "--data-dir", "--label-column"].contains($0.name) } + [
+        ] + DatasetFlags.modelDataOptions + [
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
         ],
         positionals: 1...1)
@@ -52,7 +52,7 @@ enum MapCommand {
         var calibration = Matrix(rows: 0, cols: model.inputSize)
         let calibrates = hardware.choice("crossbar.adc.rangeMode") != "full-scale" || hardware.choice("crossbar.dac.inputScaling") == "calibrated"
         if calibrates && options.calibrationSamples > 0 {
-            let (train, _) = try DatasetFlags.load(args, seed: 0)
+            let (train, _) = try DatasetFlags.load(args, for: model, modelName: modelPath, seed: nil)
             if train.featureCount != model.inputSize {
                 throw InputError(.data, "\(train.name): samples have \(train.featureCount) features but the model \(modelPath) expects \(model.inputSize)")
             }

@@ -12,7 +12,7 @@ enum RunCommand {
         overview: "Simulate a hardware config on a dataset (functional model of every chip; transaction-level timing of the compiled task graph): hardware and float accuracy over chip instances, latency, throughput and energy per inference, reports and a Perfetto trace.",
         usage: "hffsim run <config.json> [--dataset <name>] [--samples N] [--chip-seeds S] [--time-since-programming T] [--in-flight N] [--output-dir DIR] [--trace-samples N] [--json]",
         arguments: [("<config.json>", "A hardware config written by 'hffsim map'.")],
-        options: DatasetFlags.options.filter { ["--dataset", "--data-dir", "--label-column", "--test-dataset"].contains($0.name) } + [
+        options: DatasetFlags.modelDataOptions + [
             OptionSpec("--samples", "N", "Test samples to simulate (the first N).", default: "all"),
             OptionSpec("--chip-seeds", "S", "Chip instances (programming noise, faults, mismatch); seeds 1...S.", default: "1"),
             OptionSpec("--time-since-programming", "T", "Overrides the drift time: seconds, or with a unit (30s, 1h, 1d, 1y).", default: "the config's"),
@@ -45,7 +45,7 @@ enum RunCommand {
         let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
         if let dir = args.string("--output-dir") { try checkOutputDirectory(dir, flag: "--output-dir") }
         let (config, model) = try Experiment.loadConfig(path: args.positionals[0])
-        let (_, test) = try DatasetFlags.load(args, seed: 0)
+        let (_, test) = try DatasetFlags.load(args, for: model, modelName: "the config's model (\(config.model.file))", seed: nil)
         let (raw, labels) = try Experiment.samples(test, limit: limit, model: model, modelName: "the config's model")
         var progress = ProgressLine()
         let result = try Simulation.run(config: config, model: model, raw: raw, labels: labels, options: options) { text, fraction in

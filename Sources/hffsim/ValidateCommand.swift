@@ -44,7 +44,7 @@ enum ValidateCommand {
                 throw InputError.data(file: pointsPath, field: "points[\(i)]." + (p.sets.isEmpty ? "preset" : "sets"), e.message)
             }
         }
-        let (train, test) = try DatasetFlags.load(args, seed: 0)
+        let (train, test) = try DatasetFlags.load(try DatasetFlags.options(args, seed: 0))
         let json = args.flag("--json")
         let source = try model(args.string("--model"), train: train, test: test, quiet: json)
         var outcomes = [Outcome]()

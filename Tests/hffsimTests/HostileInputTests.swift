@@ -116,8 +116,9 @@ final class HostileInputTests: XCTestCase {
         for i in 0..<12 { rows += (0..<784).map { _ in "0" }.joined(separator: ",") + ",\(i)\n" }
         let csv = dir.appendingPathComponent("labels.csv").path
         try rows.write(toFile: csv, atomically: true, encoding: .utf8)
-        for args in [["run", config, "--dataset", "csv:\(csv)", "--test-dataset", "csv:\(csv)"],
-                     ["compare", model, "--dataset", "csv:\(csv)", "--test-dataset", "csv:\(csv)"]] {
+        // (--allow-other-data: the model was trained on the subset's pixels, the CSV is other data.)
+        for args in [["run", config, "--dataset", "csv:\(csv)", "--test-dataset", "csv:\(csv)", "--allow-other-data"],
+                     ["compare", model, "--dataset", "csv:\(csv)", "--test-dataset", "csv:\(csv)", "--allow-other-data"]] {
             let r = try Hffsim.run(args)
             XCTAssertEqual(r.status, 65, "\(args[0]): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains("sample 10 has label 10") && r.stderr.contains("has 10 classes"), r.stderr)
@@ -161,5 +162,55 @@ final class HostileInputTests: XCTestCase {
         }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".staging-") || $0.contains(".tmp-") }
         XCTAssertEqual(leftovers, [])
+    }
+}
+
+/// Issue 13 point 4: the model carries its data set, split and scaling; eval, map and run use
+/// them by default and refuse data that does not match.
+final class DataProvenanceTests: XCTestCase {
+    func testTheCSVHoldoutWorkflowCarriesItsSplitThroughTrainMapAndRun() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-provenance-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 300 samples of 8 features, 3 classes; label last.
+        var csv = ""
+        for i in 0..<300 { csv += (0..<8).map { j in String(format: "%.3f", Double((i * 7 + j * 13) % 17) / 17 + Double(i % 3)) }.joined(separator: ",") + ",\(i % 3)\n" }
+        let data = dir.appendingPathComponent("d.csv").path
+        try csv.write(toFile: data, atomically: true, encoding: .utf8)
+        let model = dir.appendingPathComponent("m.safetensors").path, config = dir.appendingPathComponent("c.json").path
+        let t = try Hffsim.run(["train", "--dataset", "csv:\(data)", "--holdout", "0.2", "--seed", "1", "--layers", "16", "--epochs", "2", "--output", model, "--json"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        let trained = try JSONSerialization.jsonObject(with: Data(t.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(trained["testSamples"] as? Int, 60)
+        // eval without flags: the same 60 held-out samples and the accuracy train reported.
+        let e = try Hffsim.run(["eval", model, "--json"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let evaluated = try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(evaluated["samples"] as? Int, 60, e.stdout)
+        XCTAssertEqual(evaluated["testAccuracy"] as? Double, trained["testAccuracy"] as? Double)
+        // map calibrates on the training split and run simulates the held-out one, with no flags.
+        let m = try Hffsim.run(["map", model, "--output", config])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        let r = try Hffsim.run(["run", config, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let ran = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(ran["samples"] as? Int, 60)
+        XCTAssertEqual(ran["floatAccuracy"] as? Double, trained["testAccuracy"] as? Double)
+        // Another split of the same file would test on training samples; other scaling is refused.
+        for (args, flag) in [(["eval", model, "--holdout", "0.2", "--seed", "2"], "--holdout"),
+                             (["eval", model, "--dataset", "fashion-mnist-subset"], "--dataset"),
+                             (["run", config, "--dataset", "csv:\(data)", "--holdout", "0.5"], "--holdout")] {
+            let bad = try Hffsim.run(args)
+            XCTAssertEqual(bad.status, 64, "\(args): \(bad.stderr)")
+            XCTAssertTrue(bad.stderr.hasPrefix("error: \(flag): "), bad.stderr)
+        }
+        // The file changed since training: refused; with --allow-other-data, a warning.
+        try (csv.replacingOccurrences(of: ",0\n", with: ",1\n")).write(toFile: data, atomically: true, encoding: .utf8)
+        let changed = try Hffsim.run(["eval", model])
+        XCTAssertEqual(changed.status, 64, changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("has changed since"), changed.stderr)
+        let allowed = try Hffsim.run(["eval", model, "--allow-other-data"])
+        XCTAssertEqual(allowed.status, 0, allowed.stderr)
+        XCTAssertTrue(allowed.stderr.contains("warning: --dataset:"), allowed.stderr)
     }
 }
