@@ -453,14 +453,14 @@ enum EmbeddedPresets {
     "adderTreeAddPicojoules": {"value": 0.021, "source": "assumption: the same 16-bit adder as shift-add (Accelergy hwcomponents-library isaac.py IsaacShiftAdd: 0.021 pJ, 32 nm); read only when chip.partialSumReduction is adder-tree"},
     "hostPicojoulesPerByte": {"value": 0.648, "source": "assumption: as one mesh hop (Accelergy isaac.py IsaacRouter, 20.74 pJ per 256 bits)"},
     "normalizationOperationPicojoules": {"value": 0.565, "source": "PUMA include/constants.py: ALU multiply 0.795 x 32/45 mW x 1 ns"},
-    "staticMilliwattsPerTile": {"value": 102.6, "source": "assumption from PUMA leakage: 0.2 mW x 512 ADCs + 0.00039 mW x 512 drivers"}
+    "staticMilliwattsPerTile": {"value": 0, "source": "none lumped: the tile's leakage is counted per component in leakage.* (issue 12). Before, PUMA's leakage of its shared 1.28 GS/s ADC (adc_pow_leak_dict 0.2 mW) was charged for each of the 512 per-column converters, 102.6 mW per tile: 99% of every inference's energy"}
   },
   "leakage": {
-    "switchMatrixGatesPerLine": {"value": 0, "source": "none counted: this preset's leakage is the lumped energy.staticMilliwattsPerTile"},
-    "columnMuxGatesPerTile": {"value": 0, "source": "none counted: this preset's leakage is the lumped energy.staticMilliwattsPerTile"},
-    "gatesPerADC": {"value": 0, "source": "none counted: this preset's leakage is the lumped energy.staticMilliwattsPerTile"},
-    "shiftAddGatesPerADC": {"value": 0, "source": "none counted: this preset's leakage is the lumped energy.staticMilliwattsPerTile"},
-    "peripheryGatesPerTile": {"value": 0, "source": "none counted: this preset's leakage is the lumped energy.staticMilliwattsPerTile"}
+    "switchMatrixGatesPerLine": {"value": 8, "source": "NeuroSim V1.4 DFF.cpp 191: a D flip-flop leaks as 8 minimum inverters; assumption: one register per word line and per column, as NeuroSim's switch matrices (1,024 lines: 61 nW per tile at 7.45 pW per minimum inverter (14 nm FinFET LSTP at 0.8 V: LogicTechnology))"},
+    "columnMuxGatesPerTile": {"value": 0, "source": "no column mux: one converter per column (crossbar.adc.columnsPerADC 1)"},
+    "gatesPerADC": {"value": 72, "source": "assumption: the SAR's successive-approximation register, 9 D flip-flops of 8 minimum inverters (DFF.cpp 191); NeuroSim V1.4 sets its SAR ADC's leakage to 0 (SarADC.cpp 140), so this is an upper bound of the logic alone"},
+    "shiftAddGatesPerADC": {"value": 0, "source": "no shift-add: one weight slice (16-bit cells) and multi-bit input reads leave nothing to shift and add"},
+    "peripheryGatesPerTile": {"value": 329248, "source": "assumption: rram-neurosim's periphery share per 128 x 128 subarray (20,578 gates: NeuroSim V1.4's buffers, accumulators and buses) x 16, the subarrays' worth of cells in a 512 x 512 tile"}
   },
   "timing": {
     "normalizationOperationNanoseconds": {"value": 1, "source": "assumption: one operation per lane per 1 GHz cycle"},

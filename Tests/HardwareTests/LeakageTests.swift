@@ -43,6 +43,14 @@ final class LeakageTests: XCTestCase {
         XCTAssertEqual(m.leakage.tileMilliwatts * 768 * 1000, 125, accuracy: 0.01)
     }
 
+    /// pcm-aihwkit at 14 nm: (1,024 x 8 + 512 x 72 + 329,248) gates x 9.3073 pA x 0.8 V = 2.787 uW
+    /// per 512 x 512 tile, where PUMA's ADC leakage per column made it 102.6 mW.
+    func testPCMTileLeaksItsGatesAt14Nanometres() throws {
+        let m = HardwareModel(try HardwareDescription.load("pcm-aihwkit"))
+        XCTAssertEqual(m.leakage.tileMilliwatts * 1000, 374_304 * 9.3073e-12 * 0.8 * 1e6, accuracy: 0.001)
+        XCTAssertEqual(m.leakage.tileMilliwatts * 1000, 2.787, accuracy: 0.001)
+    }
+
     func testTransistorFlavourScalesTheGatesNotTheLumpedPower() throws {
         let lstp = HardwareModel(try HardwareDescription.load("rram-neurosim", sets: ["energy.staticMilliwattsPerTile=0.001"]))
         let hp = HardwareModel(try HardwareDescription.load("rram-neurosim", sets: ["energy.staticMilliwattsPerTile=0.001", "technology.logicTransistors=hp"]))
@@ -63,8 +71,8 @@ final class LeakageTests: XCTestCase {
             XCTAssertEqual((e as? InputError)?.kind, .usage, "the file is valid; the override is not")
             XCTAssertTrue((e as? InputError)?.message.contains("--set: technology.nodeNanometers: 28 nm lstp has no leakage entry") ?? false, "\(e)")
         }
-        // pcm-aihwkit counts no gates (its leakage is lumped): any node loads, and gates cost nothing.
-        let pcm = HardwareModel(try HardwareDescription.load("pcm-aihwkit", sets: ["technology.nodeNanometers=28"]))
-        XCTAssertEqual(pcm.leakage.tileMilliwatts, 102.6)
+        // hermes-pcm counts no gates (its leakage is lumped in the measured MVM energy): any node loads.
+        let hermes = HardwareModel(try HardwareDescription.load("hermes-pcm", sets: ["technology.nodeNanometers=28"]))
+        XCTAssertEqual(hermes.leakage.tileMilliwatts, 0)
     }
 }
