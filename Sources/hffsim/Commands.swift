@@ -23,7 +23,6 @@ enum DatasetFlags {
 
     /// The options the flags give (defaults where absent); the split is seeded by `seed`.
     static func options(_ args: Arguments, seed: UInt64) throws -> DatasetOptions {
-        _ = try LabelColumn(parsing: args.string("--label-column", default: "last"))
         var holdout: Double?
         if let s = args.string("--holdout") {
             guard let v = Double(s), v > 0, v < 1 else { throw InputError.usage(flag: "--holdout", "expected a fraction in (0, 1), got '\(s)'") }

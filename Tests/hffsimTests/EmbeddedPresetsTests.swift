@@ -52,19 +52,7 @@ final class EmbeddedPresetsTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let copy = dir.appendingPathComponent("hffsim")
         try FileManager.default.copyItem(at: Hffsim.binary, to: copy)
-        func run(_ args: [String]) throws -> CLIResult {
-            let p = Process()
-            p.executableURL = copy
-            p.arguments = args
-            p.currentDirectoryURL = dir
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return CLIResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-        }
+        func run(_ args: [String]) throws -> CLIResult { try Hffsim.run(args, executable: copy, directory: dir) }
         for preset in ["rram-neurosim", "pcm-aihwkit", "ideal", "hermes-pcm", "neurram"] {
             let r = try run(["hardware", "show", preset, "--json"])
             XCTAssertEqual(r.status, 0, "\(preset): \(r.stderr)")

@@ -11,10 +11,12 @@ enum Hffsim {
         return dir.appendingPathComponent("hffsim")
     }
 
-    static func run(_ args: [String]) throws -> CLIResult {
+    /// `executable`: another copy of the binary; `directory`: the working directory.
+    static func run(_ args: [String], executable: URL? = nil, directory: URL? = nil) throws -> CLIResult {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable ?? binary
         p.arguments = args
+        if let directory { p.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
