@@ -1,0 +1,153 @@
+import Foundation
+import XCTest
+import Compiler
+import Datasets
+import Hardware
+import HFF
+import Numerics
+import Simulator
+import TestSupport
+
+/// Issue 13's hostile-input suite, in process: seeded mutations of valid files of every format
+/// the project reads (model safetensors, hardware JSON, config JSON and its tensors, CSV, gzip,
+/// IDX), each handed to its reader. A reader must either accept the file or throw an
+/// `InputError` whose one-line message names the file; a trap ends the test run, a hang its time
+/// limit. The counts by outcome are printed (the closing note quotes them). The command-line side
+/// (exit codes, leftovers) is HostileInputTests in hffsimTests.
+final class HostileSuiteTests: XCTestCase {
+    enum Outcome: String, CaseIterable { case named, unnamed, accepted }
+
+    struct Format {
+        var name: String
+        var file: String
+        var valid: Data
+        /// Reads the file at `path`; throws what the reader throws.
+        var read: (String) throws -> Void
+        var json: Bool
+    }
+
+    /// Byte-level mutations (any format) and, for JSON, value-level ones.
+    static func mutate(_ data: Data, json: Bool, _ rng: inout SeededRandom) -> Data {
+        var b = [UInt8](data)
+        if json && rng.below(2) == 0, var tree = try? JSONSerialization.jsonObject(with: data) {
+            let extremes: [Any] = [-1, 0, 1e308, -1e308, Int64.max, Int64.min, "x", NSNull(), [Any](), [String: Any](), true, 1.5, 4_611_686_018_427_387_904]
+            tree = replaceRandomLeaf(tree, with: extremes[rng.below(extremes.count)], &rng)
+            return (try? JSONSerialization.data(withJSONObject: tree)) ?? data
+        }
+        guard !b.isEmpty else { return Data([0]) }
+        switch rng.below(5) {
+        case 0: b = Array(b.prefix(rng.below(b.count + 1)))
+        case 1: for _ in 0...rng.below(8) { b[rng.below(b.count)] = UInt8(rng.below(256)) }
+        case 2:
+            let at = rng.below(b.count + 1)
+            b.insert(contentsOf: (0...rng.below(16)).map { _ in UInt8(rng.below(256)) }, at: at)
+        case 3:
+            let at = rng.below(b.count)
+            b.removeSubrange(at..<min(b.count, at + 1 + rng.below(64)))
+        default:
+            let at = rng.below(b.count)
+            let piece = b[at..<min(b.count, at + 1 + rng.below(64))]
+            b.insert(contentsOf: piece, at: min(b.count, at + piece.count))
+        }
+        return Data(b)
+    }
+
+    /// `tree` with one leaf (a number, string, boolean or null), chosen by `rng`, replaced.
+    static func replaceRandomLeaf(_ tree: Any, with value: Any, _ rng: inout SeededRandom) -> Any {
+        if var o = tree as? [String: Any], !o.isEmpty {
+            let k = o.keys.sorted()[rng.below(o.count)]
+            o[k] = replaceRandomLeaf(o[k]!, with: value, &rng)
+            return o
+        }
+        if var a = tree as? [Any], !a.isEmpty {
+            let i = rng.below(a.count)
+            a[i] = replaceRandomLeaf(a[i], with: value, &rng)
+            return a
+        }
+        return value
+    }
+
+    func testSeededMutationsOfEveryFormatGetNamedErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-suite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+        // Valid files.
+        let model = TestModels.model(.hff, widths: [12], inputs: 10, classes: 3, seed: 5)
+        let modelBytes = try ModelFile.encode(model).encode()
+        let hardware = try HardwareDescription.load("rram-neurosim")
+        let hardwareBytes = try JSONSerialization.data(withJSONObject: hardware.jsonObject(), options: [.sortedKeys])
+        let config = try Mapper.map(model: model, modelPath: "m.safetensors", modelDigest: SHA256.hex(modelBytes), hardware: hardware,
+                                    options: MapOptions(), calibration: TestModels.raw(16, 10, seed: 2))
+        try config.write(to: path("valid.json"))
+        let configBytes = try Data(contentsOf: URL(fileURLWithPath: path("valid.json")))
+        let tensorsBytes = try Data(contentsOf: URL(fileURLWithPath: HardwareConfig.tensorsPath(for: path("valid.json"))))
+        var csv = ""
+        for i in 0..<40 { csv += (0..<5).map { j in "\((i * 3 + j * 7) % 11)" }.joined(separator: ",") + ",\(i % 3)\n" }
+        var idx = Data([0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 3])
+        idx.append(contentsOf: (0..<36).map { UInt8(($0 * 37) % 256) })
+
+        let formats: [Format] = [
+            Format(name: "model", file: "m.safetensors", valid: modelBytes, read: { _ = try ModelFile.load(path: $0) }, json: false),
+            Format(name: "hardware", file: "hw.json", valid: hardwareBytes, read: { _ = try HardwareDescription.load($0) }, json: true),
+            Format(name: "config", file: "c.json", valid: configBytes, read: { p in
+                // The config's tensors beside it, unchanged.
+                try tensorsBytes.write(to: URL(fileURLWithPath: HardwareConfig.tensorsPath(for: p)))
+                _ = try HardwareConfig.load(path: p)
+            }, json: true),
+            Format(name: "config tensors", file: "t.json", valid: tensorsBytes, read: { p in
+                // A mutated tensors file with the config's digest updated: what the shapes, codes and levels must survive.
+                var tree = try JSONSerialization.jsonObject(with: configBytes) as! [String: Any]
+                tree["tensors"] = ["file": "t.json.tensors", "sha256": SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: p)))]
+                try FileManager.default.moveItem(atPath: p, toPath: p + ".tensors")
+                try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: p))
+                defer { try? FileManager.default.removeItem(atPath: p + ".tensors") }
+                _ = try HardwareConfig.load(path: p)
+            }, json: false),
+            Format(name: "csv", file: "d.csv", valid: Data(csv.utf8), read: { _ = try CSV.read(path: $0, labelColumn: .last) }, json: false),
+            Format(name: "csv.gz", file: "d.csv.gz", valid: Gzip.compress(Data(csv.utf8)), read: { _ = try CSV.read(path: $0, labelColumn: .last) }, json: false),
+            Format(name: "idx", file: "i.idx", valid: idx, read: { _ = try IDX.readImages(path: $0) }, json: false),
+            Format(name: "idx.gz", file: "i.idx.gz", valid: Gzip.compress(idx), read: { _ = try IDX.readImages(path: $0) }, json: false),
+        ]
+        // Each valid file is accepted as it is.
+        for f in formats {
+            try f.valid.write(to: URL(fileURLWithPath: path(f.file)))
+            XCTAssertNoThrow(try f.read(path(f.file)), "\(f.name) as written")
+        }
+        var counts = [String: [Outcome: Int]]()
+        var rng = SeededRandom(seed: 13)
+        let perFormat = 160
+        for f in formats {
+            for n in 0..<perFormat {
+                let data = HostileSuiteTests.mutate(f.valid, json: f.json, &rng)
+                let p = path(f.file)
+                try data.write(to: URL(fileURLWithPath: p))
+                var outcome = Outcome.accepted
+                do { try f.read(p) } catch let e as InputError {
+                    let oneLine = !e.message.contains("\n")
+                    let names = e.message.contains(p) || e.message.contains(URL(fileURLWithPath: p).lastPathComponent)
+                    outcome = oneLine && names ? .named : .unnamed
+                    if outcome == .unnamed { XCTFail("\(f.name) case \(n): \(e.message)") }
+                } catch {
+                    outcome = .unnamed
+                    XCTFail("\(f.name) case \(n): not an InputError: \(error)")
+                }
+                counts[f.name, default: [:]][outcome, default: 0] += 1
+            }
+        }
+        var total = [Outcome: Int]()
+        for f in formats {
+            let c = counts[f.name] ?? [:]
+            for o in Outcome.allCases { total[o, default: 0] += c[o] ?? 0 }
+            print("hostile suite: \(f.name): " + Outcome.allCases.map { "\($0.rawValue) \(c[$0] ?? 0)" }.joined(separator: ", "))
+        }
+        print("hostile suite: \(formats.count * perFormat) cases: " + Outcome.allCases.map { "\($0.rawValue) \(total[$0] ?? 0)" }.joined(separator: ", "))
+        XCTAssertGreaterThanOrEqual(formats.count * perFormat, 1000)
+        XCTAssertEqual(total[.unnamed] ?? 0, 0)
+        // Memory stays bounded: no case made the process grow past 1 GiB.
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        XCTAssertLessThan(usage.ru_maxrss, 1 << 20, "peak resident set \(usage.ru_maxrss) KiB")
+    }
+}
