@@ -252,7 +252,7 @@ public enum Mapper {
         let usable = columns - (differential ? 0 : slices)
         let outputsPerTile = usable / perOutput
         guard outputsPerTile >= 1 else {
-            throw InputError.data(file: d.name, field: "crossbar.columns",
+            throw InputError.data(file: d.origin, field: "crossbar.columns",
                                   "\(columns) columns hold no weight column of \(perOutput) cells (\(slices) slices\(differential ? " x 2 for the differential pair" : " plus reference columns"))")
         }
         if !options.duplication.isEmpty && options.duplication.count != shapes.count {
@@ -268,10 +268,10 @@ public enum Mapper {
         }
         if needed > sites {
             let side = Int(Double(needed).squareRoot().rounded(.up))
-            throw InputError(.doesNotFit, "\(d.name): chip.tileSites: the model needs \(needed) tiles of \(rows) x \(columns), the hardware has \(sites) tile sites: \(needed - sites) short; --set chip.tileSites=\(needed) (or --set chip.tileSites=\(side * side) --set chip.tileSitesPerRow=\(side)) would fit")
+            throw InputError(.doesNotFit, "\(d.origin): chip.tileSites: the model needs \(needed) tiles of \(rows) x \(columns), the hardware has \(sites) tile sites: \(needed - sites) short; --set chip.tileSites=\(needed) (or --set chip.tileSites=\(side * side) --set chip.tileSitesPerRow=\(side)) would fit")
         }
         if h.chip.interconnect.isWire && !(h.chip.sitePitchMillimeters > 0) {
-            throw InputError.data(file: d.name, field: "area.tileSquareMillimeters",
+            throw InputError.data(file: d.origin, field: "area.tileSquareMillimeters",
                                   "chip.interconnect \(h.chip.interconnect.rawValue) needs the site pitch: a tile area above 0 (its square root is the pitch)")
         }
         let floorplan = Floorplan(h)
@@ -328,7 +328,7 @@ public enum Mapper {
         var corePlacement: CorePlacement?
         var core: CoreMapping?
         if !groups.isEmpty {
-            let placement = try CorePlacement.greedy(groups: groups, core: h.learningCore, context: d.name)
+            let placement = try CorePlacement.greedy(groups: groups, core: h.learningCore, context: d.origin)
             corePlacement = placement
             core = CoreMapping(placement: placement)
         }

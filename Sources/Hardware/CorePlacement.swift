@@ -200,7 +200,7 @@ public struct CorePlacement: Equatable, Sendable {
         do {
             return try greedy(groups: groups, core: core)
         } catch let e as InputError {
-            throw InputError(.data, "\(context): " + e.message)
+            throw InputError(e.kind, "\(context): " + e.message)
         }
     }
 
@@ -244,8 +244,7 @@ public struct CorePlacement: Equatable, Sendable {
             inputOffset += group.inputs
         }
         if coresNeeded > core.cores {
-            throw InputError.data(file: "placement", field: "learningCore.cores",
-                                  "the read-out needs \(coresNeeded) cores, the hardware has \(core.cores): \(coresNeeded - core.cores) short; --set learningCore.cores=\(coresNeeded) would fit")
+            throw InputError(.doesNotFit, "learningCore.cores: the read-out needs \(coresNeeded) cores, the hardware has \(core.cores): \(coresNeeded - core.cores) short; --set learningCore.cores=\(coresNeeded) would fit")
         }
         return CorePlacement(groups: groups, neurons: neurons)
     }

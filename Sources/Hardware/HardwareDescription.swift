@@ -20,6 +20,16 @@ public struct HardwareDescription: Equatable, Sendable {
     public var summary: String
     public private(set) var values: [String: Value]
     public private(set) var sources: [String: String]
+    /// The file it was read from (a preset's path, `builtin:NAME.json`, or the config that holds
+    /// it), for messages; not part of equality.
+    public var file = ""
+
+    public static func == (a: HardwareDescription, b: HardwareDescription) -> Bool {
+        a.name == b.name && a.summary == b.summary && a.values == b.values && a.sources == b.sources
+    }
+
+    /// The file when known, else the name: what messages about this hardware name.
+    public var origin: String { file.isEmpty ? name : file }
 
     // MARK: Typed access (paths are schema keys; a wrong path is a programming error)
 
@@ -324,7 +334,8 @@ public struct HardwareDescription: Equatable, Sendable {
                 values[key.path] = .flag(b)
             }
         }
-        let d = HardwareDescription(name: name, summary: summary, values: values, sources: sources)
+        var d = HardwareDescription(name: name, summary: summary, values: values, sources: sources)
+        d.file = file
         try d.checkConsistency(file: file)
         return d
     }

@@ -9,6 +9,11 @@ import Hardware
 /// energy counter is everything spent so far: the drawn tasks' priced actions plus the leakage
 /// of every powered unit up to that instant (power-gated idle units: while their drawn tasks ran).
 enum Trace {
+    /// The most task slices a trace holds: a rate-coded learning core with tens of thousands of
+    /// spikes per inference would otherwise build gigabytes of events in memory. Beyond it the
+    /// trace ends with an instant event saying so (the reports count every task regardless).
+    static let maxSlices = 200_000
+
     static func events(run: Executor.Loaded, graph: TaskGraph, executor: Executor, table: EnergyTable, unusedSitesMilliwatts: Double) -> [[String: Any]] {
         guard !run.traced.isEmpty else { return [] }
         let model = executor.model
@@ -25,7 +30,14 @@ enum Trace {
         var dynamic = [(Int64, Double)]()
         // The learning core's programs of the traced inferences (looked up, never iterated).
         var programs = [Int: CoreProgram]()
+        var slices = 0
         for c in run.traced where c.unit >= 0 && c.end > c.start {
+            slices += 1
+            if slices > maxSlices {
+                out.append(["name": "trace truncated: more than \(maxSlices) tasks in the traced window (--trace-samples fewer to see them all)",
+                            "ph": "i", "s": "g", "pid": 1, "tid": 0, "ts": Double(c.start) * microseconds])
+                break
+            }
             let name: String
             var record = ActionRecord()
             if c.stage < graph.stages.count {

@@ -40,6 +40,8 @@ enum RunCommand {
         var options = RunOptions()
         options.chipSeeds = try args.int("--chip-seeds", default: 1, range: 1...1000)
         options.traceSamples = try args.int("--trace-samples", default: 4, range: 0...10_000)
+        // The trace is only written into --output-dir: without one, none is built.
+        if args.string("--output-dir") == nil { options.traceSamples = 0 }
         options.inFlight = try args.string("--in-flight").map { _ in try args.int("--in-flight", default: 1, range: 1...1_000_000) }
         options.timeSinceProgrammingSeconds = try args.string("--time-since-programming").map(seconds)
         let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
