@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "TestSupport"], swiftSettings: vectorSettings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TestSupport"], swiftSettings: vectorSettings),
         .testTarget(name: "HFFTests", dependencies: ["HFF"], exclude: ["Fixtures"], swiftSettings: vectorSettings),
-        .testTarget(name: "hffsimTests", dependencies: ["hffsim"], swiftSettings: vectorSettings),
+        .testTarget(name: "hffsimTests", dependencies: ["hffsim", "TestSupport"], swiftSettings: vectorSettings),
     ],
     swiftLanguageModes: [.v5]
 )

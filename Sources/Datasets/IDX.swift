@@ -99,7 +99,7 @@ public enum IDX {
                     let o = s + 4 + 4 * d
                     dims.append(Int(head[o]) << 24 | Int(head[o + 1]) << 16 | Int(head[o + 2]) << 8 | Int(head[o + 3]))
                 }
-                if dims.count == 3, dims[1] * dims[2] > maxFeatures {
+                if dims.count == 3, dims[1].multipliedReportingOverflow(by: dims[2]).overflow || dims[1] * dims[2] > maxFeatures {
                     throw InputError.data(file: path, field: "dimensions", "images of \(dims[1]) x \(dims[2]) pixels: expected at most \(maxFeatures) pixels per image")
                 }
                 var elements = 1
