@@ -377,6 +377,19 @@ public struct HardwareConfig: Equatable, Sendable {
                 throw fail("layers[\(l)]", "\(layer.inputs) x \(layer.outputs) weights: expected at most 2^31 per layer")
             }
         }
+        // The map options, in the ranges `hffsim map` accepts for them.
+        guard (0...1_000_000).contains(options.calibrationSamples) else {
+            throw fail("options.calibrationSamples", "expected a whole number in 0...1000000, got \(options.calibrationSamples)")
+        }
+        guard options.clipPercentile.isFinite, (50...100).contains(options.clipPercentile) else {
+            throw fail("options.clipPercentile", "expected a percentile in 50...100, got \(options.clipPercentile)")
+        }
+        if let h = options.adcHeadroom, !(h.isFinite && (0...10).contains(h)) {
+            throw fail("options.adcHeadroom", "expected a fraction in 0...10, got \(h)")
+        }
+        for (l, layer) in layers.enumerated() where !(0...(layer.inputs * layer.outputs)).contains(layer.clippedWeights) {
+            throw fail("layers[\(l)].clippedWeights", "expected a count in 0...\(layer.inputs * layer.outputs) (the layer's weights), got \(layer.clippedWeights)")
+        }
         if let bad = options.duplication.firstIndex(where: { !(1...65_536).contains($0) }) {
             throw fail("options.duplication[\(bad)]", "expected a whole number in 1...65536, got \(options.duplication[bad])")
         }

@@ -130,6 +130,12 @@ final class HostileCLISuiteTests: XCTestCase {
         var counts = [String: [Outcome: Int]]()
         for (c, (o, detail)) in zip(cases, results) {
             counts[c.format, default: [:]][o, default: 0] += 1
+            if o == .accepted && ProcessInfo.processInfo.environment["HFFSIM_KEEP_ACCEPTED"] == "1" {
+                // For reviewing what the readers accept: HFFSIM_KEEP_ACCEPTED=1 keeps those cases too.
+                let kept = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-hostile-accepted/\(c.dir.lastPathComponent)")
+                try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try? FileManager.default.copyItem(at: c.dir, to: kept)
+            }
             if [.crash, .hang, .leftover].contains(o) {
                 // Kept for whoever debugs it: the case's directory outlives the suite's.
                 let kept = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-hostile-failures/\(c.dir.lastPathComponent)")
