@@ -73,6 +73,12 @@ public enum CSV {
         var dataLine = firstLine
         var headerColumns: Int?
         if !lineIsNumeric(first, lineEnd(first, end)) {
+            // A header is text: valid UTF-8 without control characters. Anything else is a
+            // corrupt first row, not a header to skip.
+            let headerBytes = UnsafeBufferPointer(start: first, count: lineEnd(first, end) - first)
+            if String(validating: headerBytes, as: UTF8.self) == nil || headerBytes.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+                throw InputError.data(file: file, field: "line \(firstLine)", "neither numbers nor a header of text (it holds bytes that are not UTF-8 text)")
+            }
             headerColumns = countFields(first, lineEnd(first, end), respectingQuotes: true)
             let e = lineEnd(first, end)
             dataStart = e < end ? e + 1 : e

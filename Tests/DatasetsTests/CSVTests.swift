@@ -51,6 +51,14 @@ final class CSVTests: XCTestCase {
         assertInputError(.data, contains: ["t.csv", "line 1", "3 columns", "line 2", "has 4"]) { try self.parse("a,b,label\n1,2,3,1\n") }
         // A header and nothing else.
         assertInputError(.data, contains: ["t.csv", "no data rows"]) { try self.parse("a,b,label\n\n") }
+        // A corrupt first row is not a header to skip (issue 13: the hostile suite's CSV with
+        // bytes 4b 3c b2 5d in its first row trained on the rest): not UTF-8, or a control byte.
+        assertInputError(.data, contains: ["t.csv", "line 1", "not UTF-8 text"]) {
+            try CSV.parse(Data([0x30, 0x2C, 0x4B, 0xB2, 0x2C, 0x31, 0x0A]) + Data("1,2,0\n3,4,1\n".utf8), file: "t.csv", labelColumn: .last, name: "t")
+        }
+        assertInputError(.data, contains: ["t.csv", "line 1"]) { try self.parse("a,\u{01}b,label\n1,2,1\n") }
+        // Text in any script is a header.
+        XCTAssertEqual(try parse("\u{00E9}t\u{00E9},b,classe\n1,2,1\n").count, 1)
     }
 
     func testLayoutVariants() throws {
