@@ -136,6 +136,35 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(e.stderr.contains("--learn-class: applies to --core"), e.stderr)
     }
 
+    /// SIGTERM at any moment during map leaves the config and its tensors together or neither,
+    /// and no temporary file.
+    func testAnInterruptedMapLeavesConfigAndTensorsTogetherOrNeither() throws {
+        let dir = try tempDir()
+        let (model, _) = try mapped(in: dir)
+        for (n, delay) in [0.0, 0.01, 0.02, 0.04, 0.08, 0.16].enumerated() {
+            let config = dir.appendingPathComponent("k\(n).json").path
+            let p = Process()
+            p.executableURL = Hffsim.binary
+            p.arguments = ["map", model, "--output", config]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            p.terminate()
+            p.waitUntilExit()
+            let both = [config, config.replacingOccurrences(of: ".json", with: ".tensors.safetensors")].map { FileManager.default.fileExists(atPath: $0) }
+            XCTAssertEqual(both[0], both[1], "SIGTERM at \(delay) s left the config \(both[0] ? "with" : "without") its tensors \(both[1] ? "" : "missing")")
+            if p.terminationReason == .uncaughtSignal {
+                // Killed before main installed its handlers: nothing was written yet.
+                XCTAssertEqual(both, [false, false], "killed at \(delay) s before the handlers")
+            } else if p.terminationStatus != 0 {
+                XCTAssertEqual(p.terminationStatus, 128 + SIGTERM, "SIGTERM at \(delay) s ends map through its handler")
+            }
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+
     /// SIGTERM at any moment leaves either every report or none, and no staging directory.
     func testAnInterruptedRunLeavesAllReportsOrNone() throws {
         let dir = try tempDir()
@@ -152,8 +181,10 @@ final class HostileInputTests: XCTestCase {
             p.terminate()
             p.waitUntilExit()
             let files = (try? FileManager.default.contentsOfDirectory(atPath: out).sorted()) ?? []
-            if p.terminationStatus == 0 {
+            if p.terminationStatus == 0 && p.terminationReason == .exit {
                 XCTAssertEqual(files, ["components.csv", "layers.csv", "stats.txt", "summary.json", "trace.json"], "finished before \(delay) s")
+            } else if p.terminationReason == .uncaughtSignal {
+                XCTAssertEqual(files, [], "killed at \(delay) s before the handlers, yet \(files)")
             } else {
                 XCTAssertEqual(p.terminationStatus, 128 + SIGTERM, "SIGTERM at \(delay) s ends the run through its handler")
                 XCTAssertEqual(files, [], "SIGTERM at \(delay) s left \(files)")
