@@ -136,6 +136,20 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(e.stderr.contains("--learn-class: applies to --core"), e.stderr)
     }
 
+    /// The binary started with `args`, sent SIGTERM after `delay` seconds, and waited for.
+    func terminated(_ args: [String], after delay: Double) throws -> Process {
+        let p = Process()
+        p.executableURL = Hffsim.binary
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: delay)
+        p.terminate()
+        p.waitUntilExit()
+        return p
+    }
+
     /// SIGTERM at any moment during map leaves the config and its tensors together or neither,
     /// and no temporary file.
     func testAnInterruptedMapLeavesConfigAndTensorsTogetherOrNeither() throws {
@@ -143,15 +157,7 @@ final class HostileInputTests: XCTestCase {
         let (model, _) = try mapped(in: dir)
         for (n, delay) in [0.0, 0.01, 0.02, 0.04, 0.08, 0.16].enumerated() {
             let config = dir.appendingPathComponent("k\(n).json").path
-            let p = Process()
-            p.executableURL = Hffsim.binary
-            p.arguments = ["map", model, "--output", config]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            Thread.sleep(forTimeInterval: delay)
-            p.terminate()
-            p.waitUntilExit()
+            let p = try terminated(["map", model, "--output", config], after: delay)
             let both = [config, config.replacingOccurrences(of: ".json", with: ".tensors.safetensors")].map { FileManager.default.fileExists(atPath: $0) }
             XCTAssertEqual(both[0], both[1], "SIGTERM at \(delay) s left the config \(both[0] ? "with" : "without") its tensors \(both[1] ? "" : "missing")")
             if p.terminationReason == .uncaughtSignal {
@@ -171,15 +177,7 @@ final class HostileInputTests: XCTestCase {
         let (_, config) = try mapped(in: dir)
         for delay in [0.05, 0.2, 0.4] {
             let out = dir.appendingPathComponent("out-\(delay)").path
-            let p = Process()
-            p.executableURL = Hffsim.binary
-            p.arguments = ["run", config, "--chip-seeds", "3", "--output-dir", out]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            Thread.sleep(forTimeInterval: delay)
-            p.terminate()
-            p.waitUntilExit()
+            let p = try terminated(["run", config, "--chip-seeds", "3", "--output-dir", out], after: delay)
             let files = (try? FileManager.default.contentsOfDirectory(atPath: out).sorted()) ?? []
             if p.terminationStatus == 0 && p.terminationReason == .exit {
                 XCTAssertEqual(files, ["components.csv", "layers.csv", "stats.txt", "summary.json", "trace.json"], "finished before \(delay) s")
