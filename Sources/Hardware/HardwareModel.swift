@@ -140,10 +140,8 @@ public struct HardwareModel: Sendable, Equatable {
         /// One tile's static power, mW: `Σ tileComponents`.
         public var tileMilliwatts: Double
         public var learningCoreMilliwatts: Double
-        /// One minimum inverter's leakage power, mW (0 when the node has no entry and no gates are given).
-        public var gateMilliwatts: Double
         /// One tile's static power by component, mW, in a fixed order: switchMatrices, columnMux,
-        /// adc, shiftAdd, periphery (gates x gateMilliwatts), lumped.
+        /// adc, shiftAdd, periphery (gates x one inverter's leakage power), lumped.
         public var tileComponents: [Share]
 
         public struct Share: Sendable, Equatable {
@@ -156,6 +154,8 @@ public struct HardwareModel: Sendable, Equatable {
             let flavour = LogicTechnology.Flavour(rawValue: d.choice("technology.logicTransistors"))!
             let entry = LogicTechnology.entry(nodeNanometers: n("technology.nodeNanometers"), flavour: flavour)
             let volts = n("technology.supplyVolts")
+            // One minimum inverter's leakage power, mW (0 when the node has no entry: then no
+            // gates are counted, which the description's consistency check enforces).
             let gate = entry.map { LogicTechnology.inverterLeakageAmperes($0) * volts * 1000 } ?? 0
             let lines = n("crossbar.rows") + n("crossbar.columns")
             let adcsPerTile = (n("crossbar.columns") / n("crossbar.adc.columnsPerADC")).rounded(.up) / n("chip.tilesPerADC")
@@ -166,7 +166,6 @@ public struct HardwareModel: Sendable, Equatable {
                          ("periphery", n("leakage.peripheryGatesPerTile"))]
             let shares = gates.map { Share(component: $0.0, milliwatts: $0.1 * gate) }
                 + [Share(component: "lumped", milliwatts: n("energy.staticMilliwattsPerTile"))]
-            gateMilliwatts = gate
             tileComponents = shares
             tileMilliwatts = shares.reduce(0) { $0 + $1.milliwatts }
             learningCoreMilliwatts = n("learningCore.energy.staticMilliwattsPerCore")

@@ -70,8 +70,11 @@ public enum LogicTechnology {
         return (wN * e.offN + wP * e.offP) / 2
     }
 
-    /// The nodes and flavours of the table, for messages: "130, 90, 65, 45, 32, 22 (lstp, hp), 14 (lstp)".
+    /// The nodes and flavours of the table, for messages: "130 nm lstp|hp, ..., 14 nm lstp".
     public static var known: String {
-        "130, 90, 65, 45, 32, 22 nm (lstp, hp) and 14 nm (lstp)"
+        var seen = [Int]()
+        for e in table where !seen.contains(e.nodeNanometers) { seen.append(e.nodeNanometers) }
+        return seen.map { n in "\(n) nm " + table.filter { $0.nodeNanometers == n }.map(\.flavour.rawValue).sorted().joined(separator: "|") }
+            .joined(separator: ", ")
     }
 }

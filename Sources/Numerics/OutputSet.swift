@@ -62,9 +62,6 @@ public final class StagedDirectory {
         }
     }
 
-    /// Where to write `name` now.
-    public func path(_ name: String) -> String { staging + "/" + name }
-
     /// Moves the staged files into the target.
     public func commit() throws {
         try Cleanup.critical {

@@ -194,8 +194,6 @@ enum TrainCommand {
         }
     }
 
-    /// Fails early, before any data is loaded, when the output cannot be written: an empty path,
-    /// a directory, or a directory that does not exist or is not writable.
     /// Refuses an output that would overwrite one of the command's own inputs (the model, a
     /// hardware description file, a CSV data set): `map m.safetensors --output m.safetensors`
     /// must not destroy the model. Paths are compared after resolving '..' and symbolic links.
@@ -219,6 +217,8 @@ enum TrainCommand {
         }
     }
 
+    /// Fails early, before any data is loaded, when the output cannot be written: an empty path,
+    /// a directory, or a directory that does not exist or is not writable.
     static func checkWritable(_ path: String, flag: String) throws {
         if path.isEmpty { throw InputError.usage(flag: flag, "expected a file path, got an empty string") }
         var isDir: ObjCBool = false
