@@ -205,6 +205,8 @@ struct Executor {
         /// Every task of the first `traceSamples` inferences, and of any other that ran on a
         /// unit while they were in flight.
         var traced: [EventEngine.Completion]
+        /// Whether `traced` stopped at `Trace.maxCompletions` (the trace then says it is cut).
+        var tracedTruncated = false
         /// Per layer: the most inferences (FF: passes) its buffers held at once, and the ticks
         /// passes waited at its gate for a place.
         var layerMaxHeld: [Int]
@@ -220,12 +222,14 @@ struct Executor {
         var completions = [Int64]()
         completions.reserveCapacity(n)
         var traced = [EventEngine.Completion]()
-        var traceEnd = Int64.max, tracedDone = 0
+        var traceEnd = Int64.max, tracedDone = 0, truncated = false
         var next = 0
         do {
             while next < min(n, inFlight) { admitted[next] = 0; admit(next, to: &engine, ledger: &ledger, record: true, work: work?(next)); next += 1 }
             while let c = engine.next() {
-                if c.start < traceEnd && (c.sample < traceSamples || c.end > c.start) && traceSamples > 0 { traced.append(c) }
+                if c.start < traceEnd && (c.sample < traceSamples || c.end > c.start) && traceSamples > 0 {
+                    if traced.count < Trace.maxCompletions { traced.append(c) } else { truncated = true }
+                }
                 guard c.stage == graph.final else { continue }
                 latencies[c.sample] = c.end - admitted[c.sample]
                 completions.append(c.end)
@@ -248,7 +252,7 @@ struct Executor {
         ledger.inferences = n
         traced = traced.filter { $0.start < traceEnd && ($0.sample < traceSamples || $0.end > $0.start) }
         return Loaded(ledger: ledger, latencies: latencies, completions: completions, makespan: makespan, traced: traced,
-                      layerMaxHeld: engine.placeMaxHeld, layerWaitTicks: engine.placeWaits)
+                      tracedTruncated: truncated, layerMaxHeld: engine.placeMaxHeld, layerWaitTicks: engine.placeWaits)
     }
 }
 

@@ -73,8 +73,12 @@ public enum Reports {
         try AtomicFile.write(layersCSV(r, config: config), to: dir + "/layers.csv")
         try AtomicFile.write(componentsCSV(r), to: dir + "/components.csv")
         try AtomicFile.write(stats(r, config: config), to: dir + "/stats.txt")
-        let trace = TraceWriter.data(["traceEvents": r.trace, "displayTimeUnit": "ns"] as [String: Any])
-        try AtomicFile.write(trace, to: dir + "/trace.json")
+        // Inside the staging directory, so written in place (streamed, not held in memory).
+        if let trace = r.trace {
+            try trace.write(to: dir + "/trace.json")
+        } else {
+            try AtomicFile.write("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[]}", to: dir + "/trace.json")
+        }
     }
 
     static func number(_ x: Double) -> String { String(format: "%.6g", x) }

@@ -64,7 +64,8 @@ public struct RunResult {
     /// Partial-product multiply-accumulates simulated: weights x slices x input bit-planes (or
     /// multi-bit passes) x passes x inferences x chips.
     public var partialProductMACs: Double
-    public var trace: [[String: Any]]
+    /// Chip 1's loaded run, from which `Reports` writes trace.json (nil: nothing traced).
+    public var trace: TraceRecording?
     public var wallSeconds: Double
 
     /// The crossbar layers' units (tiles, adder trees, buffers, links, digital units): what
@@ -173,7 +174,7 @@ public enum Simulation {
         var throughput = 0.0, makespan: Int64 = 0
         var resources = [(name: String, busy: Double, stalls: Double, maxQueue: Int)]()
         var layerBuffers = [(maxHeld: Int, waitCycles: Double)]()
-        var trace = [[String: Any]]()
+        var trace: TraceRecording?
         var macs = 0.0
         var pending: ChipTiming?, pendingSeed = 0
         // Chip 1's work and timing: a later chip whose functional run gave exactly the same work
@@ -194,8 +195,8 @@ public enum Simulation {
                 (graph.units[$0].name, cost.cycles(ticks: run.ledger.busyTicks[$0]), cost.cycles(ticks: run.ledger.stallTicks[$0]), run.ledger.maxQueue[$0])
             }
             layerBuffers = zip(run.layerMaxHeld, run.layerWaitTicks).map { ($0, cost.cycles(ticks: $1)) }
-            trace = Trace.events(run: run, graph: graph, executor: t.executor, table: table,
-                                 unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles))
+            trace = TraceRecording(run: run, graph: graph, executor: t.executor, table: table,
+                                   unusedSitesMilliwatts: table.unusedSitesMilliwatts(usedTiles: config.resources.tiles))
         }
         // A chip whose functional run fails lets the previous chip's timing finish first, so no
         // thread outlives the call.

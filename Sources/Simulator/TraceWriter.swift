@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// Chrome trace JSON written directly (Foundation's JSONSerialization takes seconds for the
 /// tens of thousands of events the learning core's tasks add): objects with sorted keys, so the
@@ -56,5 +57,37 @@ enum TraceWriter {
             }
         }
         out += "\""
+    }
+
+    /// A file written through a buffer: appended text goes to disk whenever a mebibyte has
+    /// gathered, so what is held in memory stays bounded however long the file grows.
+    final class Stream {
+        private let handle: FileHandle
+        private let path: String
+        private var buffer = ""
+
+        init(path: String) throws {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+                throw InputError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))")
+            }
+            handle = h
+            self.path = path
+            buffer.reserveCapacity(1 << 20)
+        }
+
+        func append(_ text: String) throws {
+            buffer += text
+            if buffer.utf8.count >= 1 << 20 { try flush() }
+        }
+
+        func flush() throws {
+            guard !buffer.isEmpty else { return }
+            do { try handle.write(contentsOf: Data(buffer.utf8)) } catch {
+                throw InputError(.io, "\(path): cannot write: \(error.localizedDescription)")
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        func close() { try? handle.close() }
     }
 }
