@@ -47,10 +47,39 @@ enum DatasetFlags {
     static func loadForTraining(_ args: Arguments, seed: UInt64) throws -> (train: Dataset, test: Dataset, provenance: DataProvenance) {
         let o = try options(args, seed: seed)
         let (train, test) = try load(o)
+        try checkClasses(train, declared: try args.string("--classes").map { _ in try args.int("--classes", default: 0, range: 1...CSV.maxLabel + 1) },
+                         labelColumn: args.string("--label-column"))
         let provenance = DataProvenance(dataset: o.dataset, testDataset: o.testDataset, labelColumn: args.string("--label-column", default: "last"),
                                         holdout: o.holdout, splitSeed: seed, train: train)
         return (train, test, provenance)
     }
+
+    /// Classes are one more than the largest training label. Refused (exit 65): a class with no
+    /// training sample (its prototype could not be learned), and more than `confirmClasses`
+    /// classes unless `--classes` states that count: both are what a feature column taken for the
+    /// label gives (Fashion-MNIST's pixel 399 as label: 256 classes, every value present in the
+    /// full training set, so only the count betrays it).
+    static func checkClasses(_ train: Dataset, declared: Int?, labelColumn: String?) throws {
+        let k = train.classCount
+        let column = labelColumn.map { " (--label-column \($0))" } ?? ""
+        if let d = declared, d != k {
+            throw InputError.usage(flag: "--classes", "\(train.name) has labels 0...\(k - 1)\(column), that is \(k) classes, not \(d)")
+        }
+        if declared == nil && k > confirmClasses {
+            throw InputError.usage(flag: "--label-column", "\(train.name): the label column\(column) gives \(k) classes (labels 0...\(k - 1)); "
+                                   + "is it the label? More than \(confirmClasses) classes must be stated with --classes \(k)")
+        }
+        var seen = [Bool](repeating: false, count: k)
+        for l in train.labels { seen[l] = true }
+        let missing = seen.indices.filter { !seen[$0] }
+        if !missing.isEmpty {
+            let list = missing.prefix(5).map(String.init).joined(separator: ", ") + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
+            throw InputError(.data, "\(train.name): label column\(column): labels go up to \(k - 1) but \(missing.count == 1 ? "class \(list) has" : "classes \(list) have") no training sample (a class that never appears cannot be learned)")
+        }
+    }
+
+    /// Above this many classes `train` asks for `--classes` (CIFAR-100 has 100).
+    static let confirmClasses = 100
 
     /// The data `model` is used on: the data set it records, read the same way, unless flags name
     /// another. What differs from the record (the inputs' scaling, the split of the same data set,
@@ -120,6 +149,7 @@ enum TrainCommand {
             OptionSpec("--ema-momentum", "mu", "Momentum of the EMA prototype update.", default: "0.99"),
             OptionSpec("--threshold", "theta", "FF goodness threshold (goodness = mean of squares).", default: "2"),
             OptionSpec("--per-feature-standardization", nil, "Standardise each input feature on its own instead of with one global mean and std."),
+            OptionSpec("--classes", "K", "The number of classes, which the labels must fill (0...K-1); required above \(DatasetFlags.confirmClasses), a guard against a feature column taken for the label.", default: "largest label + 1"),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
             OptionSpec("--output", "file", "Where to write the model (safetensors)."),
             OptionSpec("--json", nil, "Print one JSON object with the results on stdout."),

@@ -242,4 +242,39 @@ final class DataProvenanceTests: XCTestCase {
         XCTAssertEqual(allowed.status, 0, allowed.stderr)
         XCTAssertTrue(allowed.stderr.contains("warning: --dataset:"), allowed.stderr)
     }
+
+    /// A feature column taken for the label (the issue: `--label-column 400`, a pixel, trained a
+    /// 256-class model). Worked by hand on a file the test writes: column 0 holds 0...255 (each 8 times,
+    /// so no class is missing), column 1 holds 0, 2, 4, ... (odd classes missing), the last
+    /// column the true labels 0...2.
+    func testALabelColumnThatIsAFeatureIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-labelcolumn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var csv = ""
+        for i in 0..<2048 { csv += "\(i % 256),\(2 * (i % 20)),\(Double(i % 7) / 7),\(i % 3)\n" }
+        let data = dir.appendingPathComponent("d.csv").path, model = dir.appendingPathComponent("m.safetensors").path
+        try csv.write(toFile: data, atomically: true, encoding: .utf8)
+        func train(_ extra: [String]) throws -> CLIResult {
+            try Hffsim.run(["train", "--dataset", "csv:\(data)", "--holdout", "0.25", "--layers", "4", "--epochs", "1", "--output", model] + extra)
+        }
+        // 256 classes: more than 100 must be stated.
+        let wide = try train(["--label-column", "0"])
+        XCTAssertEqual(wide.status, 64, wide.stderr)
+        XCTAssertTrue(wide.stderr.hasPrefix("error: --label-column: ") && wide.stderr.contains("256 classes"), wide.stderr)
+        // Labels 0, 2, ..., 38: classes 1, 3, ... never appear.
+        let gaps = try train(["--label-column", "1"])
+        XCTAssertEqual(gaps.status, 65, gaps.stderr)
+        XCTAssertTrue(gaps.stderr.contains("label column (--label-column 1)") && gaps.stderr.contains("classes 1, 3, 5, 7, 9 and 14 more have no training sample"), gaps.stderr)
+        // A stated count that is not the labels' is refused; stated right, 256 classes train.
+        let wrong = try train(["--label-column", "0", "--classes", "200"])
+        XCTAssertEqual(wrong.status, 64, wrong.stderr)
+        XCTAssertTrue(wrong.stderr.hasPrefix("error: --classes: "), wrong.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: model))
+        let stated = try train(["--label-column", "0", "--classes", "256", "--seed", "3"])
+        XCTAssertEqual(stated.status, 0, stated.stderr)
+        // The real label column trains as before.
+        try FileManager.default.removeItem(atPath: model)
+        XCTAssertEqual(try train([]).status, 0)
+    }
 }
