@@ -12,10 +12,10 @@ import TestSupport
 /// the project reads (model safetensors, hardware JSON, config JSON and its tensors, CSV, gzip,
 /// IDX), each handed to its reader. A reader must either accept the file or throw an
 /// `InputError` whose one-line message names the file; a trap ends the test run, a hang its time
-/// limit. The counts by outcome are printed (the closing note quotes them). The command-line side
+/// limit. What it accepts must be well-formed by `HostileOracle` (else: garbage, a failure). The counts by outcome are printed (the closing note quotes them). The command-line side
 /// (exit codes, leftovers) is HostileInputTests in hffsimTests.
 final class HostileSuiteTests: XCTestCase {
-    enum Outcome: String, CaseIterable { case named, unnamed, accepted }
+    enum Outcome: String, CaseIterable { case named, unnamed, accepted, garbage }
 
     struct Format {
         var name: String
@@ -92,6 +92,11 @@ final class HostileSuiteTests: XCTestCase {
                     outcome = .unnamed
                     XCTFail("\(f.name) case \(n): not an InputError: \(error)")
                 }
+                // Accepted: well-formed by an independent judge, or garbage the reader let through.
+                if outcome == .accepted, let why = HostileOracle.garbage(format: f.name, original: f.valid, mutated: data) {
+                    outcome = .garbage
+                    XCTFail("\(f.name) case \(n): accepted garbage: \(why)")
+                }
                 counts[f.name, default: [:]][outcome, default: 0] += 1
             }
         }
@@ -104,6 +109,7 @@ final class HostileSuiteTests: XCTestCase {
         print("hostile suite: \(formats.count * perFormat) cases: " + Outcome.allCases.map { "\($0.rawValue) \(total[$0] ?? 0)" }.joined(separator: ", "))
         XCTAssertGreaterThanOrEqual(formats.count * perFormat, 1000)
         XCTAssertEqual(total[.unnamed] ?? 0, 0)
+        XCTAssertEqual(total[.garbage] ?? 0, 0)
         // Memory stays bounded: no case made the process grow past 1 GiB.
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)

@@ -8,13 +8,16 @@ import TestSupport
 /// the commands that read them (eval a model, hardware check, run a config with --output-dir,
 /// train on a CSV or an IDX directory with --output, map a model with --output). Each case is
 /// classified by what a user would see: a named error (exit 64, 65 or 74, one line on stderr),
-/// a crash (a signal or another exit code), a hang (over 60 s), accepted (exit 0), and a
-/// leftover (an output, a staging directory or a temporary file left after a refusal).
+/// a crash (a signal or another exit code), a hang (over 60 s), accepted (exit 0) when the
+/// mutated file is well-formed by `HostileOracle`, garbage (exit 0 on a file it calls malformed),
+/// and a leftover (an output, a staging directory or a temporary file left after a refusal).
 final class HostileCLISuiteTests: XCTestCase {
-    enum Outcome: String, CaseIterable { case named, crash, hang, accepted, leftover }
+    enum Outcome: String, CaseIterable { case named, crash, hang, accepted, garbage, leftover }
 
     struct Case {
         var format: String
+        var original: Data
+        var mutated: Data
         var dir: URL
         var args: [String]
         /// Paths that must not exist after a refusal.
@@ -90,7 +93,7 @@ final class HostileCLISuiteTests: XCTestCase {
                 switch format {
                 case "model":
                     try bytes.write(to: URL(fileURLWithPath: at(d, "m.safetensors")))
-                    cases.append(Case(format: format, dir: d, args: n % 2 == 0 ? ["eval", "m.safetensors", "--dataset", "csv:\(at(base, "d.csv"))", "--holdout", "0.3", "--allow-other-data"]
+                    cases.append(Case(format: format, original: data, mutated: bytes, dir: d, args: n % 2 == 0 ? ["eval", "m.safetensors", "--dataset", "csv:\(at(base, "d.csv"))", "--holdout", "0.3", "--allow-other-data"]
                                                                         : ["map", "m.safetensors", "--output", "out.json"],
                                       outputs: [at(d, "out.json"), at(d, "out.tensors.safetensors")]))
                 case "config":
@@ -98,13 +101,13 @@ final class HostileCLISuiteTests: XCTestCase {
                     try tensors.write(to: URL(fileURLWithPath: at(d, "c.tensors.safetensors")))
                     try FileManager.default.copyItem(atPath: at(base, "m.safetensors"), toPath: at(d, "m.safetensors"))
                     try FileManager.default.copyItem(atPath: at(base, "d.csv"), toPath: at(d, "d.csv"))
-                    cases.append(Case(format: format, dir: d, args: ["run", "c.json", "--samples", "5", "--output-dir", "out"], outputs: [at(d, "out")]))
+                    cases.append(Case(format: format, original: data, mutated: bytes, dir: d, args: ["run", "c.json", "--samples", "5", "--output-dir", "out"], outputs: [at(d, "out")]))
                 case "hardware":
                     try bytes.write(to: URL(fileURLWithPath: at(d, "hw.json")))
-                    cases.append(Case(format: format, dir: d, args: ["hardware", "check", "hw.json"], outputs: []))
+                    cases.append(Case(format: format, original: data, mutated: bytes, dir: d, args: ["hardware", "check", "hw.json"], outputs: []))
                 case "csv":
                     try bytes.write(to: URL(fileURLWithPath: at(d, "d.csv")))
-                    cases.append(Case(format: format, dir: d, args: ["train", "--dataset", "csv:d.csv", "--holdout", "0.3", "--layers", "4", "--epochs", "1", "--output", "o.safetensors"],
+                    cases.append(Case(format: format, original: data, mutated: bytes, dir: d, args: ["train", "--dataset", "csv:d.csv", "--holdout", "0.3", "--layers", "4", "--epochs", "1", "--output", "o.safetensors"],
                                       outputs: [at(d, "o.safetensors")]))
                 default:
                     let idx = d.appendingPathComponent("idx")
@@ -113,7 +116,7 @@ final class HostileCLISuiteTests: XCTestCase {
                     try images.write(to: idx.appendingPathComponent("t10k-images-idx3-ubyte"))
                     try labels.write(to: idx.appendingPathComponent("train-labels-idx1-ubyte"))
                     try labels.write(to: idx.appendingPathComponent("t10k-labels-idx1-ubyte"))
-                    cases.append(Case(format: format, dir: d, args: ["train", "--data-dir", "idx", "--layers", "4", "--epochs", "1", "--output", "o.safetensors"],
+                    cases.append(Case(format: format, original: data, mutated: bytes, dir: d, args: ["train", "--data-dir", "idx", "--layers", "4", "--epochs", "1", "--output", "o.safetensors"],
                                       outputs: [at(d, "o.safetensors")]))
                 }
             }
@@ -128,7 +131,12 @@ final class HostileCLISuiteTests: XCTestCase {
             }
         }
         var counts = [String: [Outcome: Int]]()
-        for (c, (o, detail)) in zip(cases, results) {
+        for (c, (outcome, detail)) in zip(cases, results) {
+            var o = outcome, detail = detail
+            if o == .accepted, let why = HostileOracle.garbage(format: c.format, original: c.original, mutated: c.mutated) {
+                o = .garbage
+                detail = why
+            }
             counts[c.format, default: [:]][o, default: 0] += 1
             if o == .accepted && ProcessInfo.processInfo.environment["HFFSIM_KEEP_ACCEPTED"] == "1" {
                 // For reviewing what the readers accept: HFFSIM_KEEP_ACCEPTED=1 keeps those cases too.
@@ -136,7 +144,7 @@ final class HostileCLISuiteTests: XCTestCase {
                 try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try? FileManager.default.copyItem(at: c.dir, to: kept)
             }
-            if [.crash, .hang, .leftover].contains(o) {
+            if [.crash, .hang, .garbage, .leftover].contains(o) {
                 // Kept for whoever debugs it: the case's directory outlives the suite's.
                 let kept = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-hostile-failures/\(c.dir.lastPathComponent)")
                 try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
