@@ -40,6 +40,8 @@ final class HostileSuiteTests: XCTestCase {
         let config = try Mapper.map(model: model, modelPath: "m.safetensors", modelDigest: SHA256.hex(modelBytes), hardware: hardware,
                                     options: MapOptions(), calibration: TestModels.raw(16, 10, seed: 2))
         try config.write(to: path("valid.json"))
+        // The model the config names, beside it: configs are read as `run` reads them, cross-checked against it.
+        try modelBytes.write(to: URL(fileURLWithPath: path("m.safetensors")))
         let configBytes = try Data(contentsOf: URL(fileURLWithPath: path("valid.json")))
         let tensorsBytes = try Data(contentsOf: URL(fileURLWithPath: HardwareConfig.tensorsPath(for: path("valid.json"))))
         var csv = ""
@@ -48,12 +50,12 @@ final class HostileSuiteTests: XCTestCase {
         idx.append(contentsOf: (0..<36).map { UInt8(($0 * 37) % 256) })
 
         let formats: [Format] = [
-            Format(name: "model", file: "m.safetensors", valid: modelBytes, read: { _ = try ModelFile.load(path: $0) }, json: false),
+            Format(name: "model", file: "model.safetensors", valid: modelBytes, read: { _ = try ModelFile.load(path: $0) }, json: false),
             Format(name: "hardware", file: "hw.json", valid: hardwareBytes, read: { _ = try HardwareDescription.load($0) }, json: true),
             Format(name: "config", file: "c.json", valid: configBytes, read: { p in
                 // The config's tensors beside it, unchanged.
                 try tensorsBytes.write(to: URL(fileURLWithPath: HardwareConfig.tensorsPath(for: p)))
-                _ = try HardwareConfig.load(path: p)
+                _ = try Experiment.loadConfig(path: p)
             }, json: true),
             Format(name: "config tensors", file: "t.json", valid: tensorsBytes, read: { p in
                 // A mutated tensors file with the config's digest updated: what the shapes, codes and levels must survive.
@@ -62,7 +64,7 @@ final class HostileSuiteTests: XCTestCase {
                 try FileManager.default.moveItem(atPath: p, toPath: p + ".tensors")
                 try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: p))
                 defer { try? FileManager.default.removeItem(atPath: p + ".tensors") }
-                _ = try HardwareConfig.load(path: p)
+                _ = try Experiment.loadConfig(path: p)
             }, json: false),
             Format(name: "csv", file: "d.csv", valid: Data(csv.utf8), read: { _ = try CSV.read(path: $0, labelColumn: .last) }, json: false),
             Format(name: "csv.gz", file: "d.csv.gz", valid: Gzip.compress(Data(csv.utf8)), read: { _ = try CSV.read(path: $0, labelColumn: .last) }, json: false),
@@ -114,5 +116,46 @@ final class HostileSuiteTests: XCTestCase {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         XCTAssertLessThan(usage.ru_maxrss, 1 << 20, "peak resident set \(usage.ru_maxrss) KiB")
+    }
+
+    /// The judge itself, on cases worked by hand: well-formed files pass, and one of each kind of
+    /// garbage it is meant to catch is caught (a judge that passes everything would make the
+    /// suite's "0 garbage" empty).
+    func testTheOracleCatchesGarbageWorkedByHand() throws {
+        let j = Data(#"{"a": {"value": 2, "source": "p. 3"}, "b": ["x", "y"], "c": true}"#.utf8)
+        func json(_ t: String) -> String? { HostileOracle.garbage(format: "hardware", original: j, mutated: Data(t.utf8)) }
+        XCTAssertNil(json(#"{"a": {"value": 2.5, "source": "anything"}, "b": ["x", "y"], "c": false}"#))
+        XCTAssertNotNil(json(#"{"a": {"value": -2, "source": "p. 3"}, "b": ["x", "y"], "c": true}"#))
+        XCTAssertNotNil(json(#"{"a": {"value": 1e300, "source": "p. 3"}, "b": ["x", "y"], "c": true}"#))
+        XCTAssertNotNil(json(#"{"a": {"value": "2", "source": "p. 3"}, "b": ["x", "y"], "c": true}"#))
+        XCTAssertNotNil(json(#"{"a": {"value": 2, "source": "p. 3"}, "b": ["x", "z"], "c": true}"#))
+        XCTAssertNotNil(json(#"{"a": {"value": 2, "source": "p. 3"}, "b": ["x"], "c": true}"#))
+        XCTAssertNotNil(json(#"{"a": {"valu": 2, "source": "p. 3"}, "b": ["x", "y"], "c": true}"#))
+        XCTAssertNotNil(json(#"{"a": {"value": 2, "source": "p. 3"}, "b": ["x", "y"], "c": 1}"#))
+        XCTAssertNotNil(json(#"{"a": {"value": 2, "source": "p. 3"}"#))
+        // safetensors: header {"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}, then 1.0 and 2.0.
+        func st(_ header: String, _ floats: [Float]) -> Data {
+            var d = Data()
+            withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { d.append(contentsOf: $0) }
+            d.append(contentsOf: header.utf8)
+            for f in floats { withUnsafeBytes(of: f.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+            return d
+        }
+        let h = #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
+        let valid = st(h, [1, 2])
+        XCTAssertNil(HostileOracle.garbage(format: "model", original: valid, mutated: st(h, [3, -4])))
+        XCTAssertNotNil(HostileOracle.garbage(format: "model", original: valid, mutated: st(h, [1, .nan])))
+        XCTAssertNotNil(HostileOracle.garbage(format: "model", original: valid, mutated: valid.dropLast()))
+        XCTAssertNotNil(HostileOracle.garbage(format: "model", original: valid, mutated: st(#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, [1, 2])))
+        // CSV: ragged rows, a fractional label, a header of text; IDX: a size that is not the file's; gzip with trailing bytes.
+        XCTAssertNil(HostileOracle.garbage(format: "csv", original: Data(), mutated: Data("a,b,label\n1,2,0\n3, 4 ,1\n\n".utf8)))
+        XCTAssertNotNil(HostileOracle.garbage(format: "csv", original: Data(), mutated: Data("1,2,0\n3,1\n".utf8)))
+        XCTAssertNotNil(HostileOracle.garbage(format: "csv", original: Data(), mutated: Data("1,2,0\n3,4,1.5\n".utf8)))
+        XCTAssertNotNil(HostileOracle.garbage(format: "csv", original: Data(), mutated: Data("1,2,0\n3,nan,1\n".utf8)))
+        let idx = Data([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 9, 9, 9, 9])
+        XCTAssertNil(HostileOracle.garbage(format: "idx", original: idx, mutated: idx))
+        XCTAssertNotNil(HostileOracle.garbage(format: "idx", original: idx, mutated: idx.dropLast()))
+        XCTAssertNil(HostileOracle.garbage(format: "idx.gz", original: idx, mutated: Gzip.compress(idx)))
+        XCTAssertNotNil(HostileOracle.garbage(format: "idx.gz", original: idx, mutated: Gzip.compress(idx) + Data([1, 2, 3])))
     }
 }

@@ -161,6 +161,13 @@ final class HostileCLISuiteTests: XCTestCase {
         }
         print("hostile CLI suite: \(cases.count) cases: " + Outcome.allCases.map { "\($0.rawValue) \(total[$0] ?? 0)" }.joined(separator: ", "))
         XCTAssertGreaterThanOrEqual(cases.count, 1000)
+        XCTAssertEqual(total[.garbage] ?? 0, 0)
+        // Memory: the largest resident set of any command this process has waited for (the
+        // suite's cases and the valid files' train and map) stays under 1 GiB.
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        print("hostile CLI suite: largest child resident set \(usage.ru_maxrss / 1024) MiB")
+        XCTAssertLessThan(usage.ru_maxrss, 1 << 20, "peak resident set \(usage.ru_maxrss) KiB")
     }
 }
 
