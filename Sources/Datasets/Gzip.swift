@@ -18,7 +18,8 @@ public enum Gzip {
     /// The decompressed bytes of the gzip or zlib stream `data`; `file` names it in errors.
     ///
     /// Errors: "FILE: corrupt gzip stream: REASON" for bad headers, bad deflate data, CRC or
-    /// length mismatches, truncation and trailing garbage.
+    /// length mismatches, truncation and trailing garbage; "FILE: gzip stream too large: ..."
+    /// beyond `limit`.
     /// The largest decompressed size accepted (a gzip bomb is refused, not allocated).
     public static let maxDecompressedBytes = 16 << 30
 
@@ -48,7 +49,7 @@ public enum Gzip {
                 repeat {
                     if let prefix, output.count >= prefix { return }
                     if output.count > limit {
-                        throw corrupt("decompresses to more than \(limit) bytes (\(limitReason(limit))); refusing")
+                        throw InputError.data(file: file, "gzip stream too large: decompresses to more than \(limit) bytes (\(limitReason(limit))); refusing")
                     }
                     if output.free == 0 {
                         guard output.grow() else { throw corrupt("out of memory after \(output.count) decompressed bytes") }
@@ -86,7 +87,7 @@ public enum Gzip {
                     }
                 } while status != Z_STREAM_END
                 if output.count > limit {
-                    throw corrupt("decompresses to more than \(limit) bytes (\(limitReason(limit))); refusing")
+                    throw InputError.data(file: file, "gzip stream too large: decompresses to more than \(limit) bytes (\(limitReason(limit))); refusing")
                 }
                 members += 1
                 consumed += Int(stream.total_in)
