@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["HFF", "Datasets", "Numerics"], path: "Tests/TestSupport", swiftSettings: vectorSettings),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "TestSupport"], swiftSettings: vectorSettings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TestSupport"], swiftSettings: vectorSettings),
-        .testTarget(name: "HFFTests", dependencies: ["HFF"], exclude: ["Fixtures"], swiftSettings: vectorSettings),
+        .testTarget(name: "HFFTests", dependencies: ["HFF", "Datasets"], exclude: ["Fixtures"], swiftSettings: vectorSettings),
         .testTarget(name: "hffsimTests", dependencies: ["hffsim", "TestSupport"], swiftSettings: vectorSettings),
     ],
     swiftLanguageModes: [.v5]

@@ -114,6 +114,10 @@ public enum Mapper {
     /// samples (rows) for the ADC ranges. Throws a named error when the model does not fit.
     public static func map(model: Model, modelPath: String, modelDigest: String, hardware: HardwareDescription,
                            options: MapOptions, calibration: Matrix) throws -> HardwareConfig {
+        if !model.convBlocks.isEmpty {
+            // Issue 14 point 4 (im2col weights on crossbars, line buffers, positions streaming) is not built yet.
+            throw InputError.usage(flag: "model", "\(modelPath) has \(model.convBlocks.count) conv blocks (\(model.architecture.description)); mapping conv models onto crossbars is not built yet: train, eval and compare float accuracy only")
+        }
         let lowered = LoweredModel(model)
         let structure = try plan(lowered: lowered, hardware: hardware, options: options)
         // Quantised weights, per layer.

@@ -18,6 +18,9 @@ public struct Dataset: Sendable, Equatable {
     /// The number of classes: 10 for Fashion-MNIST; for other sets one more than the largest
     /// label seen in the training and test splits together.
     public var classCount: Int
+    /// The image shape of a sample (IDX 3-D files: 1 x rows x columns; CIFAR: 3 x 32 x 32), nil
+    /// for data without one (CSV). Convolutions need it.
+    public var shape: ImageShape?
 
     public init(name: String, features: Matrix, labels: [Int], classCount: Int) {
         precondition(features.rows == labels.count, "\(name): \(features.rows) feature rows but \(labels.count) labels")
@@ -35,8 +38,10 @@ public struct Dataset: Sendable, Equatable {
     /// The samples at `indices`, in that order (indices may repeat); `name` and `classCount`
     /// are kept. Indices must be in 0 ..< `count` (a precondition, not user input).
     public func subset(_ indices: [Int]) -> Dataset {
-        Dataset(name: name, features: features.gatherRows(indices), labels: indices.map { labels[$0] },
-                classCount: classCount)
+        var d = Dataset(name: name, features: features.gatherRows(indices), labels: indices.map { labels[$0] },
+                        classCount: classCount)
+        d.shape = shape
+        return d
     }
 
     /// How many samples carry each label, indexed by label (length `classCount`).
@@ -86,4 +91,22 @@ public enum LabelColumn: Sendable, Equatable, CustomStringConvertible {
         case .index(let n): return String(n)
         }
     }
+}
+
+/// An image's shape, channels x height x width; a sample's features are its values in that
+/// order (PyTorch's NCHW flattened per sample: channel-major, then rows, then columns).
+public struct ImageShape: Codable, Equatable, Sendable, CustomStringConvertible {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+
+    public init(channels: Int, height: Int, width: Int) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+    }
+
+    public var count: Int { channels * height * width }
+    public var positions: Int { height * width }
+    public var description: String { "\(channels)x\(height)x\(width)" }
 }

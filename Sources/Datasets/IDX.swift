@@ -80,6 +80,14 @@ public enum IDX {
         try images(read(path: path, bytesPerElement: 4), file: path)
     }
 
+    /// The images and their shape (1 x rows x columns).
+    public static func readShapedImages(path: String) throws -> (images: Matrix, shape: ImageShape) {
+        let data = try read(path: path, bytesPerElement: 4)
+        let m = try images(data, file: path)
+        let h = try header(data, file: path)
+        return (m, ImageShape(channels: 1, height: h.dims[1], width: h.dims[2]))
+    }
+
     /// The most pixels one image may have (as the configs' layer widths: 2^24).
     public static let maxFeatures = 1 << 24
 
@@ -147,7 +155,7 @@ public enum IDX {
     /// every label is below it; when it is nil the class count is the largest label + 1.
     public static func load(images imagesPath: String, labels labelsPath: String, name: String,
                             classCount: Int?) throws -> Dataset {
-        let x = try readImages(path: imagesPath)
+        let (x, shape) = try readShapedImages(path: imagesPath)
         let y = try readLabels(path: labelsPath)
         guard x.rows == y.count else {
             throw InputError.data(file: labelsPath, "holds \(y.count) labels but \(imagesPath) holds \(x.rows) images")
@@ -156,7 +164,9 @@ public enum IDX {
         if let i = y.firstIndex(where: { $0 >= k }) {
             throw InputError.data(file: labelsPath, field: "label \(i)", "value \(y[i]) is out of range: expected 0...\(k - 1) (\(k) classes)")
         }
-        return Dataset(name: name, features: x, labels: y, classCount: k)
+        var d = Dataset(name: name, features: x, labels: y, classCount: k)
+        d.shape = shape
+        return d
     }
 
     /// The standard file names of an IDX training/test set, without the optional ".gz".

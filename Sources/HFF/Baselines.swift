@@ -87,18 +87,27 @@ public enum FFMath {
     }
 }
 
-/// The backpropagation MLP: ReLU hidden layers and a linear softmax head, trained end to end on
-/// softmax cross-entropy.
+/// The backpropagation network: conv blocks (conv, ReLU, pooling), ReLU hidden layers and a
+/// linear softmax head, trained end to end on softmax cross-entropy.
 public enum BackpropMath {
     public struct Gradients {
         public var loss: Double
+        /// Per conv block (before the dense layers).
+        public var blocks: [(weight: Matrix, bias: [Float])]
         public var layers: [(weight: Matrix, bias: [Float])]
         public var head: (weight: Matrix, bias: [Float])
         public var logits: Matrix
     }
 
-    public static func lossAndGradients(layers: [DenseLayer], head: DenseLayer, input: Matrix, labels: [Int]) -> Gradients {
-        var acts = [input]
+    public static func lossAndGradients(blocks: [ConvBlock] = [], layers: [DenseLayer], head: DenseLayer, input: Matrix, labels: [Int]) -> Gradients {
+        var forwards = [ConvBlock.Forward]()
+        var x = input
+        for block in blocks {
+            let f = block.forward(x)
+            x = f.output
+            forwards.append(f)
+        }
+        var acts = [x]
         for layer in layers {
             var h = layer.preActivation(acts.last!)
             Kernels.relu(&h)
@@ -136,6 +145,17 @@ public enum BackpropMath {
             d = da
             upstream = layers[l].weight
         }
-        return Gradients(loss: loss / Double(b), layers: grads.reversed(), head: (headW, headB), logits: logits)
+        // Into the conv blocks: the gradient of the flattened map is d W_0^T.
+        var blockGrads = [(weight: Matrix, bias: [Float])]()
+        if !blocks.isEmpty {
+            var dx = Matrix.uninitialized(rows: b, cols: layers[0].inputs)
+            GEMM.multiply(d, upstream, transB: true, into: &dx)
+            for c in stride(from: blocks.count - 1, through: 0, by: -1) {
+                let g = blocks[c].backward(forwards[c], outputGradient: dx, batch: b, input: c > 0)
+                blockGrads.append((g.weight, g.bias))
+                if let next = g.input { dx = next }
+            }
+        }
+        return Gradients(loss: loss / Double(b), blocks: blockGrads.reversed(), layers: grads.reversed(), head: (headW, headB), logits: logits)
     }
 }

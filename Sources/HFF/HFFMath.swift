@@ -81,18 +81,32 @@ public enum HFFMath {
         public var weight: Matrix
         public var bias: [Float]
         public var prototypes: Matrix
-        /// The layer's output z, the next layer's input.
+        /// The unit rows scored against the prototypes (a dense layer's output; a conv block's
+        /// pooled vector), which the EMA prototype update reads.
         public var z: Matrix
         /// Class logits without the margin (for accuracy and the read-out).
         public var logits: Matrix
+        /// The next layer's input: z for a dense layer, the output map for a conv block.
+        public var output: Matrix
     }
 
     /// Loss and gradients of one HFF layer on a batch (see the type's documentation).
     public static func lossAndGradients(layer: DenseLayer, prototypes: Matrix, input x: Matrix, labels: [Int],
                                         classCount: Int, perClass: Int, tau: Float, margin: Float) -> Gradients {
-        let b = x.rows
-        let width = layer.outputs
         let (z, norms) = forward(layer: layer, input: x)
+        var head = prototypeLoss(z: z, prototypes: prototypes, labels: labels, classCount: classCount, perClass: perClass, tau: tau, margin: margin)
+        // Through the normalisation and the ReLU (z > 0 exactly where h > 0): dz becomes dh in place.
+        let db = Kernels.reluNormalizeBackward(&head.dz, z: z, norms: norms, epsilon: epsilon)
+        var dW = Matrix.uninitialized(rows: layer.inputs, cols: layer.outputs)
+        GEMM.multiply(x, transA: true, head.dz, into: &dW)
+        return Gradients(loss: head.loss, weight: dW, bias: db, prototypes: head.dp, z: z, logits: head.logits, output: z)
+    }
+
+    /// The prototype head on unit rows z: the loss (with the margin), the class logits (without
+    /// it), and the gradients of z and of the raw prototypes.
+    static func prototypeLoss(z: Matrix, prototypes: Matrix, labels: [Int], classCount: Int, perClass: Int, tau: Float,
+                              margin: Float) -> (loss: Double, logits: Matrix, dz: Matrix, dp: Matrix) {
+        let b = z.rows
         var unit = prototypes
         let pNorms = Kernels.normalizeRows(&unit, epsilon: epsilon)
         let s = prototypeLogits(z: z, unitPrototypes: unit, tau: tau)
@@ -122,16 +136,49 @@ public enum HFFMath {
             }
         }
         // dZ = dcos P^ ; dP^ = dcos^T Z.
-        var dz = Matrix.uninitialized(rows: b, cols: width)
+        var dz = Matrix.uninitialized(rows: b, cols: z.cols)
         GEMM.multiply(dcos, unit, into: &dz)
-        var dp = Matrix.uninitialized(rows: unit.rows, cols: width)
+        var dp = Matrix.uninitialized(rows: unit.rows, cols: z.cols)
         GEMM.multiply(dcos, transA: true, z, into: &dp)
         projectOntoTangent(&dp, unit: unit, norms: pNorms)
-        // Through the normalisation and the ReLU (z > 0 exactly where h > 0): dz becomes dh in place.
-        let db = Kernels.reluNormalizeBackward(&dz, z: z, norms: norms, epsilon: epsilon)
-        var dW = Matrix.uninitialized(rows: layer.inputs, cols: width)
-        GEMM.multiply(x, transA: true, dz, into: &dW)
-        return Gradients(loss: lossSum / Double(b), weight: dW, bias: db, prototypes: dp, z: z, logits: logits)
+        return (lossSum / Double(b), logits, dz, dp)
+    }
+
+    /// A convolution block's HFF loss (docs/hff.md, "Convolutional HFF"): its output map y
+    /// (after ReLU and pooling) is averaged over positions, v = GAP(y) (C values), and
+    /// z = v / max(||v||, eps) is scored against the prototypes like a dense layer's z. Backward:
+    /// dv = (dz - z (z . dz)) / max(||v||, eps), dy = dv / P at every position, then through the
+    /// pooling, the ReLU and the convolution (no gradient to the block's input). The next block
+    /// gets y itself.
+    public static func convLossAndGradients(block: ConvBlock, prototypes: Matrix, input x: Matrix, labels: [Int],
+                                            classCount: Int, perClass: Int, tau: Float, margin: Float) -> Gradients {
+        let f = block.forward(x)
+        let out = block.geometry.output
+        var z = ConvKernels.globalAveragePool(f.output, channels: out.channels, positions: out.positions)
+        let norms = Kernels.normalizeRows(&z, epsilon: epsilon)
+        var head = prototypeLoss(z: z, prototypes: prototypes, labels: labels, classCount: classCount, perClass: perClass, tau: tau, margin: margin)
+        projectOntoTangent(&head.dz, unit: z, norms: norms)
+        // Spread dv / P over every position of its channel.
+        let p = out.positions, c = out.channels
+        var dy = Matrix.uninitialized(rows: x.rows, cols: c * p)
+        let inv = 1 / Float(p)
+        for i in 0..<x.rows {
+            for ch in 0..<c {
+                let v = head.dz[i, ch] * inv
+                for q in 0..<p { dy.storage[(i * c + ch) * p + q] = v }
+            }
+        }
+        let g = block.backward(f, outputGradient: dy, batch: x.rows, input: false)
+        return Gradients(loss: head.loss, weight: g.weight, bias: g.bias, prototypes: head.dp, z: z, logits: head.logits, output: f.output)
+    }
+
+    /// A conv block's normalised pooled vector z (the input of its prototypes) and its output map.
+    public static func convForward(block: ConvBlock, input: Matrix) -> (z: Matrix, output: Matrix) {
+        let f = block.forward(input, keep: false)
+        let out = block.geometry.output
+        var z = ConvKernels.globalAveragePool(f.output, channels: out.channels, positions: out.positions)
+        Kernels.normalizeRows(&z, epsilon: epsilon)
+        return (z, f.output)
     }
 
     /// Backward of row normalisation u = v / max(||v||, eps): g <- (g - u (u . g)) / max(||v||, eps),

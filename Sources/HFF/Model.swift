@@ -137,6 +137,13 @@ public struct Model: Equatable, Sendable {
     public var history: [EpochRecord]
     /// What it was trained on (nil in files written before it was recorded, or by other tools).
     public var data: DataProvenance?
+    /// Convolution blocks before the dense layers (empty: a dense network); `layers[0]` then
+    /// takes the last block's output map, flattened channel-major.
+    public var convBlocks: [ConvBlock] = []
+    /// HFF only: per conv block, its K*M raw prototypes over its channels.
+    public var convPrototypes: [Matrix] = []
+    /// The input image's shape when the model has conv blocks.
+    public var inputShape: ImageShape?
 
     public init(algorithm: Algorithm, inputSize: Int, classCount: Int, layers: [DenseLayer],
                 prototypes: [Matrix] = [], head: DenseLayer? = nil, hyperparameters: Hyperparameters,
@@ -154,6 +161,12 @@ public struct Model: Equatable, Sendable {
     }
 
     public var widths: [Int] { layers.map(\.outputs) }
+
+    /// The layers as `--arch` writes them.
+    public var architecture: Architecture { Architecture(convs: convBlocks.map(\.geometry.spec), widths: widths) }
+
+    /// HFF: how many layers score against prototypes (conv blocks, then dense layers).
+    public var scoredLayerCount: Int { convBlocks.count + layers.count }
 
     /// Class scores for raw (unstandardised) features, one row per sample.
     ///
@@ -215,6 +228,12 @@ public struct Model: Equatable, Sendable {
         case .hff:
             var input = x
             var logits = [Matrix]()
+            for (c, block) in convBlocks.enumerated() {
+                let (z, output) = HFFMath.convForward(block: block, input: input)
+                logits.append(HFFMath.classLogits(z: z, prototypes: convPrototypes[c], classCount: classCount,
+                                                  perClass: hyperparameters.prototypesPerClass, tau: hyperparameters.tau))
+                input = output
+            }
             for (l, layer) in layers.enumerated() {
                 let z = HFFMath.normalizedActivation(layer: layer, input: input)
                 logits.append(HFFMath.classLogits(z: z, prototypes: prototypes[l], classCount: classCount,
@@ -237,6 +256,7 @@ public struct Model: Equatable, Sendable {
             return total
         case .backprop:
             var input = x
+            for block in convBlocks { input = block.forward(input, keep: false).output }
             for layer in layers {
                 var h = layer.preActivation(input)
                 Kernels.relu(&h)

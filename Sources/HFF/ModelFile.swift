@@ -13,6 +13,14 @@ import Numerics
 /// | `layers.{i}.prototypes`| [K*M, out_i]     | hff (rows class-major: row k*M + m) |
 /// | `head.weight`          | [K, out_last]    | backprop   |
 /// | `head.bias`            | [K]              | backprop   |
+/// | `convs.{i}.weight`     | [out_i, in_i, k, k] | models with conv blocks (PyTorch's `nn.Conv2d`) |
+/// | `convs.{i}.bias`       | [out_i]          | models with conv blocks |
+/// | `convs.{i}.prototypes` | [K*M, out_i]     | hff with conv blocks |
+///
+/// A model with conv blocks also records `convs` (each block's `outChannels`, `kernel`,
+/// `stride`, `padding` and `pools`) and `inputShape` (`channels`, `height`, `width`); `inputSize`
+/// is then the image's value count and `layers.0` takes the last block's map flattened
+/// channel-major, as PyTorch's `nn.Flatten` does.
 ///
 /// `__metadata__` holds `"format": "hffsim-model"` and `"hffsim"`: a JSON document with
 /// `formatVersion` (1), `algorithm`, `inputSize`, `classCount`, `layers` (the widths),
@@ -33,6 +41,8 @@ public enum ModelFile {
         var overlayValue: Float?
         var history: [EpochRecord]?
         var data: DataProvenance?
+        var convs: [ConvSpec]?
+        var inputShape: ImageShape?
     }
 
     /// The safetensors content of `model`.
@@ -45,6 +55,15 @@ public enum ModelFile {
         for (i, p) in model.prototypes.enumerated() {
             tensors["layers.\(i).prototypes"] = .init(shape: [p.rows, p.cols], values: p.storage)
         }
+        for (i, block) in model.convBlocks.enumerated() {
+            let g = block.geometry
+            tensors["convs.\(i).weight"] = .init(shape: [g.spec.outChannels, g.input.channels, g.spec.kernel, g.spec.kernel],
+                                                 values: block.conv.weight.transposed().storage)
+            tensors["convs.\(i).bias"] = .init(shape: [g.spec.outChannels], values: block.conv.bias)
+        }
+        for (i, p) in model.convPrototypes.enumerated() {
+            tensors["convs.\(i).prototypes"] = .init(shape: [p.rows, p.cols], values: p.storage)
+        }
         if let head = model.head {
             tensors["head.weight"] = .init(shape: [head.outputs, head.inputs], values: head.weight.transposed().storage)
             tensors["head.bias"] = .init(shape: [head.outputs], values: head.bias)
@@ -52,7 +71,9 @@ public enum ModelFile {
         let meta = Metadata(formatVersion: formatVersion, algorithm: model.algorithm, inputSize: model.inputSize,
                             classCount: model.classCount, layers: model.widths, hyperparameters: model.hyperparameters,
                             normalization: model.normalization,
-                            overlayValue: model.algorithm == .ff ? model.overlayValue : nil, history: model.history, data: model.data)
+                            overlayValue: model.algorithm == .ff ? model.overlayValue : nil, history: model.history, data: model.data,
+                            convs: model.convBlocks.isEmpty ? nil : model.convBlocks.map(\.geometry.spec),
+                            inputShape: model.convBlocks.isEmpty ? nil : model.inputShape)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(meta), as: UTF8.self)
@@ -94,10 +115,30 @@ public enum ModelFile {
         if meta.inputSize > TrainingConfiguration.maxWidth * 64 {
             throw fail("__metadata__.hffsim.inputSize", "expected at most \(TrainingConfiguration.maxWidth * 64), got \(meta.inputSize)")
         }
-        let config = TrainingConfiguration(algorithm: meta.algorithm, widths: meta.layers, hyperparameters: meta.hyperparameters)
+        var config = TrainingConfiguration(algorithm: meta.algorithm, widths: meta.layers, hyperparameters: meta.hyperparameters)
+        config.convs = meta.convs ?? []
+        if !config.convs.isEmpty {
+            guard let shape = meta.inputShape else { throw fail("__metadata__.hffsim.inputShape", "missing (the model has conv blocks)") }
+            guard shape.channels >= 1, shape.height >= 1, shape.width >= 1,
+                  shape.channels.multipliedReportingOverflow(by: shape.height).overflow == false,
+                  (shape.channels * shape.height).multipliedReportingOverflow(by: shape.width).overflow == false,
+                  shape.count == meta.inputSize else {
+                throw fail("__metadata__.hffsim.inputShape", "expected positive sizes whose product is inputSize \(meta.inputSize), got \(shape)")
+            }
+            for (i, c) in config.convs.enumerated() {
+                let ok = (1...Architecture.maxChannels).contains(c.outChannels) && (1...Architecture.maxKernel).contains(c.kernel)
+                    && (1...Architecture.maxKernel).contains(c.stride) && (0...Architecture.maxKernel).contains(c.padding)
+                    && c.pools.allSatisfy { (1...Architecture.maxKernel).contains($0.size) }
+                if !ok { throw fail("__metadata__.hffsim.convs[\(i)]", "sizes out of range (channels 1...\(Architecture.maxChannels), kernel, stride and pooling 1...\(Architecture.maxKernel), padding 0...\(Architecture.maxKernel))") }
+            }
+        }
+        var flattened = meta.inputSize
         do {
             try config.validate()
-            try config.validateSize(inputs: meta.inputSize, classes: meta.classCount)
+            try config.validateSize(inputs: meta.inputSize, classes: meta.classCount, shape: meta.inputShape)
+            if let shape = meta.inputShape, !config.convs.isEmpty {
+                flattened = try Architecture(convs: config.convs, widths: config.widths).shapes(from: shape).output.count
+            }
         } catch let e as InputError {
             throw fail("__metadata__.hffsim", e.message.replacingOccurrences(of: "--", with: "hyperparameter "))
         }
@@ -127,9 +168,24 @@ public enum ModelFile {
             used.insert(name)
             return t.values
         }
+        var blocks = [ConvBlock]()
+        var convPrototypes = [Matrix]()
+        if let shape = meta.inputShape, !config.convs.isEmpty {
+            let inputs = try Architecture(convs: config.convs, widths: config.widths).shapes(from: shape).blocks
+            for (i, spec) in config.convs.enumerated() {
+                let g = ConvGeometry(input: inputs[i], spec: spec)
+                let wt = try tensor("convs.\(i).weight", [spec.outChannels, inputs[i].channels, spec.kernel, spec.kernel])
+                let b = try tensor("convs.\(i).bias", [spec.outChannels])
+                blocks.append(ConvBlock(geometry: g, conv: DenseLayer(weight: Matrix(rows: spec.outChannels, cols: g.patch, storage: wt).transposed(), bias: b)))
+                if meta.algorithm == .hff {
+                    let rows = k * meta.hyperparameters.prototypesPerClass
+                    convPrototypes.append(Matrix(rows: rows, cols: spec.outChannels, storage: try tensor("convs.\(i).prototypes", [rows, spec.outChannels])))
+                }
+            }
+        }
         var layers = [DenseLayer]()
         var prototypes = [Matrix]()
-        var inputs = meta.inputSize
+        var inputs = flattened
         for (i, w) in meta.layers.enumerated() {
             let wt = try tensor("layers.\(i).weight", [w, inputs])
             let b = try tensor("layers.\(i).bias", [w])
@@ -165,6 +221,9 @@ public enum ModelFile {
                           prototypes: prototypes, head: head, hyperparameters: meta.hyperparameters, normalization: norm,
                           overlayValue: overlay, history: meta.history ?? [])
         model.data = meta.data
+        model.convBlocks = blocks
+        model.convPrototypes = convPrototypes
+        model.inputShape = blocks.isEmpty ? nil : meta.inputShape
         return model
     }
 

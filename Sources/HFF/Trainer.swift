@@ -14,6 +14,8 @@ public enum TrainingProgress {
 public struct TrainingConfiguration: Equatable, Sendable {
     public var algorithm: Algorithm
     public var widths: [Int]
+    /// Convolution blocks before the dense layers (`--arch`); they need images with a shape.
+    public var convs: [ConvSpec] = []
     public var hyperparameters: Hyperparameters
     /// Standardise each feature on its own (true) or all features with one mean and std (false).
     public var perFeatureStandardization: Bool = false
@@ -28,9 +30,20 @@ public struct TrainingConfiguration: Equatable, Sendable {
     public static let maxParameters = 1 << 31
 
     /// Checks the model's size for `inputs` features and `classes` classes; errors name --layers.
-    public func validateSize(inputs: Int, classes: Int) throws {
+    public func validateSize(inputs: Int, classes: Int, shape: ImageShape? = nil) throws {
         var total = 0
         var fanIn = inputs
+        var convUnits = 0
+        if !convs.isEmpty, let shape {
+            let (blocks, out) = try Architecture(convs: convs, widths: widths).shapes(from: shape)
+            for (i, c) in convs.enumerated() {
+                let g = ConvGeometry(input: blocks[i], spec: c)
+                total += g.patch * c.outChannels + c.outChannels + (algorithm == .hff ? classes * hyperparameters.prototypesPerClass * c.outChannels : 0)
+                // Per image: the patches, the activation map and its gradient.
+                convUnits += g.positions * g.patch + 3 * g.convOutput.count
+            }
+            fanIn = out.count
+        }
         for w in widths {
             total += fanIn * w + w + (algorithm == .hff ? classes * hyperparameters.prototypesPerClass * w : 0)
             fanIn = w
@@ -42,7 +55,7 @@ public struct TrainingConfiguration: Equatable, Sendable {
         // Training holds per parameter the weight, its gradient and Adam's two moments (4 Floats),
         // and per batch row and unit about 4 activations (pre-activation, output, normalised,
         // gradient); evaluation's batches of 1,000 rows likewise.
-        let units = widths.reduce(0, +) + inputs + classes
+        let units = widths.reduce(0, +) + inputs + classes + convUnits
         let rows = max(hyperparameters.batchSize, 1000)
         let (paramBytes, o1) = total.multipliedReportingOverflow(by: 16)
         let (activationBytes, o2) = (rows * 16).multipliedReportingOverflow(by: units)
@@ -62,7 +75,10 @@ public struct TrainingConfiguration: Equatable, Sendable {
     /// Checks every value; errors name the flag that sets it.
     public func validate() throws {
         let h = hyperparameters
-        if widths.isEmpty { throw InputError.usage(flag: "--layers", "expected at least one layer width") }
+        if widths.isEmpty { throw InputError.usage(flag: convs.isEmpty ? "--layers" : "--arch", "expected at least one dense layer width") }
+        if !convs.isEmpty && algorithm == .ff {
+            throw InputError.usage(flag: "--arch", "convolutions are built for hff and backprop; FF (its label written over the first inputs, K passes) is dense only")
+        }
         if let w = widths.first(where: { !(1...Self.maxWidth).contains($0) }) {
             throw InputError.usage(flag: "--layers", "expected widths in 1...\(Self.maxWidth), got \(w)")
         }
@@ -105,7 +121,10 @@ public enum Trainer {
         let k = train.classCount
         if train.count == 0 { throw InputError(.data, "\(train.name): the training split is empty") }
         if train.featureCount == 0 { throw InputError(.data, "\(train.name): samples have no features") }
-        try config.validateSize(inputs: train.featureCount, classes: train.classCount)
+        try config.validateSize(inputs: train.featureCount, classes: train.classCount, shape: train.shape)
+        if !config.convs.isEmpty && train.shape == nil {
+            throw InputError.usage(flag: "--arch", "\(train.name) has no image shape (convolutions need IDX or CIFAR images)")
+        }
         if k < 2 { throw InputError(.data, "\(train.name): expected at least 2 classes, got \(k)") }
         if config.algorithm == .ff && train.featureCount < k {
             throw InputError(.data, "\(train.name): FF writes the label over the first \(k) inputs but samples have only \(train.featureCount)")
@@ -115,14 +134,24 @@ public enum Trainer {
         let norm = Standardization.fit(train.features, perFeature: config.perFeatureStandardization)
         let x = norm.applied(to: train.features)
 
-        var layers = [DenseLayer]()
+        var blocks = [ConvBlock]()
         var inputs = train.featureCount
+        if let shape = train.shape, !config.convs.isEmpty {
+            let (blockInputs, output) = try Architecture(convs: config.convs, widths: config.widths).shapes(from: shape)
+            for (i, spec) in config.convs.enumerated() { blocks.append(ConvBlock.initialised(input: blockInputs[i], spec: spec, rng: &initRNG)) }
+            inputs = output.count
+        }
+        var layers = [DenseLayer]()
         for w in config.widths {
             layers.append(DenseLayer.initialised(inputs: inputs, outputs: w, rng: &initRNG))
             inputs = w
         }
         var model = Model(algorithm: config.algorithm, inputSize: train.featureCount, classCount: k,
                           layers: layers, hyperparameters: h, normalization: norm)
+        model.convBlocks = blocks
+        model.inputShape = blocks.isEmpty ? nil : train.shape
+        var cwState = config.algorithm == .backprop ? blocks.map { Optimizer.State(count: $0.conv.weight.count) } : []
+        var cbState = config.algorithm == .backprop ? blocks.map { Optimizer.State(count: $0.conv.bias.count) } : []
         let optimizer = Optimizer(kind: h.optimizer, learningRate: h.learningRate)
         // Optimiser state of backprop layers (HFF and FF layers keep theirs in their layer state).
         var wState = config.algorithm == .backprop ? layers.map { Optimizer.State(count: $0.weight.count) } : []
@@ -133,6 +162,12 @@ public enum Trainer {
             let rows = k * h.prototypesPerClass
             model.prototypes = config.widths.map { w in
                 var p = Matrix(rows: rows, cols: w)
+                for i in 0..<p.storage.count { p.storage[i] = initRNG.gaussian() }
+                if h.prototypeLearning == .ema { Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon) }
+                return p
+            }
+            model.convPrototypes = config.convs.map { c in
+                var p = Matrix(rows: rows, cols: c.outChannels)
                 for i in 0..<p.storage.count { p.storage[i] = initRNG.gaussian() }
                 if h.prototypeLearning == .ema { Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon) }
                 return p
@@ -148,8 +183,10 @@ public enum Trainer {
 
         // HFF layers train independently; each owns its parameters and optimiser state so that
         // workers can update different layers at the same time.
+        // Conv blocks first, then the dense layers.
         let hffLayers: [HFFLayerState] = config.algorithm == .hff
-            ? (0..<model.layers.count).map { HFFLayerState(layer: model.layers[$0], prototypes: model.prototypes[$0]) }
+            ? model.convBlocks.indices.map { HFFLayerState(layer: model.convBlocks[$0].conv, prototypes: model.convPrototypes[$0], geometry: model.convBlocks[$0].geometry) }
+              + (0..<model.layers.count).map { HFFLayerState(layer: model.layers[$0], prototypes: model.prototypes[$0]) }
             : []
         let ffLayers: [FFLayerState] = config.algorithm == .ff ? model.layers.map(FFLayerState.init) : []
         let batches = (train.count + h.batchSize - 1) / h.batchSize
@@ -174,18 +211,23 @@ public enum Trainer {
                 case .hff:
                     // One task per (layer, batch); a task needs its layer's previous batch and the
                     // previous layer's output of its batch. Workers run single-threaded kernels.
-                    let layerCount = model.layers.count
+                    let layerCount = hffLayers.count
                     let outputs = (0..<layerCount * chunk.count).map { _ in Box<HFFMath.Gradients?>(nil) }
                     try Wavefront.run(stages: layerCount, items: chunk.count, workers: GEMM.defaultThreads) { l, b in
                         let layer = hffLayers[l]
-                        let input = l == 0 ? inputs[b] : outputs[(l - 1) * chunk.count + b].value!.z
-                        var g = HFFMath.lossAndGradients(
+                        let input = l == 0 ? inputs[b] : outputs[(l - 1) * chunk.count + b].value!.output
+                        var g = layer.geometry.map { geometry in
+                            HFFMath.convLossAndGradients(
+                                block: ConvBlock(geometry: geometry, conv: layer.layer), prototypes: layer.prototypes, input: input,
+                                labels: labels[b], classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
+                        } ?? HFFMath.lossAndGradients(
                             layer: layer.layer, prototypes: layer.prototypes, input: input, labels: labels[b],
                             classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
                         layer.update(g, labels: labels[b], optimizer: optimizer, hyperparameters: h)
                         // Keep what the read-out and the next layer need; drop the large gradients.
                         g.weight = Matrix(rows: 0, cols: 0)
                         g.prototypes = Matrix(rows: 0, cols: 0)
+                        if l == layerCount - 1 { g.output = Matrix(rows: 0, cols: 0) }
                         outputs[l * chunk.count + b].value = g
                     }
                     for b in 0..<chunk.count {
@@ -220,7 +262,12 @@ public enum Trainer {
                     }
                 case .backprop:
                     for b in 0..<chunk.count {
-                        let g = BackpropMath.lossAndGradients(layers: model.layers, head: model.head!, input: inputs[b], labels: labels[b])
+                        let g = BackpropMath.lossAndGradients(blocks: model.convBlocks, layers: model.layers, head: model.head!,
+                                                              input: inputs[b], labels: labels[b])
+                        for c in 0..<model.convBlocks.count {
+                            optimizer.step(&model.convBlocks[c].conv.weight.storage, gradient: g.blocks[c].weight.storage, state: &cwState[c])
+                            optimizer.step(&model.convBlocks[c].conv.bias, gradient: g.blocks[c].bias, state: &cbState[c])
+                        }
                         for l in 0..<model.layers.count {
                             optimizer.step(&model.layers[l].weight.storage, gradient: g.layers[l].weight.storage, state: &wState[l])
                             optimizer.step(&model.layers[l].bias, gradient: g.layers[l].bias, state: &bState[l])
@@ -242,8 +289,14 @@ public enum Trainer {
                 }
             }
             for (l, state) in hffLayers.enumerated() {
-                model.layers[l] = state.layer
-                model.prototypes[l] = state.prototypes
+                let c = model.convBlocks.count
+                if l < c {
+                    model.convBlocks[l].conv = state.layer
+                    model.convPrototypes[l] = state.prototypes
+                } else {
+                    model.layers[l - c] = state.layer
+                    model.prototypes[l - c] = state.prototypes
+                }
             }
             for (l, state) in ffLayers.enumerated() { model.layers[l] = state.layer }
             let seconds = Date().timeIntervalSince(start)
@@ -267,15 +320,19 @@ public enum Trainer {
 
 /// One HFF layer's parameters and optimiser state, updated only by the task that owns the layer.
 final class HFFLayerState {
+    /// A dense layer's weights, or a conv block's filters (patch x channels).
     var layer: DenseLayer
     var prototypes: Matrix
+    /// A conv block's geometry (nil: a dense layer).
+    let geometry: ConvGeometry?
     var weightState: Optimizer.State
     var biasState: Optimizer.State
     var prototypeState: Optimizer.State
 
-    init(layer: DenseLayer, prototypes: Matrix) {
+    init(layer: DenseLayer, prototypes: Matrix, geometry: ConvGeometry? = nil) {
         self.layer = layer
         self.prototypes = prototypes
+        self.geometry = geometry
         weightState = Optimizer.State(count: layer.weight.count)
         biasState = Optimizer.State(count: layer.bias.count)
         prototypeState = Optimizer.State(count: prototypes.count)

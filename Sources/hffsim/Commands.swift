@@ -136,6 +136,7 @@ enum TrainCommand {
             OptionSpec("--algorithm", "hff|ff|backprop", "Training algorithm.", default: "hff"),
         ] + DatasetFlags.options + [
             OptionSpec("--layers", "widths", "Hidden layer widths, comma-separated.", default: "1000,1000,1000"),
+            OptionSpec("--arch", "layers", "Convolutions then dense layers, for example c32k3,p2,c64k3,p2,f1000: cCkK[sS][padP] a conv of C filters K x K (stride S, padding P; default K/2), pN / aN max / average pooling N x N, fW a dense layer (hff and backprop; docs/hff.md)."),
             OptionSpec("--epochs", "N", "Passes over the training split.", default: "10"),
             OptionSpec("--batch-size", "N", "Samples per update.", default: "128"),
             OptionSpec("--optimizer", "adam|sgd", "Optimiser: Adam (beta 0.9, 0.999) or SGD with momentum 0.9.", default: "adam"),
@@ -178,16 +179,24 @@ enum TrainCommand {
         h.threshold = try args.float("--threshold", default: 2)
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         var config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
+        if let text = args.string("--arch") {
+            if args.string("--layers") != nil { throw InputError.usage(flag: "--arch", "give either --arch or --layers, not both") }
+            let arch = try Architecture.parse(text)
+            config.widths = arch.widths
+            config.convs = arch.convs
+        }
         config.perFeatureStandardization = args.flag("--per-feature-standardization")
         try config.validate()
         try checkWritable(output, flag: "--output")
         try refuseOverwritingInputs([(output, "--output")], args: args)
         let (train, test, provenance) = try DatasetFlags.loadForTraining(args, seed: h.seed)
-        try config.validateSize(inputs: train.featureCount, classes: train.classCount)
+        try config.validateSize(inputs: train.featureCount, classes: train.classCount, shape: train.shape)
 
         let json = args.flag("--json")
         if !json {
-            Output.error("training \(algorithm.rawValue) \(train.featureCount)-\(config.widths.map(String.init).joined(separator: "-")) on \(train.name): \(train.count) train, \(test.count) test samples, \(h.epochs) epochs")
+            let layers = config.convs.isEmpty ? "\(train.featureCount)-" + config.widths.map(String.init).joined(separator: "-")
+                : "\(train.shape.map(\.description) ?? "?") " + Architecture(convs: config.convs, widths: config.widths).description
+            Output.error("training \(algorithm.rawValue) \(layers) on \(train.name): \(train.count) train, \(test.count) test samples, \(h.epochs) epochs")
         }
         var bar = ProgressLine()
         var model = try Trainer.train(config, train: train, test: test) { event in

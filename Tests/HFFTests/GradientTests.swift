@@ -1,6 +1,7 @@
 import XCTest
 import Numerics
 import HFF
+import Datasets
 
 /// Analytic gradients against central finite differences, on small layers in Float32.
 final class GradientTests: XCTestCase {
@@ -66,6 +67,93 @@ final class GradientTests: XCTestCase {
         check("b", values: layer.bias, analytic: g.bias, count: 5, rng: &rng) { v in
             var l = layer; l.bias = v
             return FFMath.lossAndGradients(layer: l, input: x, positives: 3, threshold: 0.5).loss
+        }
+    }
+
+    /// A small conv block: 2 channels of 6 x 5, 3 filters of 3 x 3, stride 2, padding 1, then the pooling given.
+    func convBlock(_ rng: inout SeededRandom, pools: [PoolSpec], stride: Int = 2, input: ImageShape = ImageShape(channels: 2, height: 6, width: 5)) -> ConvBlock {
+        let g = ConvGeometry(input: input, spec: ConvSpec(outChannels: 3, kernel: 3, stride: stride, padding: 1, pools: pools))
+        return ConvBlock(geometry: g, conv: DenseLayer(weight: randomMatrix(g.patch, 3, &rng, scale: 0.5), bias: (0..<3).map { _ in rng.gaussian() * 0.1 + 0.2 }))
+    }
+
+    /// The block's forward pass against the convolution's definition, summed directly:
+    /// y[c', oy, ox] = ReLU(b[c'] + sum_{c, ky, kx} W[c', c, ky, kx] x[c, 2 oy - 1 + ky, 2 ox - 1 + kx]).
+    func testConvForwardIsTheDirectConvolution() {
+        var rng = SeededRandom(seed: 41)
+        let block = convBlock(&rng, pools: [])
+        let x = randomMatrix(2, 60, &rng)
+        let y = block.forward(x).output
+        let g = block.geometry
+        XCTAssertEqual(g.convOutput, ImageShape(channels: 3, height: 3, width: 3))
+        for n in 0..<2 {
+            for o in 0..<3 {
+                for oy in 0..<3 {
+                    for ox in 0..<3 {
+                        var sum = block.conv.bias[o]
+                        for c in 0..<2 {
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let (iy, ix) = (2 * oy - 1 + ky, 2 * ox - 1 + kx)
+                                    guard iy >= 0, iy < 6, ix >= 0, ix < 5 else { continue }
+                                    // Weight [o, c, ky, kx] is row (c * 3 + ky) * 3 + kx of column o.
+                                    sum += block.conv.weight[(c * 3 + ky) * 3 + kx, o] * x[n, c * 30 + iy * 5 + ix]
+                                }
+                            }
+                        }
+                        XCTAssertEqual(y[n, o * 9 + oy * 3 + ox], max(0, sum), accuracy: 1e-5)
+                    }
+                }
+            }
+        }
+    }
+
+    func convHFFCase(pools: [PoolSpec]) {
+        var rng = SeededRandom(seed: 43 + UInt64(pools.count))
+        let block = convBlock(&rng, pools: pools, stride: 1)
+        let x = randomMatrix(4, 60, &rng)
+        let labels = [0, 2, 1, 2]
+        let protos = randomMatrix(3, 3, &rng)
+        func loss(_ b: ConvBlock, _ p: Matrix) -> Double {
+            HFFMath.convLossAndGradients(block: b, prototypes: p, input: x, labels: labels, classCount: 3, perClass: 1, tau: 0.5, margin: 0.1).loss
+        }
+        let g = HFFMath.convLossAndGradients(block: block, prototypes: protos, input: x, labels: labels, classCount: 3, perClass: 1, tau: 0.5, margin: 0.1)
+        check("conv W", values: block.conv.weight.storage, analytic: g.weight.storage, count: 20, rng: &rng) { v in
+            var b = block; b.conv.weight.storage = v; return loss(b, protos)
+        }
+        check("conv b", values: block.conv.bias, analytic: g.bias, count: 3, rng: &rng) { v in
+            var b = block; b.conv.bias = v; return loss(b, protos)
+        }
+        check("conv P", values: protos.storage, analytic: g.prototypes.storage, count: 9, rng: &rng) { v in
+            var p = protos; p.storage = v; return loss(block, p)
+        }
+    }
+
+    func testConvHFFBlockGradient() { convHFFCase(pools: []) }
+    func testConvHFFBlockGradientThroughMaxAndAveragePooling() { convHFFCase(pools: [PoolSpec(kind: .max, size: 2), PoolSpec(kind: .average, size: 1)]) }
+
+    /// Two conv blocks (the second needs the first's input gradient: col2im and the max pooling's
+    /// routing), a dense layer and the head, end to end.
+    func testBackpropGradientThroughConvBlocks() {
+        var rng = SeededRandom(seed: 47)
+        let first = convBlock(&rng, pools: [PoolSpec(kind: .max, size: 2)], stride: 1)
+        let second = convBlock(&rng, pools: [PoolSpec(kind: .average, size: 1)], stride: 1, input: first.geometry.output)
+        let flat = second.geometry.output.count
+        let x = randomMatrix(3, 60, &rng)
+        let labels = [0, 1, 2]
+        let layers = [DenseLayer(weight: randomMatrix(flat, 4, &rng, scale: 0.5), bias: (0..<4).map { _ in 0.1 + rng.gaussian() * 0.1 })]
+        let head = DenseLayer(weight: randomMatrix(4, 3, &rng), bias: [0, 0.1, -0.1])
+        func loss(_ blocks: [ConvBlock]) -> Double {
+            BackpropMath.lossAndGradients(blocks: blocks, layers: layers, head: head, input: x, labels: labels).loss
+        }
+        let g = BackpropMath.lossAndGradients(blocks: [first, second], layers: layers, head: head, input: x, labels: labels)
+        check("block 0 W", values: first.conv.weight.storage, analytic: g.blocks[0].weight.storage, count: 20, rng: &rng) { v in
+            var b = first; b.conv.weight.storage = v; return loss([b, second])
+        }
+        check("block 0 b", values: first.conv.bias, analytic: g.blocks[0].bias, count: 3, rng: &rng) { v in
+            var b = first; b.conv.bias = v; return loss([b, second])
+        }
+        check("block 1 W", values: second.conv.weight.storage, analytic: g.blocks[1].weight.storage, count: 20, rng: &rng) { v in
+            var b = second; b.conv.weight.storage = v; return loss([first, b])
         }
     }
 
