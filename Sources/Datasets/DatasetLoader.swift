@@ -17,6 +17,8 @@ public struct DatasetOptions: Sendable, Equatable {
     public var holdout: Double?
     /// Seeds the holdout split.
     public var seed: UInt64
+    /// CIFAR-100's fine (100) or coarse (20) labels.
+    public var cifarLabel: CIFAR.Label = .fine
 
     public init(dataset: String, testDataset: String? = nil, dataDir: String? = nil, labelColumn: LabelColumn = .last,
                 holdout: Double? = nil, seed: UInt64 = 0) {
@@ -39,6 +41,8 @@ public struct DatasetOptions: Sendable, Equatable {
 ///   is the largest label + 1. `dataDir` alone, with `dataset` `idx:DIR` naming the same directory,
 ///   means the same.
 /// - `csv:PATH`: a CSV file (`CSV`), split by `testDataset` (`csv:PATH`) or `holdout`.
+/// - `cifar10:DIR`, `cifar100:DIR`: the CIFAR binary versions (`CIFAR`), 3 x 32 x 32 images;
+///   CIFAR-100 labelled by `cifarLabel`.
 ///
 /// Guarantees: both splits have the same `featureCount` and `classCount`, and both are non-empty.
 /// Pixel values of IDX sets are in [0, 1]; nothing is standardised here.
@@ -47,7 +51,7 @@ public enum DatasetLoader {
     public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
     /// The advice given when Fashion-MNIST is missing.
     public static let installHint = "install it with: apt-get install dataset-fashion-mnist, or use --data-dir DIR"
-    static let accepted = "fashion-mnist, fashion-mnist-subset, idx:DIR or csv:PATH"
+    static let accepted = "fashion-mnist, fashion-mnist-subset, idx:DIR, csv:PATH, cifar10:DIR or cifar100:DIR"
 
     public static func load(_ o: DatasetOptions) throws -> (train: Dataset, test: Dataset) {
         if let h = o.holdout, !(h > 0 && h < 1) {
@@ -65,6 +69,15 @@ public enum DatasetLoader {
         }
         if o.holdout != nil {
             throw InputError.usage(flag: "--holdout", "applies only to a csv: dataset; \(d) has its own test split")
+        }
+        if o.cifarLabel != .fine && !d.hasPrefix("cifar100:") {
+            throw InputError.usage(flag: "--label", "applies only to a cifar100: dataset")
+        }
+        for (prefix, hundred) in [("cifar10:", false), ("cifar100:", true)] where d.hasPrefix(prefix) {
+            let dir = String(d.dropFirst(prefix.count))
+            guard !dir.isEmpty else { throw InputError.usage(flag: "--dataset", "\(prefix) needs a directory: \(prefix)DIR") }
+            if let other = o.dataDir { throw InputError.usage(flag: "--data-dir", "'\(other)' is an IDX directory; it cannot be combined with --dataset \(d)") }
+            return hundred ? try CIFAR.load100(dir: dir, label: o.cifarLabel) : try CIFAR.load10(dir: dir)
         }
         switch d {
         case "fashion-mnist":

@@ -13,6 +13,8 @@ public struct DataProvenance: Codable, Equatable, Sendable {
     public var testDataset: String?
     /// `first`, `last` or a column index (CSV only; IDX ignores it).
     public var labelColumn: String
+    /// CIFAR-100's labels, `fine` or `coarse` (nil for other data sets).
+    public var label: String?
     /// The fraction held out as the test split, and the seed that drew it.
     public var holdout: Double?
     public var splitSeed: UInt64
@@ -37,7 +39,7 @@ public struct DataProvenance: Codable, Equatable, Sendable {
 
     /// The fields that make two models' test sets the same (not the digest or sample count).
     public var comparable: [String] {
-        [dataset, testDataset ?? "", labelColumn, holdout.map { "\($0)" } ?? "", holdout == nil ? "" : "\(splitSeed)", inputScaling]
+        [dataset, testDataset ?? "", labelColumn, label ?? "", holdout.map { "\($0)" } ?? "", holdout == nil ? "" : "\(splitSeed)", inputScaling]
     }
 
     /// How `dataset`'s raw values become inputs.

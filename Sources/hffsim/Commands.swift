@@ -6,11 +6,12 @@ import Numerics
 /// The dataset flags shared by every command that reads data.
 enum DatasetFlags {
     static let options: [OptionSpec] = [
-        OptionSpec("--dataset", "name", "fashion-mnist (Debian's dataset-fashion-mnist), fashion-mnist-subset (ships with hffsim), idx:DIR, or csv:FILE.", default: "fashion-mnist-subset"),
+        OptionSpec("--dataset", "name", "fashion-mnist (Debian's dataset-fashion-mnist), fashion-mnist-subset (ships with hffsim), idx:DIR, csv:FILE, cifar10:DIR or cifar100:DIR (the CIFAR binary versions).", default: "fashion-mnist-subset"),
         OptionSpec("--test-dataset", "name", "The test split for a csv: dataset: csv:FILE."),
         OptionSpec("--data-dir", "dir", "A directory of IDX files (train-images-idx3-ubyte[.gz] and so on); same as --dataset idx:DIR."),
         OptionSpec("--label-column", "first|last|N", "CSV label column (N counts from 0).", default: "last"),
         OptionSpec("--holdout", "fraction", "Hold out this fraction of a single csv: file as the test split (seeded by --seed)."),
+        OptionSpec("--label", "fine|coarse", "CIFAR-100's labels: the 100 fine classes or the 20 coarse ones.", default: "fine"),
     ]
 
     /// For the commands that read a model's data (eval, map, run, compare): the flags above, and
@@ -19,7 +20,7 @@ enum DatasetFlags {
         OptionSpec("--allow-other-data", nil, "Use data other than the model's own (another scaling, split, or changed content) with a warning instead of an error."),
     ]
 
-    static let flagNames = ["--dataset", "--data-dir", "--test-dataset", "--holdout", "--label-column"]
+    static let flagNames = ["--dataset", "--data-dir", "--test-dataset", "--holdout", "--label-column", "--label"]
 
     /// The options the flags give (defaults where absent); the split is seeded by `seed`.
     static func options(_ args: Arguments, seed: UInt64) throws -> DatasetOptions {
@@ -33,8 +34,10 @@ enum DatasetFlags {
             if args.string("--dataset") != nil { throw InputError.usage(flag: "--data-dir", "give either --data-dir or --dataset, not both") }
             dataset = "idx:" + dir
         }
-        return DatasetOptions(dataset: dataset, testDataset: args.string("--test-dataset"), dataDir: args.string("--data-dir"),
-                              labelColumn: try LabelColumn(parsing: args.string("--label-column", default: "last")), holdout: holdout, seed: seed)
+        var o = DatasetOptions(dataset: dataset, testDataset: args.string("--test-dataset"), dataDir: args.string("--data-dir"),
+                               labelColumn: try LabelColumn(parsing: args.string("--label-column", default: "last")), holdout: holdout, seed: seed)
+        o.cifarLabel = try args.choice("--label", default: .fine)
+        return o
     }
 
     static func load(_ options: DatasetOptions) throws -> (train: Dataset, test: Dataset) {
@@ -49,8 +52,9 @@ enum DatasetFlags {
         let (train, test) = try load(o)
         try checkClasses(train, declared: try args.string("--classes").map { _ in try args.int("--classes", default: 0, range: 1...CSV.maxLabel + 1) },
                          labelColumn: args.string("--label-column"))
-        let provenance = DataProvenance(dataset: o.dataset, testDataset: o.testDataset, labelColumn: args.string("--label-column", default: "last"),
+        var provenance = DataProvenance(dataset: o.dataset, testDataset: o.testDataset, labelColumn: args.string("--label-column", default: "last"),
                                         holdout: o.holdout, splitSeed: seed, train: train)
+        if o.dataset.hasPrefix("cifar100:") { provenance.label = o.cifarLabel.rawValue }
         return (train, test, provenance)
     }
 
@@ -99,6 +103,7 @@ enum DatasetFlags {
             if args.string("--test-dataset") == nil { o.testDataset = p.testDataset }
             if args.string("--holdout") == nil { o.holdout = p.holdout }
             if args.string("--label-column") == nil { o.labelColumn = try LabelColumn(parsing: p.labelColumn) }
+            if args.string("--label") == nil, let l = p.label, let label = CIFAR.Label(rawValue: l) { o.cifarLabel = label }
         }
         let allow = args.flag("--allow-other-data")
         func differs(_ flag: String, _ message: String) throws {
@@ -112,10 +117,12 @@ enum DatasetFlags {
         var sameSplit = same
         if same {
             let label = args.string("--label-column") ?? p.labelColumn
-            if o.holdout != p.holdout || o.testDataset != p.testDataset || label != p.labelColumn || (o.holdout != nil && o.seed != p.splitSeed) {
+            if o.holdout != p.holdout || o.testDataset != p.testDataset || label != p.labelColumn || (o.holdout != nil && o.seed != p.splitSeed)
+                || (p.label != nil && o.cifarLabel.rawValue != p.label) {
                 sameSplit = false
                 let recorded = p.testDataset.map { "test file \($0)" } ?? p.holdout.map { "holdout \($0) drawn with seed \(p.splitSeed)" } ?? "its own test split"
-                try differs(args.string("--holdout") != nil ? "--holdout" : seed != nil ? "--seed" : args.string("--label-column") != nil ? "--label-column" : "--test-dataset",
+                try differs(args.string("--holdout") != nil ? "--holdout" : seed != nil ? "--seed" : args.string("--label-column") != nil ? "--label-column"
+                            : args.string("--label") != nil ? "--label" : "--test-dataset",
                             "\(modelName) was trained on \(p.dataset) with \(recorded), label column \(p.labelColumn); another split would test on training samples")
             }
         }
