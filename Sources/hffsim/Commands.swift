@@ -224,6 +224,7 @@ enum TrainCommand {
             Output.json([
                 "algorithm": algorithm.rawValue,
                 "layers": config.widths,
+                "architecture": model.architecture.description,
                 "dataset": train.name,
                 "trainSamples": train.count,
                 "testSamples": test.count,
@@ -327,7 +328,9 @@ enum EvalCommand {
         let accuracy = Kernels.accuracy(predicted, test.labels)
         let json = args.flag("--json")
         if !json {
-            print("\(model.algorithm.rawValue) \(model.inputSize)-\(model.widths.map(String.init).joined(separator: "-")) on \(test.name) (\(test.count) samples): accuracy \(Output.format(accuracy * 100, 2))%")
+            let layers = model.convBlocks.isEmpty ? "\(model.inputSize)-" + model.widths.map(String.init).joined(separator: "-")
+                : "\(model.inputShape.map(\.description) ?? "?") " + model.architecture.description
+            print("\(model.algorithm.rawValue) \(layers) on \(test.name) (\(test.count) samples): accuracy \(Output.format(accuracy * 100, 2))%")
         }
         let core = try coreRequest.map { try CoreReadoutRun.evaluate(model, train: train, test: test, floatPredictions: predicted, request: $0, json: json) }
         if json {
