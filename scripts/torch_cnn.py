@@ -6,17 +6,23 @@ accuracy, and model-file interoperability both ways. PyTorch is not a dependency
     torch_cnn.py train --arch c32k3,p2,c64k3,p2,f1000 [--algorithm hff|backprop] [--epochs N]
                        [--data DIR] [--threads T] [--output MODEL.safetensors]
     torch_cnn.py eval MODEL.safetensors [--data DIR]
+    torch_cnn.py fixture OUT.safetensors --expected OUT.json [--algorithm hff|backprop]
 
 `train` trains on Fashion-MNIST's IDX files (DIR: Debian's /usr/share/datasets/fashion-mnist by
 default), prints one line per epoch (loss, test accuracy, seconds of training) and writes the
 model in hffsim's format (tensor names, PyTorch layouts and metadata of Sources/HFF/ModelFile.swift),
 so `hffsim eval` can score it. `eval` loads an hffsim model file (written by hffsim or by this
 script) into the PyTorch modules and prints its test accuracy, so the reverse holds too.
+`fixture` writes a tiny random model (1 x 12 x 10 images, c3k3s2,p2, c4k2pad0,a1, f5, 3
+classes; torch.manual_seed(0)) in hffsim's format and, as JSON, four input images with PyTorch's
+class scores for them (HFF: the sum of each layer's log-softmax; backprop: the head's logits), so a
+Swift test can check hffsim's forward pass against PyTorch's without Python.
 
 The formulation: inputs scaled to [0, 1], standardised with one mean and std over every
 training pixel. A conv block is Conv2d, ReLU, then its pooling layers; HFF scores the block's
 output averaged over positions and length-normalised, z, by cosine against unit-norm prototypes
-over tau (softmax cross-entropy); the block's output (not z) goes to the next block, detached. A
+over tau (softmax cross-entropy); the block's output map (not z), scaled to unit root mean square
+per image, goes to the next block, detached. A
 dense HFF layer scores z = normalise(ReLU(x W + b)) and passes z on, detached. The read-out sums
 every layer's log-softmax (`sum`). Backprop: the same layers end to end with a linear head. Adam
 (lr 1e-3), batches of 128 from a seeded permutation, PyTorch's default initialisation (uniform in
@@ -26,6 +32,7 @@ every layer's log-softmax (`sum`). Backprop: the same layers end to end with a l
 import argparse
 import gzip
 import json
+import math
 import os
 import struct
 import sys
@@ -113,7 +120,8 @@ class Net(torch.nn.Module):
             if self.algorithm == "hff":
                 z = F.normalize(x.mean(dim=(2, 3)), dim=1, eps=1e-6)
                 logits.append(z @ F.normalize(self.convs[i].prototypes, dim=1, eps=1e-6).t() / tau)
-                x = x.detach()
+                n = x[0].numel()
+                x = (F.normalize(x.flatten(1), dim=1, eps=1e-6) * math.sqrt(n)).view_as(x).detach()
         x = x.flatten(1)
         for layer in self.layers:
             x = F.relu(layer(x))
@@ -162,7 +170,8 @@ def save(net, path, convs, widths, mean, std, classes, shape, algorithm):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=["train", "eval"])
+    ap.add_argument("command", choices=["train", "eval", "fixture"])
+    ap.add_argument("--expected")
     ap.add_argument("model", nargs="?")
     ap.add_argument("--arch", default="c32k3,p2,c64k3,p2,f1000")
     ap.add_argument("--algorithm", default="hff", choices=["hff", "backprop"])
@@ -174,6 +183,20 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    if a.command == "fixture":
+        convs = [{"outChannels": 3, "kernel": 3, "stride": 2, "padding": 1, "pools": [{"kind": "max", "size": 2}]},
+                 {"outChannels": 4, "kernel": 2, "stride": 1, "padding": 0, "pools": [{"kind": "average", "size": 1}]}]
+        shape = (1, 12, 10)
+        net = Net(a.algorithm, convs, [5], shape, 3)
+        with torch.no_grad():
+            for p in net.parameters():
+                p.add_(0.1 * torch.randn_like(p))  # away from the initialisation, positive and negative
+            x = torch.randn(4, *shape)
+            scores = net.scores(x)
+        save(net, a.model, convs, [5], 0.0, 1.0, 3, shape, a.algorithm)
+        with open(a.expected, "w") as f:
+            json.dump({"inputs": x.flatten(1).tolist(), "scores": scores.tolist(), "predictions": scores.argmax(1).tolist()}, f)
+        return
     (xtr, xte), (ytr, yte) = load(a.data)
     mean, std = xtr.mean().item(), xtr.std().item()
     if a.command == "eval":
@@ -181,7 +204,8 @@ def main():
         from safetensors import safe_open
         with safe_open(a.model, "pt") as f:
             meta = json.loads(f.metadata()["hffsim"])
-        net = Net(meta["algorithm"], meta["convs"], meta["layers"], (1, 28, 28), meta["classCount"])
+        sh = meta["inputShape"]
+        net = Net(meta["algorithm"], meta["convs"], meta["layers"], (sh["channels"], sh["height"], sh["width"]), meta["classCount"])
         own = dict(net.named_parameters())
         for name, t in st.items():
             own[name].data.copy_(t)

@@ -169,7 +169,7 @@ public enum HFFMath {
             }
         }
         let g = block.backward(f, outputGradient: dy, batch: x.rows, input: false)
-        return Gradients(loss: head.loss, weight: g.weight, bias: g.bias, prototypes: head.dp, z: z, logits: head.logits, output: f.output)
+        return Gradients(loss: head.loss, weight: g.weight, bias: g.bias, prototypes: head.dp, z: z, logits: head.logits, output: passOn(f.output))
     }
 
     /// A conv block's normalised pooled vector z (the input of its prototypes) and its output map.
@@ -178,7 +178,18 @@ public enum HFFMath {
         let out = block.geometry.output
         var z = ConvKernels.globalAveragePool(f.output, channels: out.channels, positions: out.positions)
         Kernels.normalizeRows(&z, epsilon: epsilon)
-        return (z, f.output)
+        return (z, passOn(f.output))
+    }
+
+    /// What a conv block hands on: its map y scaled to unit root mean square per image,
+    /// y sqrt(n) / max(||y||, eps) (n values), so the next block's inputs keep one scale while
+    /// the block's weights grow (a dense HFF layer hands on z, of unit length, for the same reason).
+    public static func passOn(_ y: Matrix) -> Matrix {
+        var out = y
+        Kernels.normalizeRows(&out, epsilon: epsilon)
+        let scale = Float(y.cols).squareRoot()
+        out.storage.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] *= scale } }
+        return out
     }
 
     /// Backward of row normalisation u = v / max(||v||, eps): g <- (g - u (u . g)) / max(||v||, eps),

@@ -129,6 +129,27 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(model.predict(Matrix(rows: 2, cols: 4, storage: [0, 1, 0, 1, 1, 0, 1, 0])).count, 2)
     }
 
+    /// Conv models written by PyTorch (scripts/torch_cnn.py fixture: strided and padded
+    /// convolutions, max and average pooling, odd sizes floored): hffsim's class scores equal
+    /// PyTorch's on the same images (HFF: the sum of each layer's log-softmax; backprop: logits).
+    func testConvModelsWrittenByPyTorchScoreAsPyTorchDoes() throws {
+        for name in ["torch-conv-hff", "torch-conv-bp"] {
+            let model = try ModelFile.load(path: Self.fixtures.appendingPathComponent("\(name).safetensors").path)
+            XCTAssertEqual(model.architecture.description, "c3k3s2,p2,c4k2pad0,a1,f5", name)
+            XCTAssertEqual(model.inputShape?.description, "1x12x10")
+            let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("\(name).expected.json"))) as! [String: Any]
+            let inputs = (expected["inputs"] as! [[Double]]).flatMap { $0.map(Float.init) }
+            let scores = (expected["scores"] as! [[Double]]).flatMap { $0 }
+            let ours = model.scores(Matrix(rows: 4, cols: 120, storage: inputs))
+            for (a, b) in zip(ours.storage, scores) { XCTAssertEqual(Double(a), b, accuracy: 1e-4 * max(1, abs(b)), name) }
+            XCTAssertEqual(model.predict(Matrix(rows: 4, cols: 120, storage: inputs)), expected["predictions"] as! [Int])
+            // Written back by hffsim, the same tensors and architecture.
+            let again = try ModelFile.decode(try ModelFile.encode(model), file: name)
+            XCTAssertEqual(again.convBlocks, model.convBlocks)
+            XCTAssertEqual(again.convPrototypes, model.convPrototypes)
+        }
+    }
+
     func corrupted(_ edit: (inout SafeTensors) -> Void) throws -> InputError? {
         let (model, _) = try train(.hff, epochs: 1)
         var st = try ModelFile.encode(model)
