@@ -151,21 +151,25 @@ public enum HFFMath {
     /// pooling, the ReLU and the convolution (no gradient to the block's input). The next block
     /// gets y itself.
     public static func convLossAndGradients(block: ConvBlock, prototypes: Matrix, input x: Matrix, labels: [Int],
-                                            classCount: Int, perClass: Int, tau: Float, margin: Float) -> Gradients {
+                                            classCount: Int, perClass: Int, tau: Float, margin: Float,
+                                            scoring: ConvScoring = .average) -> Gradients {
         let f = block.forward(x)
         let out = block.geometry.output
-        var z = ConvKernels.globalAveragePool(f.output, channels: out.channels, positions: out.positions)
+        var z = scoring == .average ? ConvKernels.globalAveragePool(f.output, channels: out.channels, positions: out.positions) : f.output
         let norms = Kernels.normalizeRows(&z, epsilon: epsilon)
         var head = prototypeLoss(z: z, prototypes: prototypes, labels: labels, classCount: classCount, perClass: perClass, tau: tau, margin: margin)
         projectOntoTangent(&head.dz, unit: z, norms: norms)
-        // Spread dv / P over every position of its channel.
-        let p = out.positions, c = out.channels
-        var dy = Matrix.uninitialized(rows: x.rows, cols: c * p)
-        let inv = 1 / Float(p)
-        for i in 0..<x.rows {
-            for ch in 0..<c {
-                let v = head.dz[i, ch] * inv
-                for q in 0..<p { dy.storage[(i * c + ch) * p + q] = v }
+        var dy = head.dz
+        if scoring == .average {
+            // Spread dv / P over every position of its channel.
+            let p = out.positions, c = out.channels
+            dy = Matrix.uninitialized(rows: x.rows, cols: c * p)
+            let inv = 1 / Float(p)
+            for i in 0..<x.rows {
+                for ch in 0..<c {
+                    let v = head.dz[i, ch] * inv
+                    for q in 0..<p { dy.storage[(i * c + ch) * p + q] = v }
+                }
             }
         }
         let g = block.backward(f, outputGradient: dy, batch: x.rows, input: false)
@@ -173,10 +177,10 @@ public enum HFFMath {
     }
 
     /// A conv block's normalised pooled vector z (the input of its prototypes) and its output map.
-    public static func convForward(block: ConvBlock, input: Matrix) -> (z: Matrix, output: Matrix) {
+    public static func convForward(block: ConvBlock, input: Matrix, scoring: ConvScoring = .average) -> (z: Matrix, output: Matrix) {
         let f = block.forward(input, keep: false)
         let out = block.geometry.output
-        var z = ConvKernels.globalAveragePool(f.output, channels: out.channels, positions: out.positions)
+        var z = scoring == .average ? ConvKernels.globalAveragePool(f.output, channels: out.channels, positions: out.positions) : f.output
         Kernels.normalizeRows(&z, epsilon: epsilon)
         return (z, passOn(f.output))
     }

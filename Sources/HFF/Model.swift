@@ -37,6 +37,17 @@ public enum Readout: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// What of a conv block's output map its HFF prototypes score.
+public enum ConvScoring: String, Codable, Sendable, CaseIterable {
+    /// Each channel's mean over the positions (global average pooling): C values.
+    case average
+    /// The whole map, flattened channel-major: C x H x W values.
+    case map
+
+    /// The length of the vector scored, for a block whose output has `shape`.
+    public func width(_ shape: ImageShape) -> Int { self == .average ? shape.channels : shape.count }
+}
+
 /// How HFF prototypes are learned.
 public enum PrototypeLearning: String, Codable, Sendable, CaseIterable {
     /// By gradient descent on the layer loss, like the weights.
@@ -60,6 +71,8 @@ public struct Hyperparameters: Codable, Equatable, Sendable {
     public var emaMomentum: Float = 0.99
     /// FF goodness threshold (goodness = mean of squared activities).
     public var threshold: Float = 2
+    /// HFF conv blocks: what their prototypes score (docs/hff.md).
+    public var convScoring: ConvScoring = .average
     public var optimizer: OptimizerKind = .adam
     public var learningRate: Float = 1e-3
     public var batchSize: Int = 128
@@ -229,7 +242,7 @@ public struct Model: Equatable, Sendable {
             var input = x
             var logits = [Matrix]()
             for (c, block) in convBlocks.enumerated() {
-                let (z, output) = HFFMath.convForward(block: block, input: input)
+                let (z, output) = HFFMath.convForward(block: block, input: input, scoring: hyperparameters.convScoring)
                 logits.append(HFFMath.classLogits(z: z, prototypes: convPrototypes[c], classCount: classCount,
                                                   perClass: hyperparameters.prototypesPerClass, tau: hyperparameters.tau))
                 input = output

@@ -179,7 +179,8 @@ public enum ModelFile {
                 blocks.append(ConvBlock(geometry: g, conv: DenseLayer(weight: Matrix(rows: spec.outChannels, cols: g.patch, storage: wt).transposed(), bias: b)))
                 if meta.algorithm == .hff {
                     let rows = k * meta.hyperparameters.prototypesPerClass
-                    convPrototypes.append(Matrix(rows: rows, cols: spec.outChannels, storage: try tensor("convs.\(i).prototypes", [rows, spec.outChannels])))
+                    let width = meta.hyperparameters.convScoring.width(g.output)
+                    convPrototypes.append(Matrix(rows: rows, cols: width, storage: try tensor("convs.\(i).prototypes", [rows, width])))
                 }
             }
         }
@@ -248,7 +249,7 @@ public enum ModelFile {
 
 extension Hyperparameters {
     enum CodingKeys: String, CodingKey {
-        case tau, prototypesPerClass, margin, readout, prototypeLearning, emaMomentum, threshold
+        case tau, prototypesPerClass, margin, readout, prototypeLearning, emaMomentum, threshold, convScoring
         case optimizer, learningRate, batchSize, epochs, seed
     }
 
@@ -264,6 +265,7 @@ extension Hyperparameters {
         prototypeLearning = try c.decodeIfPresent(PrototypeLearning.self, forKey: .prototypeLearning) ?? prototypeLearning
         emaMomentum = try c.decodeIfPresent(Float.self, forKey: .emaMomentum) ?? emaMomentum
         threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? threshold
+        convScoring = try c.decodeIfPresent(ConvScoring.self, forKey: .convScoring) ?? convScoring
         optimizer = try c.decodeIfPresent(OptimizerKind.self, forKey: .optimizer) ?? optimizer
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? learningRate
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize

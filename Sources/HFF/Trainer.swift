@@ -38,7 +38,8 @@ public struct TrainingConfiguration: Equatable, Sendable {
             let (blocks, out) = try Architecture(convs: convs, widths: widths).shapes(from: shape)
             for (i, c) in convs.enumerated() {
                 let g = ConvGeometry(input: blocks[i], spec: c)
-                total += g.patch * c.outChannels + c.outChannels + (algorithm == .hff ? classes * hyperparameters.prototypesPerClass * c.outChannels : 0)
+                total += g.patch * c.outChannels + c.outChannels
+                    + (algorithm == .hff ? classes * hyperparameters.prototypesPerClass * hyperparameters.convScoring.width(g.output) : 0)
                 // Per image: the patches, the activation map and its gradient.
                 convUnits += g.positions * g.patch + 3 * g.convOutput.count
             }
@@ -166,8 +167,8 @@ public enum Trainer {
                 if h.prototypeLearning == .ema { Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon) }
                 return p
             }
-            model.convPrototypes = config.convs.map { c in
-                var p = Matrix(rows: rows, cols: c.outChannels)
+            model.convPrototypes = blocks.map { b in
+                var p = Matrix(rows: rows, cols: h.convScoring.width(b.geometry.output))
                 for i in 0..<p.storage.count { p.storage[i] = initRNG.gaussian() }
                 if h.prototypeLearning == .ema { Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon) }
                 return p
@@ -219,7 +220,8 @@ public enum Trainer {
                         var g = layer.geometry.map { geometry in
                             HFFMath.convLossAndGradients(
                                 block: ConvBlock(geometry: geometry, conv: layer.layer), prototypes: layer.prototypes, input: input,
-                                labels: labels[b], classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
+                                labels: labels[b], classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin,
+                                scoring: h.convScoring)
                         } ?? HFFMath.lossAndGradients(
                             layer: layer.layer, prototypes: layer.prototypes, input: input, labels: labels[b],
                             classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
