@@ -20,11 +20,12 @@ Swift test can check hffsim's forward pass against PyTorch's without Python.
 
 The formulation: inputs scaled to [0, 1], standardised with one mean and std over every
 training pixel. A conv block is Conv2d, ReLU, then its pooling layers; HFF scores the block's
-output averaged over positions and length-normalised, z, by cosine against unit-norm prototypes
-over tau (softmax cross-entropy); the block's output map (not z), scaled to unit root mean square
+output map flattened and length-normalised, z, by cosine against unit-norm prototypes
+over tau (softmax cross-entropy; --conv-scoring average scores each channel's mean over positions
+instead of the whole map); the block's output map (not z), scaled to unit root mean square
 per image, goes to the next block, detached. A
 dense HFF layer scores z = normalise(ReLU(x W + b)) and passes z on, detached. The read-out sums
-every layer's log-softmax (`sum`). Backprop: the same layers end to end with a linear head. Adam
+every layer's log-softmax (`sum`) or takes the last layer's (`--readout last`). Backprop: the same layers end to end with a linear head. Adam
 (lr 1e-3), batches of 128 from a seeded permutation, PyTorch's default initialisation (uniform in
 +-1/sqrt(fan_in), as hffsim's), prototypes from N(0, 1).
 """
@@ -83,9 +84,9 @@ class Net(torch.nn.Module):
     """Conv blocks `convs`, dense `layers`, and (hff) prototypes or (backprop) a head, with
     hffsim's tensor names."""
 
-    def __init__(self, algorithm, convs, widths, shape, classes):
+    def __init__(self, algorithm, convs, widths, shape, classes, scoring="map"):
         super().__init__()
-        self.algorithm, self.specs = algorithm, convs
+        self.algorithm, self.specs, self.scoring = algorithm, convs, scoring
         self.convs = torch.nn.ModuleList()
         c, h, w = shape
         for s in convs:
@@ -95,6 +96,7 @@ class Net(torch.nn.Module):
             w = (w + 2 * s["padding"] - s["kernel"]) // s["stride"] + 1
             for p in s["pools"]:
                 h, w = h // p["size"], w // p["size"]
+            self.convs[-1].scored = c if scoring == "average" else c * h * w
         self.layers = torch.nn.ModuleList()
         fan = c * h * w
         for width in widths:
@@ -102,7 +104,7 @@ class Net(torch.nn.Module):
             fan = width
         if algorithm == "hff":
             for m in list(self.convs) + list(self.layers):
-                m.prototypes = torch.nn.Parameter(torch.randn(classes, m.out_channels if isinstance(m, torch.nn.Conv2d) else m.out_features))
+                m.prototypes = torch.nn.Parameter(torch.randn(classes, m.scored if isinstance(m, torch.nn.Conv2d) else m.out_features))
         else:
             self.head = torch.nn.Linear(fan, classes)
 
@@ -118,7 +120,7 @@ class Net(torch.nn.Module):
         for i in range(len(self.convs)):
             x = self.block(i, x)
             if self.algorithm == "hff":
-                z = F.normalize(x.mean(dim=(2, 3)), dim=1, eps=1e-6)
+                z = F.normalize(x.mean(dim=(2, 3)) if self.scoring == "average" else x.flatten(1), dim=1, eps=1e-6)
                 logits.append(z @ F.normalize(self.convs[i].prototypes, dim=1, eps=1e-6).t() / tau)
                 n = x[0].numel()
                 x = (F.normalize(x.flatten(1), dim=1, eps=1e-6) * math.sqrt(n)).view_as(x).detach()
@@ -131,22 +133,24 @@ class Net(torch.nn.Module):
                 x = x.detach()
         return logits if self.algorithm == "hff" else [self.head(x)]
 
-    def scores(self, x):
+    def scores(self, x, readout="sum"):
         out = self.forward(x)
-        return sum(F.log_softmax(l, dim=1) for l in out) if self.algorithm == "hff" else out[0]
+        if self.algorithm != "hff":
+            return out[0]
+        return sum(F.log_softmax(l, dim=1) for l in out) if readout == "sum" else out[-1]
 
 
-def accuracy(net, x, y, mean, std):
+def accuracy(net, x, y, mean, std, readout="sum"):
     net.eval()
     hits = 0
     with torch.no_grad():
         for i in range(0, len(y), 1000):
-            hits += (net.scores((x[i:i + 1000] - mean) / std).argmax(1) == y[i:i + 1000]).sum().item()
+            hits += (net.scores((x[i:i + 1000] - mean) / std, readout).argmax(1) == y[i:i + 1000]).sum().item()
     net.train()
     return hits / len(y)
 
 
-def save(net, path, convs, widths, mean, std, classes, shape, algorithm):
+def save(net, path, convs, widths, mean, std, classes, shape, algorithm, readout="sum"):
     tensors = {}
     for i, c in enumerate(net.convs):
         tensors[f"convs.{i}.weight"] = c.weight.detach().contiguous()
@@ -162,7 +166,7 @@ def save(net, path, convs, widths, mean, std, classes, shape, algorithm):
         tensors["head.weight"] = net.head.weight.detach().contiguous()
         tensors["head.bias"] = net.head.bias.detach().contiguous()
     meta = {"formatVersion": 1, "algorithm": algorithm, "inputSize": shape[0] * shape[1] * shape[2], "classCount": classes,
-            "layers": widths, "hyperparameters": {"tau": 0.1, "readout": "sum"},
+            "layers": widths, "hyperparameters": {"tau": 0.1, "readout": readout, "convScoring": net.scoring},
             "normalization": {"mean": [mean], "std": [std]}, "convs": convs,
             "inputShape": {"channels": shape[0], "height": shape[1], "width": shape[2]}}
     save_file(tensors, path, metadata={"format": "hffsim-model", "hffsim": json.dumps(meta, sort_keys=True)})
@@ -180,6 +184,8 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--output")
+    ap.add_argument("--conv-scoring", default="map", choices=["average", "map"])
+    ap.add_argument("--readout", default="sum", choices=["sum", "last"])
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -187,13 +193,13 @@ def main():
         convs = [{"outChannels": 3, "kernel": 3, "stride": 2, "padding": 1, "pools": [{"kind": "max", "size": 2}]},
                  {"outChannels": 4, "kernel": 2, "stride": 1, "padding": 0, "pools": [{"kind": "average", "size": 1}]}]
         shape = (1, 12, 10)
-        net = Net(a.algorithm, convs, [5], shape, 3)
+        net = Net(a.algorithm, convs, [5], shape, 3, a.conv_scoring)
         with torch.no_grad():
             for p in net.parameters():
                 p.add_(0.1 * torch.randn_like(p))  # away from the initialisation, positive and negative
             x = torch.randn(4, *shape)
-            scores = net.scores(x)
-        save(net, a.model, convs, [5], 0.0, 1.0, 3, shape, a.algorithm)
+            scores = net.scores(x, a.readout)
+        save(net, a.model, convs, [5], 0.0, 1.0, 3, shape, a.algorithm, a.readout)
         with open(a.expected, "w") as f:
             json.dump({"inputs": x.flatten(1).tolist(), "scores": scores.tolist(), "predictions": scores.argmax(1).tolist()}, f)
         return
@@ -205,15 +211,18 @@ def main():
         with safe_open(a.model, "pt") as f:
             meta = json.loads(f.metadata()["hffsim"])
         sh = meta["inputShape"]
-        net = Net(meta["algorithm"], meta["convs"], meta["layers"], (sh["channels"], sh["height"], sh["width"]), meta["classCount"])
+        hp = meta.get("hyperparameters", {})
+        net = Net(meta["algorithm"], meta["convs"], meta["layers"], (sh["channels"], sh["height"], sh["width"]), meta["classCount"],
+                  hp.get("convScoring", "map"))
         own = dict(net.named_parameters())
         for name, t in st.items():
             own[name].data.copy_(t)
         n = meta["normalization"]
-        print(f"pytorch eval {a.model}: accuracy {accuracy(net, xte, yte, n['mean'][0], n['std'][0]) * 100:.2f}%")
+        acc = accuracy(net, xte, yte, n['mean'][0], n['std'][0], hp.get("readout", "sum"))
+        print(f"pytorch eval {a.model}: accuracy {acc * 100:.2f}%")
         return
     convs, widths = parse_arch(a.arch)
-    net = Net(a.algorithm, convs, widths, (1, 28, 28), 10)
+    net = Net(a.algorithm, convs, widths, (1, 28, 28), 10, a.conv_scoring)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     g = torch.Generator().manual_seed(a.seed)
     for epoch in range(1, a.epochs + 1):
@@ -227,9 +236,9 @@ def main():
             opt.step()
             total += loss.item() * len(y)
         seconds = time.time() - start
-        print(f"epoch {epoch}/{a.epochs}  loss {total / len(ytr):.4f}  test {accuracy(net, xte, yte, mean, std) * 100:.2f}%  {seconds:.2f} s", flush=True)
+        print(f"epoch {epoch}/{a.epochs}  loss {total / len(ytr):.4f}  test {accuracy(net, xte, yte, mean, std, a.readout) * 100:.2f}%  {seconds:.2f} s", flush=True)
     if a.output:
-        save(net, a.output, convs, widths, mean, std, 10, (1, 28, 28), a.algorithm)
+        save(net, a.output, convs, widths, mean, std, 10, (1, 28, 28), a.algorithm, a.readout)
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ public struct Hyperparameters: Codable, Equatable, Sendable {
     /// FF goodness threshold (goodness = mean of squared activities).
     public var threshold: Float = 2
     /// HFF conv blocks: what their prototypes score (docs/hff.md).
-    public var convScoring: ConvScoring = .average
+    public var convScoring: ConvScoring = .map
     public var optimizer: OptimizerKind = .adam
     public var learningRate: Float = 1e-3
     public var batchSize: Int = 128

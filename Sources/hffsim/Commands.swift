@@ -153,7 +153,7 @@ enum TrainCommand {
             OptionSpec("--prototypes-per-class", "M", "HFF prototypes per class, pooled by LogSumExp.", default: "1"),
             OptionSpec("--margin", "m", "HFF additive cosine margin on the true class during training.", default: "0"),
             OptionSpec("--readout", "sum|last", "HFF read-out: sum of per-layer log-softmax, or the last layer alone.", default: "sum"),
-            OptionSpec("--conv-scoring", "average|map", "HFF conv blocks: prototypes score each channel's mean over positions (average) or the whole output map (map).", default: "average"),
+            OptionSpec("--conv-scoring", "average|map", "HFF conv blocks: prototypes score the whole output map (map) or each channel's mean over positions (average).", default: "map"),
             OptionSpec("--prototype-learning", "gradient|ema", "HFF prototypes learned by gradient or as EMA of class means.", default: "gradient"),
             OptionSpec("--ema-momentum", "mu", "Momentum of the EMA prototype update.", default: "0.99"),
             OptionSpec("--threshold", "theta", "FF goodness threshold (goodness = mean of squares).", default: "2"),
@@ -183,7 +183,7 @@ enum TrainCommand {
         h.margin = try args.float("--margin", default: 0, expected: "a number >= 0") { $0 >= 0 }
         h.readout = try args.choice("--readout", default: .sum)
         h.prototypeLearning = try args.choice("--prototype-learning", default: .gradient)
-        h.convScoring = try args.choice("--conv-scoring", default: .average)
+        h.convScoring = try args.choice("--conv-scoring", default: .map)
         h.emaMomentum = try args.float("--ema-momentum", default: 0.99, expected: "a number in [0, 1)") { $0 >= 0 && $0 < 1 }
         h.threshold = try args.float("--threshold", default: 2)
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)

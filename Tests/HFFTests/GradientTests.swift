@@ -107,29 +107,32 @@ final class GradientTests: XCTestCase {
         }
     }
 
-    func convHFFCase(pools: [PoolSpec]) {
+    func convHFFCase(pools: [PoolSpec], scoring: ConvScoring = .average) {
         var rng = SeededRandom(seed: 43 + UInt64(pools.count))
         let block = convBlock(&rng, pools: pools, stride: 1)
         let x = randomMatrix(4, 60, &rng)
         let labels = [0, 2, 1, 2]
-        let protos = randomMatrix(3, 3, &rng)
+        let protos = randomMatrix(3, scoring.width(block.geometry.output), &rng)
         func loss(_ b: ConvBlock, _ p: Matrix) -> Double {
-            HFFMath.convLossAndGradients(block: b, prototypes: p, input: x, labels: labels, classCount: 3, perClass: 1, tau: 0.5, margin: 0.1).loss
+            HFFMath.convLossAndGradients(block: b, prototypes: p, input: x, labels: labels, classCount: 3, perClass: 1, tau: 0.5, margin: 0.1,
+                                         scoring: scoring).loss
         }
-        let g = HFFMath.convLossAndGradients(block: block, prototypes: protos, input: x, labels: labels, classCount: 3, perClass: 1, tau: 0.5, margin: 0.1)
+        let g = HFFMath.convLossAndGradients(block: block, prototypes: protos, input: x, labels: labels, classCount: 3, perClass: 1, tau: 0.5,
+                                             margin: 0.1, scoring: scoring)
         check("conv W", values: block.conv.weight.storage, analytic: g.weight.storage, count: 20, rng: &rng) { v in
             var b = block; b.conv.weight.storage = v; return loss(b, protos)
         }
         check("conv b", values: block.conv.bias, analytic: g.bias, count: 3, rng: &rng) { v in
             var b = block; b.conv.bias = v; return loss(b, protos)
         }
-        check("conv P", values: protos.storage, analytic: g.prototypes.storage, count: 9, rng: &rng) { v in
+        check("conv P", values: protos.storage, analytic: g.prototypes.storage, count: 12, rng: &rng) { v in
             var p = protos; p.storage = v; return loss(block, p)
         }
     }
 
     func testConvHFFBlockGradient() { convHFFCase(pools: []) }
     func testConvHFFBlockGradientThroughMaxAndAveragePooling() { convHFFCase(pools: [PoolSpec(kind: .max, size: 2), PoolSpec(kind: .average, size: 1)]) }
+    func testConvHFFBlockGradientScoringTheWholeMap() { convHFFCase(pools: [PoolSpec(kind: .max, size: 2)], scoring: .map) }
 
     /// Two conv blocks (the second needs the first's input gradient: col2im and the max pooling's
     /// routing), a dense layer and the head, end to end.

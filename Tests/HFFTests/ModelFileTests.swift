@@ -131,9 +131,10 @@ final class ModelFileTests: XCTestCase {
 
     /// Conv models written by PyTorch (scripts/torch_cnn.py fixture: strided and padded
     /// convolutions, max and average pooling, odd sizes floored): hffsim's class scores equal
-    /// PyTorch's on the same images (HFF: the sum of each layer's log-softmax; backprop: logits).
+    /// PyTorch's on the same images (HFF: the sum of each layer's log-softmax over channel means, or the last layer's
+    /// over whole maps; backprop: logits).
     func testConvModelsWrittenByPyTorchScoreAsPyTorchDoes() throws {
-        for name in ["torch-conv-hff", "torch-conv-bp"] {
+        for name in ["torch-conv-hff", "torch-conv-hff-map", "torch-conv-bp"] {
             let model = try ModelFile.load(path: Self.fixtures.appendingPathComponent("\(name).safetensors").path)
             XCTAssertEqual(model.architecture.description, "c3k3s2,p2,c4k2pad0,a1,f5", name)
             XCTAssertEqual(model.inputShape?.description, "1x12x10")
