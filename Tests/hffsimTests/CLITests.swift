@@ -71,6 +71,51 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// Conv HFF and backprop through the binary on the shipped subset: trained, evaluated to
+    /// the accuracy train reported, deterministic for any thread count; map refuses a conv model
+    /// (not built) and FF or CSV data refuse --arch.
+    func testConvModelsTrainEvaluateAndAreRefusedWhereNotBuilt() throws {
+        let dir = try tempDir()
+        for algorithm in ["hff", "backprop"] {
+            var digests = Set<String>()
+            for threads in ["1", "2"] {
+                let model = dir.appendingPathComponent("\(algorithm)-\(threads).safetensors").path
+                let t = try run(["train", "--algorithm", algorithm, "--arch", "c4k3,p2,c8k3s2,a1,f16", "--epochs", "2", "--seed", "1",
+                                 "--threads", threads, "--output", model, "--json"])
+                XCTAssertEqual(t.status, 0, t.stderr)
+                let tj = try json(t.stdout)
+                XCTAssertEqual(tj["architecture"] as? String, "c4k3,p2,c8k3s2,a1,f16")
+                let acc = try XCTUnwrap(tj["testAccuracy"] as? Double)
+                XCTAssertGreaterThan(acc, 0.3, "\(algorithm) conv test accuracy \(acc) on 1,000 images after 2 epochs (chance 10%)")
+                let e = try run(["eval", model, "--json"])
+                XCTAssertEqual(e.status, 0, e.stderr)
+                XCTAssertEqual(try XCTUnwrap(try json(e.stdout)["testAccuracy"] as? Double), acc, accuracy: 1e-12)
+                // The tensor bytes (after the header, whose history holds wall-clock seconds).
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+                let n = Int(bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+                digests.insert(bytes[(8 + n)...].base64EncodedString())
+            }
+            XCTAssertEqual(digests.count, 1, "\(algorithm): the same model for 1 and 2 threads (tensors)")
+        }
+        let model = dir.appendingPathComponent("hff-1.safetensors").path
+        let m = try run(["map", model, "--output", dir.appendingPathComponent("c.json").path])
+        XCTAssertEqual(m.status, 64, m.stderr)
+        XCTAssertTrue(m.stderr.contains("conv blocks") && m.stderr.contains("not built yet"), m.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.json").path))
+        let ff = try run(["train", "--algorithm", "ff", "--arch", "c4k3,f16", "--output", dir.appendingPathComponent("f.safetensors").path])
+        XCTAssertEqual(ff.status, 64, ff.stderr)
+        XCTAssertTrue(ff.stderr.hasPrefix("error: --arch: "), ff.stderr)
+        let both = try run(["train", "--arch", "c4k3,f16", "--layers", "16", "--output", dir.appendingPathComponent("f.safetensors").path])
+        XCTAssertEqual(both.status, 64, both.stderr)
+        var csv = ""
+        for i in 0..<40 { csv += "\(i % 7),\(i % 5),\(i % 3),\(i % 2)\n" }
+        let data = dir.appendingPathComponent("d.csv").path
+        try csv.write(toFile: data, atomically: true, encoding: .utf8)
+        let flat = try run(["train", "--arch", "c4k3,f16", "--dataset", "csv:\(data)", "--holdout", "0.25", "--output", dir.appendingPathComponent("f.safetensors").path])
+        XCTAssertEqual(flat.status, 64, flat.stderr)
+        XCTAssertTrue(flat.stderr.contains("no image shape"), flat.stderr)
+    }
+
     func testCoreFlagErrors() throws {
         let dir = try tempDir()
         let model = dir.appendingPathComponent("m.safetensors").path
