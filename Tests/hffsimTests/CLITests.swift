@@ -80,13 +80,13 @@ final class CLITests: XCTestCase {
             var digests = Set<String>()
             for threads in ["1", "2"] {
                 let model = dir.appendingPathComponent("\(algorithm)-\(threads).safetensors").path
-                let t = try run(["train", "--algorithm", algorithm, "--arch", "c4k3,p2,c8k3s2,a1,f16", "--epochs", "2", "--seed", "1",
+                let t = try run(["train", "--algorithm", algorithm, "--arch", "c4k3,p2,c8k3s2,a1,f16", "--epochs", "4", "--seed", "1",
                                  "--threads", threads, "--output", model, "--json"])
                 XCTAssertEqual(t.status, 0, t.stderr)
                 let tj = try json(t.stdout)
                 XCTAssertEqual(tj["architecture"] as? String, "c4k3,p2,c8k3s2,a1,f16")
                 let acc = try XCTUnwrap(tj["testAccuracy"] as? Double)
-                XCTAssertGreaterThan(acc, 0.3, "\(algorithm) conv test accuracy \(acc) on 1,000 images after 2 epochs (chance 10%)")
+                XCTAssertGreaterThan(acc, 0.4, "\(algorithm) conv test accuracy \(acc) on 1,000 images after 4 epochs (chance 10%; 52-54% at seed 1)")
                 let e = try run(["eval", model, "--json"])
                 XCTAssertEqual(e.status, 0, e.stderr)
                 XCTAssertEqual(try XCTUnwrap(try json(e.stdout)["testAccuracy"] as? Double), acc, accuracy: 1e-12)
