@@ -38,8 +38,17 @@ public enum Experiment {
         /// Reads `path`; a missing or malformed file is refused naming it (exit 65).
         public static func load(path: String) throws -> ModelSource {
             guard let bytes = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
-            return ModelSource(path: path, model: try ModelFile.load(path: path), digest: SHA256.hex(bytes),
-                               weightsDigest: tensorBytesDigest(bytes))
+            let model = try ModelFile.load(path: path)
+            try Experiment.refuseConvolutions(model, path: path)
+            return ModelSource(path: path, model: model, digest: SHA256.hex(bytes), weightsDigest: tensorBytesDigest(bytes))
+        }
+    }
+
+    /// Conv models train and evaluate in float; their mapping and simulation (issue 14 points 4
+    /// and 5) are not built, so the hardware commands refuse them naming the file.
+    public static func refuseConvolutions(_ model: Model, path: String) throws {
+        if !model.convBlocks.isEmpty {
+            throw InputError(.usage, "\(path): has \(model.convBlocks.count) conv blocks (\(model.architecture.description)); mapping and simulating conv models is not built yet: train and eval them in float")
         }
     }
 
@@ -82,6 +91,7 @@ public enum Experiment {
             throw InputError.data(file: path, field: "model.sha256", "\(config.model.file) has changed since the config was compiled; map it again")
         }
         let model = try ModelFile.load(path: modelPath)
+        try refuseConvolutions(model, path: modelPath)
         try config.check(against: model, file: path)
         return (config, model)
     }
