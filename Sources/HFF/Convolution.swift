@@ -55,15 +55,20 @@ public enum ConvKernels {
                     for oy in 0..<oh {
                         for ox in 0..<ow {
                             var row = dst.baseAddress! + ((n * oh + oy) * ow + ox) * cols
+                            let x0 = ox * s - pad
+                            // Windows inside the image's columns copy k contiguous values per kernel row.
+                            let inside = x0 >= 0 && x0 + k <= w
                             for c in 0..<ci {
                                 let plane = image + c * h * w
                                 for ky in 0..<k {
                                     let y = oy * s - pad + ky
                                     if y < 0 || y >= h {
                                         for kx in 0..<k { row[kx] = 0 }
+                                    } else if inside {
+                                        let from = plane + y * w + x0
+                                        for kx in 0..<k { row[kx] = from[kx] }
                                     } else {
                                         let line = plane + y * w
-                                        let x0 = ox * s - pad
                                         for kx in 0..<k {
                                             let xx = x0 + kx
                                             row[kx] = xx >= 0 && xx < w ? line[xx] : 0
