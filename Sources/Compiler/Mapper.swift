@@ -116,7 +116,7 @@ public enum Mapper {
                            options: MapOptions, calibration: Matrix) throws -> HardwareConfig {
         if !model.convBlocks.isEmpty {
             // Issue 14 point 4 (im2col weights on crossbars, line buffers, positions streaming) is not built yet.
-            throw InputError(.usage, "\(modelPath): has \(model.convBlocks.count) conv blocks (\(model.architecture.description)); mapping and simulating conv models is not built yet: train and eval them in float")
+            throw InputError(.usage, "\(modelPath): \(model.convBlocks.count) conv blocks (\(model.architecture.description)); mapping and simulating conv models is not built yet: train and eval them in float")
         }
         let lowered = LoweredModel(model)
         let structure = try plan(lowered: lowered, hardware: hardware, options: options)

@@ -48,7 +48,7 @@ public enum Experiment {
     /// and 5) are not built, so the hardware commands refuse them naming the file.
     public static func refuseConvolutions(_ model: Model, path: String) throws {
         if !model.convBlocks.isEmpty {
-            throw InputError(.usage, "\(path): has \(model.convBlocks.count) conv blocks (\(model.architecture.description)); mapping and simulating conv models is not built yet: train and eval them in float")
+            throw InputError(.usage, "\(path): \(model.convBlocks.count) conv blocks (\(model.architecture.description)); mapping and simulating conv models is not built yet: train and eval them in float")
         }
     }
 
