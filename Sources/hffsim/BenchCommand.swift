@@ -32,6 +32,7 @@ enum BenchCommand {
         usage: "hffsim bench train [--algorithm hff|ff|backprop] [--dataset <name>] [--layers <widths>] [--epochs <N>] [--json]",
         options: [OptionSpec("--algorithm", "hff|ff|backprop", "Training algorithm.", default: "hff")] + DatasetFlags.options + [
             OptionSpec("--layers", "widths", "Hidden layer widths.", default: "1000,1000,1000"),
+            OptionSpec("--arch", "layers", "Convolutions then dense layers, as hffsim train --arch (for example c32k3,p2,c64k3,p2,f1000)."),
             OptionSpec("--epochs", "N", "Epochs to time.", default: "1"),
             OptionSpec("--batch-size", "N", "Samples per update.", default: "128"),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
@@ -202,7 +203,13 @@ enum BenchCommand {
         h.learningRate = Hyperparameters.defaultLearningRate(for: algorithm)
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         Trainer.chunkBatches = try args.int("--chunk-batches", default: Trainer.chunkBatches, range: 1...4096)
-        let config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
+        var config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
+        if let text = args.string("--arch") {
+            if args.string("--layers") != nil { throw InputError.usage(flag: "--arch", "give either --arch or --layers, not both") }
+            let arch = try Architecture.parse(text)
+            config.widths = arch.widths
+            config.convs = arch.convs
+        }
         let (train, _) = try DatasetFlags.load(try DatasetFlags.options(args, seed: 0))
         var bar = ProgressLine()
         GEMM.statistics = .init()
@@ -233,7 +240,8 @@ enum BenchCommand {
              "gflopsPerThreadSecond": v.flops / max(v.seconds, 1e-12) / 1e9]
         }
         let result: [String: Any] = [
-            "algorithm": algorithm.rawValue, "dataset": train.name, "samples": train.count, "epochs": h.epochs,
+            "algorithm": algorithm.rawValue, "architecture": Architecture(convs: config.convs, widths: config.widths).description,
+            "dataset": train.name, "samples": train.count, "epochs": h.epochs,
             "threads": threads, "batchSize": h.batchSize, "chunkBatches": Trainer.chunkBatches,
             "secondsPerEpoch": perEpoch,
             "samplesPerSecond": Double(train.count) / perEpoch,
@@ -244,7 +252,9 @@ enum BenchCommand {
             "gemmShapes": shapes,
         ]
         if args.flag("--json") { Output.json(result); return }
-        print("\(algorithm.rawValue) \(train.featureCount)-\(config.widths.map(String.init).joined(separator: "-")) on \(train.name), \(train.count) samples, batch \(h.batchSize), \(threads) thread(s)")
+        let layers = config.convs.isEmpty ? "\(train.featureCount)-" + config.widths.map(String.init).joined(separator: "-")
+            : "\(train.shape.map(\.description) ?? "?") " + Architecture(convs: config.convs, widths: config.widths).description
+        print("\(algorithm.rawValue) \(layers) on \(train.name), \(train.count) samples, batch \(h.batchSize), \(threads) thread(s)")
         print("seconds per epoch     \(Output.format(perEpoch, 3))")
         print("samples per second    \(Output.format(Double(train.count) / perEpoch, 0))")
         print("GEMM arithmetic       \(Output.format(gemmInEpochs.flops / 1e9 / epochs, 1)) GFLOP per epoch, \(Output.format(gemmInEpochs.flops / wallSeconds / 1e9, 1)) GFLOP/s of wall time")
