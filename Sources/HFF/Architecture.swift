@@ -117,6 +117,11 @@ public struct Architecture: Equatable, Sendable {
         return (parts + widths.map { "f\($0)" }).joined(separator: ",")
     }
 
+    /// For messages: "784-1000-1000" for a dense network, "1x28x28 c32k3,p2,f1000" with convolutions.
+    public func describe(inputs: Int, shape: ImageShape?) -> String {
+        convs.isEmpty ? ([inputs] + widths).map(String.init).joined(separator: "-") : "\(shape.map(\.description) ?? "?") \(description)"
+    }
+
     /// The shapes through the convolution blocks from `input`: each block's input shape, and the
     /// shape the last block hands to the dense layers. Errors name `flag` when a block does not fit.
     public func shapes(from input: ImageShape, flag: String = "--arch") throws -> (blocks: [ImageShape], output: ImageShape) {

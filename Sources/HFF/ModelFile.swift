@@ -137,7 +137,7 @@ public enum ModelFile {
             try config.validate()
             try config.validateSize(inputs: meta.inputSize, classes: meta.classCount, shape: meta.inputShape)
             if let shape = meta.inputShape, !config.convs.isEmpty {
-                flattened = try Architecture(convs: config.convs, widths: config.widths).shapes(from: shape).output.count
+                flattened = try config.architecture.shapes(from: shape).output.count
             }
         } catch let e as InputError {
             throw fail("__metadata__.hffsim", e.message.replacingOccurrences(of: "--", with: "hyperparameter "))
@@ -171,7 +171,7 @@ public enum ModelFile {
         var blocks = [ConvBlock]()
         var convPrototypes = [Matrix]()
         if let shape = meta.inputShape, !config.convs.isEmpty {
-            let inputs = try Architecture(convs: config.convs, widths: config.widths).shapes(from: shape).blocks
+            let inputs = try config.architecture.shapes(from: shape).blocks
             for (i, spec) in config.convs.enumerated() {
                 let g = ConvGeometry(input: inputs[i], spec: spec)
                 let wt = try tensor("convs.\(i).weight", [spec.outChannels, inputs[i].channels, spec.kernel, spec.kernel])

@@ -35,7 +35,7 @@ public struct TrainingConfiguration: Equatable, Sendable {
         var fanIn = inputs
         var convUnits = 0
         if !convs.isEmpty, let shape {
-            let (blocks, out) = try Architecture(convs: convs, widths: widths).shapes(from: shape)
+            let (blocks, out) = try architecture.shapes(from: shape)
             for (i, c) in convs.enumerated() {
                 let g = ConvGeometry(input: blocks[i], spec: c)
                 total += g.patch * c.outChannels + c.outChannels
@@ -65,6 +65,12 @@ public struct TrainingConfiguration: Equatable, Sendable {
             let need = o1 || o2 ? "more than" : MemoryBudget.describe(paramBytes + activationBytes) + ", more than"
             throw InputError.usage(flag: "--layers", "training this model needs \(need) the memory budget of \(MemoryBudget.describe(budget)) (half this machine's memory): \(total) parameters x 16 bytes (weights, gradients, Adam's moments) and \(rows)-row batches of \(units) units")
         }
+    }
+
+    /// The layers as `--arch` writes them.
+    public var architecture: Architecture {
+        get { Architecture(convs: convs, widths: widths) }
+        set { convs = newValue.convs; widths = newValue.widths }
     }
 
     public init(algorithm: Algorithm, widths: [Int], hyperparameters: Hyperparameters) {
@@ -138,7 +144,7 @@ public enum Trainer {
         var blocks = [ConvBlock]()
         var inputs = train.featureCount
         if let shape = train.shape, !config.convs.isEmpty {
-            let (blockInputs, output) = try Architecture(convs: config.convs, widths: config.widths).shapes(from: shape)
+            let (blockInputs, output) = try config.architecture.shapes(from: shape)
             for (i, spec) in config.convs.enumerated() { blocks.append(ConvBlock.initialised(input: blockInputs[i], spec: spec, rng: &initRNG)) }
             inputs = output.count
         }

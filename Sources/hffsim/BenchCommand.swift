@@ -203,13 +203,8 @@ enum BenchCommand {
         h.learningRate = Hyperparameters.defaultLearningRate(for: algorithm)
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         Trainer.chunkBatches = try args.int("--chunk-batches", default: Trainer.chunkBatches, range: 1...4096)
-        var config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
-        if let text = args.string("--arch") {
-            if args.string("--layers") != nil { throw InputError.usage(flag: "--arch", "give either --arch or --layers, not both") }
-            let arch = try Architecture.parse(text)
-            config.widths = arch.widths
-            config.convs = arch.convs
-        }
+        var config = TrainingConfiguration(algorithm: algorithm, widths: [], hyperparameters: h)
+        config.architecture = try TrainCommand.layers(args)
         let (train, _) = try DatasetFlags.load(try DatasetFlags.options(args, seed: 0))
         var bar = ProgressLine()
         GEMM.statistics = .init()
@@ -240,7 +235,7 @@ enum BenchCommand {
              "gflopsPerThreadSecond": v.flops / max(v.seconds, 1e-12) / 1e9]
         }
         let result: [String: Any] = [
-            "algorithm": algorithm.rawValue, "architecture": Architecture(convs: config.convs, widths: config.widths).description,
+            "algorithm": algorithm.rawValue, "architecture": config.architecture.description,
             "dataset": train.name, "samples": train.count, "epochs": h.epochs,
             "threads": threads, "batchSize": h.batchSize, "chunkBatches": Trainer.chunkBatches,
             "secondsPerEpoch": perEpoch,
@@ -252,9 +247,7 @@ enum BenchCommand {
             "gemmShapes": shapes,
         ]
         if args.flag("--json") { Output.json(result); return }
-        let layers = config.convs.isEmpty ? "\(train.featureCount)-" + config.widths.map(String.init).joined(separator: "-")
-            : "\(train.shape.map(\.description) ?? "?") " + Architecture(convs: config.convs, widths: config.widths).description
-        print("\(algorithm.rawValue) \(layers) on \(train.name), \(train.count) samples, batch \(h.batchSize), \(threads) thread(s)")
+        print("\(algorithm.rawValue) \(config.architecture.describe(inputs: train.featureCount, shape: train.shape)) on \(train.name), \(train.count) samples, batch \(h.batchSize), \(threads) thread(s)")
         print("seconds per epoch     \(Output.format(perEpoch, 3))")
         print("samples per second    \(Output.format(Double(train.count) / perEpoch, 0))")
         print("GEMM arithmetic       \(Output.format(gemmInEpochs.flops / 1e9 / epochs, 1)) GFLOP per epoch, \(Output.format(gemmInEpochs.flops / wallSeconds / 1e9, 1)) GFLOP/s of wall time")

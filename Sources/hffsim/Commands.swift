@@ -187,13 +187,8 @@ enum TrainCommand {
         h.emaMomentum = try args.float("--ema-momentum", default: 0.99, expected: "a number in [0, 1)") { $0 >= 0 && $0 < 1 }
         h.threshold = try args.float("--threshold", default: 2)
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
-        var config = TrainingConfiguration(algorithm: algorithm, widths: try args.intList("--layers", default: [1000, 1000, 1000]), hyperparameters: h)
-        if let text = args.string("--arch") {
-            if args.string("--layers") != nil { throw InputError.usage(flag: "--arch", "give either --arch or --layers, not both") }
-            let arch = try Architecture.parse(text)
-            config.widths = arch.widths
-            config.convs = arch.convs
-        }
+        var config = TrainingConfiguration(algorithm: algorithm, widths: [], hyperparameters: h)
+        config.architecture = try layers(args)
         config.perFeatureStandardization = args.flag("--per-feature-standardization")
         try config.validate()
         try checkWritable(output, flag: "--output")
@@ -203,9 +198,7 @@ enum TrainCommand {
 
         let json = args.flag("--json")
         if !json {
-            let layers = config.convs.isEmpty ? "\(train.featureCount)-" + config.widths.map(String.init).joined(separator: "-")
-                : "\(train.shape.map(\.description) ?? "?") " + Architecture(convs: config.convs, widths: config.widths).description
-            Output.error("training \(algorithm.rawValue) \(layers) on \(train.name): \(train.count) train, \(test.count) test samples, \(h.epochs) epochs")
+            Output.error("training \(algorithm.rawValue) \(config.architecture.describe(inputs: train.featureCount, shape: train.shape)) on \(train.name): \(train.count) train, \(test.count) test samples, \(h.epochs) epochs")
         }
         var bar = ProgressLine()
         var model = try Trainer.train(config, train: train, test: test) { event in
@@ -241,6 +234,14 @@ enum TrainCommand {
         } else {
             print("test accuracy \(Output.format((last.testAccuracy ?? 0) * 100, 2))%  (\(Output.format(secondsPerEpoch, 2)) s per epoch)  model written to \(output)")
         }
+    }
+
+    /// The layers `--layers` (dense widths) or `--arch` (convolutions, then dense layers) give;
+    /// not both. For train and bench train.
+    static func layers(_ args: Arguments) throws -> Architecture {
+        guard let text = args.string("--arch") else { return Architecture(widths: try args.intList("--layers", default: [1000, 1000, 1000])) }
+        if args.string("--layers") != nil { throw InputError.usage(flag: "--arch", "give either --arch or --layers, not both") }
+        return try Architecture.parse(text)
     }
 
     /// Refuses an output that would overwrite one of the command's own inputs (the model, a
@@ -330,9 +331,7 @@ enum EvalCommand {
         let accuracy = Kernels.accuracy(predicted, test.labels)
         let json = args.flag("--json")
         if !json {
-            let layers = model.convBlocks.isEmpty ? "\(model.inputSize)-" + model.widths.map(String.init).joined(separator: "-")
-                : "\(model.inputShape.map(\.description) ?? "?") " + model.architecture.description
-            print("\(model.algorithm.rawValue) \(layers) on \(test.name) (\(test.count) samples): accuracy \(Output.format(accuracy * 100, 2))%")
+            print("\(model.algorithm.rawValue) \(model.architecture.describe(inputs: model.inputSize, shape: model.inputShape)) on \(test.name) (\(test.count) samples): accuracy \(Output.format(accuracy * 100, 2))%")
         }
         let core = try coreRequest.map { try CoreReadoutRun.evaluate(model, train: train, test: test, floatPredictions: predicted, request: $0, json: json) }
         if json {
