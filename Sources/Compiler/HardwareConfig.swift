@@ -18,6 +18,8 @@ public struct ModelInfo: Codable, Equatable, Sendable {
     public var passes: Int
     /// Crossbar layers after lowering (backprop's head included).
     public var lowered: Int
+    /// A conv model's layers as `--arch` writes them (nil: a dense model, whose `widths` say it).
+    public var architecture: String? = nil
 }
 
 extension ModelInfo {
@@ -29,7 +31,8 @@ extension ModelInfo {
                   readout: hff ? model.hyperparameters.readout.rawValue : nil,
                   tau: hff ? Double("\(model.hyperparameters.tau)") : nil,
                   prototypesPerClass: hff ? model.hyperparameters.prototypesPerClass : nil,
-                  passes: lowered.passes, lowered: lowered.layers.count)
+                  passes: lowered.passes, lowered: lowered.layers.count,
+                  architecture: model.convBlocks.isEmpty ? nil : model.architecture.description)
     }
 }
 
@@ -132,10 +135,12 @@ public struct HardwareConfig: Equatable, Sendable {
     /// A few lines for people, written at the top of the file.
     func makeSummary() -> [String] {
         let h = HardwareModel(hardware)
-        var s = ["hffsim hardware config: \(model.algorithm) \(([model.inputSize] + model.widths).map(String.init).joined(separator: "-")) on \(hardware.name)"]
+        let shape = model.architecture.map { "\(model.inputSize) \($0)" } ?? ([model.inputSize] + model.widths).map(String.init).joined(separator: "-")
+        var s = ["hffsim hardware config: \(model.algorithm) \(shape) on \(hardware.name)"]
         s.append("\(resources.tiles) tiles (\(h.array.rows) x \(h.array.columns) arrays) on \(resources.tileSites) sites, \(resources.adcs) ADCs, weight-cell utilisation \(String(format: "%.1f", resources.utilization * 100))%")
         for l in layers {
-            s.append("layer \(l.index) (\(l.role.rawValue)): \(l.inputs) x \(l.outputs), \(l.rowTiles) x \(l.columnTiles) tiles x \(l.duplication), \(l.slices) slice(s), \(l.partialSumsPerOutput) partial sums per output"
+            let conv = l.conv.map { c in ", conv \(c.input) -> \(c.convOutput) (\(c.positions) positions, \(c.convOutput.height) output rows)" + (c.output != c.convOutput ? " pooled to \(c.output)" : "") } ?? ""
+            s.append("layer \(l.index) (\(l.role.rawValue)): \(l.inputs) x \(l.outputs)\(conv), \(l.rowTiles) x \(l.columnTiles) tiles x \(l.duplication), \(l.slices) slice(s), \(l.partialSumsPerOutput) partial sums per output"
                      + (h.chip.partialSumReduction == .adderTree && l.rowTiles > 1 ? " (added in the processing elements' adder trees)" : ""))
         }
         if let c = learningCore {
@@ -376,6 +381,7 @@ public struct HardwareConfig: Equatable, Sendable {
             guard layer.inputs * layer.outputs <= 1 << 31 else {
                 throw fail("layers[\(l)]", "\(layer.inputs) x \(layer.outputs) weights: expected at most 2^31 per layer")
             }
+            if let c = layer.conv { try checkConv(c, layer: layer, index: l, fail: fail) }
         }
         // The map options, in the ranges `hffsim map` accepts for them.
         guard (0...1_000_000).contains(options.calibrationSamples) else {
@@ -401,6 +407,35 @@ public struct HardwareConfig: Equatable, Sendable {
         }
     }
 
+    /// A conv layer's geometry within what `--arch` accepts and consistent with the layer's
+    /// crossbar shape, before the task graph sizes its stages by it.
+    static func checkConv(_ c: ConvShape, layer: LayerMapping, index l: Int, fail: (String, String) -> InputError) throws {
+        let field = "layers[\(l)].conv"
+        for (name, v) in [("input.channels", c.input.channels), ("input.height", c.input.height), ("input.width", c.input.width)]
+            where !(1...(1 << 16)).contains(v) {
+            throw fail("\(field).\(name)", "expected a whole number in 1...65536, got \(v)")
+        }
+        guard (1...Architecture.maxKernel).contains(c.spec.kernel) else {
+            throw fail("\(field).spec.kernel", "expected a whole number in 1...\(Architecture.maxKernel), got \(c.spec.kernel)")
+        }
+        guard (1...Architecture.maxKernel).contains(c.spec.stride) else {
+            throw fail("\(field).spec.stride", "expected a whole number in 1...\(Architecture.maxKernel), got \(c.spec.stride)")
+        }
+        guard (0..<c.spec.kernel).contains(c.spec.padding) else {
+            throw fail("\(field).spec.padding", "expected a whole number in 0...\(c.spec.kernel - 1), got \(c.spec.padding)")
+        }
+        if let bad = c.spec.pools.firstIndex(where: { !(1...Architecture.maxKernel).contains($0.size) }) {
+            throw fail("\(field).spec.pools[\(bad)].size", "expected a whole number in 1...\(Architecture.maxKernel), got \(c.spec.pools[bad].size)")
+        }
+        guard c.spec.outChannels == layer.outputs, c.patch == layer.inputs else {
+            throw fail(field, "\(c.input.channels) x \(c.spec.kernel) x \(c.spec.kernel) patches and \(c.spec.outChannels) filters, but the layer is \(layer.inputs) x \(layer.outputs)")
+        }
+        let r = c.recomputed
+        guard r.positions >= 1, r.output.count >= 1, c.input.count <= 1 << 24 else {
+            throw fail(field, "a \(c.input) input gives \(r.convOutput) positions and a \(r.output) map: expected at least one value, and at most 2^24 inputs")
+        }
+    }
+
     /// Refuses a config that was not compiled from `model`: its model section (what `map` records
     /// of a model: algorithm, sizes, read-out, passes) and its layers' shapes must be the model's,
     /// field by field. A config pointing at another model's file, even with the digest updated,
@@ -413,6 +448,9 @@ public struct HardwareConfig: Equatable, Sendable {
         }
         for (l, (shape, layer)) in zip(lowered.layers, layers).enumerated() where (shape.inputs, shape.outputs) != (layer.inputs, layer.outputs) {
             throw InputError.data(file: file, field: "layers[\(l)]", "expected \(shape.inputs) x \(shape.outputs) (the model file's), got \(layer.inputs) x \(layer.outputs)")
+        }
+        for (l, (shape, layer)) in zip(lowered.layers, layers).enumerated() where shape.conv != layer.conv {
+            throw InputError.data(file: file, field: "layers[\(l)].conv", "expected \(shape.conv.map { "\($0.input) \(Architecture(convs: [$0.spec], widths: []).description)" } ?? "nothing") (the model file's), got \(layer.conv.map { "\($0.input) \(Architecture(convs: [$0.spec], widths: []).description)" } ?? "nothing")")
         }
         let groups = lowered.coreGroups.map { CoreMapping.Group(inputs: $0.inputs, prototypes: $0.prototypes) }
         if (learningCore?.groups ?? []) != groups {

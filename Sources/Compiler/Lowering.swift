@@ -27,9 +27,35 @@ public struct LoweredLayer: Equatable, Sendable {
     public var normalizeOutput: Bool
     /// True when the layer's input can be negative (the DAC then takes two passes).
     public var signedInput: Bool
+    /// A convolution block: the weight holds its filters (patch x outChannels) and every output
+    /// position is one product; nil for a dense layer.
+    public var convolution: LoweredConv? = nil
 
+    /// Crossbar rows (a conv layer's patch) and columns (its filters).
     public var inputs: Int { weight.rows }
     public var outputs: Int { weight.cols }
+    /// Values per sample the layer takes (a conv layer's input map) and hands on (its pooled map).
+    public var inputValues: Int { convolution?.geometry.input.count ?? inputs }
+    public var outputValues: Int { convolution?.geometry.output.count ?? outputs }
+    /// Values per sample its prototypes score (HFF): its output, or a conv layer's channels when
+    /// it scores the map's average over positions.
+    public var readoutValues: Int {
+        guard let c = convolution else { return outputs }
+        return c.scoring == .average ? c.geometry.output.channels : outputValues
+    }
+}
+
+/// A convolution block as the hardware runs it (`LoweredModel.apply`): the patches of the input
+/// map (im2col, the line buffer's windows) times the filters on the crossbar, one product per
+/// output position; then, in the digital unit, bias and ReLU per position, the pooling, and
+/// (HFF) the normalisation of the pooled map.
+public struct LoweredConv: Equatable, Sendable {
+    public var geometry: ConvGeometry
+    /// What the window holds outside the image: the first block reads raw pixels, so its padding
+    /// is the raw value that standardises to 0 (the mean); later blocks pad with 0.
+    public var padValue: Float
+    /// HFF: what its prototypes score; nil: no read-out (backprop).
+    public var scoring: ConvScoring?
 }
 
 /// A model lowered for the hardware: the input standardisation folded into the first layer, the
@@ -44,7 +70,7 @@ public struct LoweredModel: Sendable {
     public var prototypes: [Matrix]
     /// The read-out as the learning core holds it: per read-out layer, its width and prototypes.
     public var coreGroups: [CorePlacement.Group] {
-        zip(readoutLayers, prototypes).map { CorePlacement.Group(inputs: layers[$0.0].outputs, prototypes: $0.1.rows) }
+        zip(readoutLayers, prototypes).map { CorePlacement.Group(inputs: layers[$0.0].readoutValues, prototypes: $0.1.rows) }
     }
     public var readout: CoreReadout?
     /// Forward passes per inference: FF runs one per candidate label (K input variants).
@@ -67,11 +93,32 @@ public struct LoweredModel: Sendable {
         let mu = (0..<n).map { model.normalization.isGlobal ? model.normalization.mean[0] : model.normalization.mean[$0] }
         let sigma = (0..<n).map { model.normalization.isGlobal ? model.normalization.std[0] : model.normalization.std[$0] }
         var lowered = [LoweredLayer]()
+        let hff = model.algorithm == .hff
+        for (c, block) in model.convBlocks.enumerated() {
+            // The first block reads raw pixels: with one global mean and std, (x - mu) / sigma W + b
+            // = x (W / sigma) + (b - (mu / sigma) colsum W), and the padding is mu in raw terms.
+            // (Per-pixel standardisation cannot fold into shared filters: `refusal`.)
+            var w = block.conv.weight, bias = block.conv.bias, pad: Float = 0
+            if c == 0 {
+                let inv = 1 / sigma[0]
+                for j in 0..<w.cols {
+                    var sum: Float = 0
+                    for i in 0..<w.rows { sum += w[i, j] }
+                    bias[j] -= mu[0] * inv * sum
+                }
+                for i in 0..<w.rows { for j in 0..<w.cols { w[i, j] *= inv } }
+                pad = mu[0]
+            }
+            lowered.append(LoweredLayer(role: .hidden, weight: w, bias: bias, offset: [Float](repeating: 0, count: w.cols),
+                                        inputScaling: .none, normalizeOutput: hff, signedInput: false,
+                                        convolution: LoweredConv(geometry: block.geometry, padValue: pad,
+                                                                 scoring: hff ? model.hyperparameters.convScoring : nil)))
+        }
         for (l, layer) in model.layers.enumerated() {
             var w = layer.weight
             var bias = layer.bias
             var offset = [Float](repeating: 0, count: layer.outputs)
-            if l == 0 {
+            if l == 0 && model.convBlocks.isEmpty {
                 var constant = [Float](repeating: 0, count: layer.outputs)
                 for i in 0..<n {
                     let inv = 1 / sigma[i]
@@ -93,8 +140,14 @@ public struct LoweredModel: Sendable {
         }
         layers = lowered
         if model.algorithm == .hff {
-            readoutLayers = model.readoutLayers
-            let unit = model.unitPrototypes
+            // Conv blocks first, then dense layers, as the float model scores them.
+            let scored = model.scoredLayerCount
+            readoutLayers = model.hyperparameters.readout == .sum ? Array(0..<scored) : [scored - 1]
+            let unit = model.convPrototypes.map { p -> Matrix in
+                var u = p
+                Kernels.normalizeRows(&u, epsilon: HFFMath.epsilon)
+                return u
+            } + model.unitPrototypes
             prototypes = readoutLayers.map { unit[$0] }
             readout = CoreReadout(classCount: model.classCount, prototypesPerClass: model.hyperparameters.prototypesPerClass,
                                   tau: model.hyperparameters.tau, pooling: .logSumExp,
@@ -111,6 +164,45 @@ public struct LoweredModel: Sendable {
         }
         overlayRaw = overlay
     }
+
+    /// Why `model` cannot be lowered, or nil. A conv model's first block folds the input's
+    /// standardisation into its shared filters, which needs one global mean and std.
+    public static func refusal(_ model: Model) -> String? {
+        guard !model.convBlocks.isEmpty, !model.normalization.isGlobal else { return nil }
+        return "per-pixel standardisation (\(model.normalization.mean.count) means) cannot fold into the first conv block's shared filters; train it with global standardisation (the default) to map it"
+    }
+
+    /// Layer l on x (samples x the layer's `inputValues`): `product` computes rows x W on the
+    /// crossbar or in float (for a conv layer the rows are its patches, samples x positions of
+    /// them); returns what the next layer takes and what the read-out scores (HFF; otherwise the
+    /// same matrix).
+    ///
+    /// Conv layer: y = patches W + b per position, ReLU, to channel-major maps, the pooling
+    /// (`ConvBlock.forward`'s steps); HFF then hands on the map scaled to unit RMS
+    /// (`HFFMath.passOn`) and scores normalise(map) or normalise(its average over positions).
+    public func apply(layer l: Int, input x: Matrix, product: (Matrix) -> Matrix) -> (next: Matrix, readout: Matrix) {
+        let layer = layers[l]
+        guard let conv = layer.convolution else {
+            let h = finish(layer: l, product: product(x), scale: inputScale(layer: l, input: x))
+            return (h, h)
+        }
+        let g = conv.geometry
+        var y = product(ConvKernels.im2col(x, g, padValue: conv.padValue))
+        Kernels.addRowVector(&y, layer.bias)
+        Kernels.relu(&y)
+        var map = ConvKernels.toChannels(y, batch: x.rows, positions: g.positions), shape = g.convOutput
+        for p in g.spec.pools {
+            map = ConvKernels.pool(map, shape, p).y
+            shape = ImageShape(channels: shape.channels, height: shape.height / p.size, width: shape.width / p.size)
+        }
+        guard let scoring = conv.scoring else { return (map, map) }
+        var z = scoring == .average ? ConvKernels.globalAveragePool(map, channels: shape.channels, positions: shape.positions) : map
+        Kernels.normalizeRows(&z, epsilon: HFFMath.epsilon)
+        return (HFFMath.passOn(map), z)
+    }
+
+    /// Samples a conv model takes at once (its patches are positions times larger than its input).
+    static let convChunk = 256
 
     /// FF: raw inputs with candidate label k written over the first K features.
     public func variant(_ raw: Matrix, label k: Int) -> Matrix {
@@ -147,13 +239,26 @@ public struct LoweredModel: Sendable {
     /// Class scores of raw inputs in float, through the lowered layers: what the hardware computes
     /// without noise or quantisation. Equals `Model.scores` up to float rounding.
     public func scores(_ raw: Matrix) -> Matrix {
+        if layers.contains(where: { $0.convolution != nil }) && raw.rows > LoweredModel.convChunk {
+            // Patches of every sample at once would need positions x the input's memory.
+            var out = Matrix(rows: raw.rows, cols: classCount)
+            var start = 0
+            while start < raw.rows {
+                let end = min(raw.rows, start + LoweredModel.convChunk)
+                let s = scores(raw.rows(start..<end))
+                for i in 0..<s.rows { for k in 0..<s.cols { out[start + i, k] = s[i, k] } }
+                start = end
+            }
+            return out
+        }
         switch algorithm {
         case .hff:
             var x = raw
             var readoutInputs = [Matrix]()
             for l in layers.indices {
-                x = finish(layer: l, product: GEMM.product(x, layers[l].weight), scale: inputScale(layer: l, input: x))
-                if readoutLayers.contains(l) { readoutInputs.append(x) }
+                let r = apply(layer: l, input: x) { GEMM.product($0, layers[l].weight) }
+                x = r.next
+                if readoutLayers.contains(l) { readoutInputs.append(r.readout) }
             }
             let scores = zip(readoutInputs, prototypes).map { GEMM.product($0, $1, transB: true) }
             return LearningCore.combine(scores, readout: readout!)
@@ -170,9 +275,7 @@ public struct LoweredModel: Sendable {
             return total
         case .backprop:
             var x = raw
-            for l in layers.indices {
-                x = finish(layer: l, product: GEMM.product(x, layers[l].weight), scale: inputScale(layer: l, input: x))
-            }
+            for l in layers.indices { x = apply(layer: l, input: x) { GEMM.product($0, layers[l].weight) }.next }
             return x
         }
     }

@@ -53,9 +53,13 @@ public protocol LayerShape {
     var inputScaling: LoweredLayer.InputScaling { get }
     var normalizeOutput: Bool { get }
     var signedInput: Bool { get }
+    /// A conv layer's geometry (nil: dense).
+    var conv: ConvShape? { get }
 }
 
-extension LoweredLayer: LayerShape {}
+extension LoweredLayer: LayerShape {
+    public var conv: ConvShape? { convolution.map { ConvShape($0.geometry, scoring: $0.scoring) } }
+}
 
 /// How one lowered layer sits on the tiles.
 public struct LayerMapping: Codable, Equatable, Sendable, LayerShape {
@@ -86,6 +90,16 @@ public struct LayerMapping: Codable, Equatable, Sendable, LayerShape {
     /// Weight quantisation: the largest code and the clipping percentile used.
     public var codeLimit: Int
     public var clippedWeights: Int
+    /// A conv layer: its geometry. Its `inputs` are a patch (the crossbar rows), every output
+    /// position one read of its tiles; its replicas (`duplication`) take output rows in turn
+    /// (row oy on replica oy mod count), trading tiles for positions read in parallel.
+    public var conv: ConvShape? = nil
+
+    /// Values per sample the layer takes (a conv layer's input map) and hands on.
+    public var inputValues: Int { conv?.input.count ?? inputs }
+    public var outputValues: Int { conv?.output.count ?? outputs }
+    /// Products per sample: output positions for a conv layer, 1 for a dense one.
+    public var positions: Int { conv?.positions ?? 1 }
 }
 
 /// The resource report.
@@ -114,10 +128,7 @@ public enum Mapper {
     /// samples (rows) for the ADC ranges. Throws a named error when the model does not fit.
     public static func map(model: Model, modelPath: String, modelDigest: String, hardware: HardwareDescription,
                            options: MapOptions, calibration: Matrix) throws -> HardwareConfig {
-        if !model.convBlocks.isEmpty {
-            // Issue 14 point 4 (im2col weights on crossbars, line buffers, positions streaming) is not built yet.
-            throw InputError(.usage, "\(modelPath): \(model.convBlocks.count) conv blocks (\(model.architecture.description)); mapping and simulating conv models is not built yet: train and eval them in float")
-        }
+        if let why = LoweredModel.refusal(model) { throw InputError(.usage, "\(modelPath): " + why) }
         let lowered = LoweredModel(model)
         let structure = try plan(lowered: lowered, hardware: hardware, options: options)
         // Quantised weights, per layer.
@@ -151,11 +162,14 @@ public enum Mapper {
                 }
                 x = stacked
             }
-            // Each layer's inputs in float, then the layers calibrate side by side.
+            // Each layer's crossbar rows in float (a conv layer's patches), then the layers
+            // calibrate side by side.
             var layerInputs = [Matrix]()
             for (l, layer) in lowered.layers.enumerated() {
-                layerInputs.append(x)
-                x = lowered.finish(layer: l, product: GEMM.product(x, layer.weight), scale: lowered.inputScale(layer: l, input: x))
+                x = lowered.apply(layer: l, input: x) { rows in
+                    layerInputs.append(rows)
+                    return GEMM.product(rows, layer.weight)
+                }.next
             }
             if calibratesDAC {
                 // An all-zero layer input takes scale 1 (any positive scale codes it as zeros).
@@ -321,7 +335,8 @@ public enum Mapper {
                                        duplication: duplication[l], tiles: ids, partialSumsPerOutput: rowTiles,
                                        accumulatorBits: h.chip.accumulatorBits,
                                        utilization: Double(s.inputs * s.outputs * perOutput * duplication[l]) / Double(cells),
-                                       hubSite: hubSite, hopsToNextLayer: 0, codeLimit: CrossbarLayer.codeLimit(d), clippedWeights: 0))
+                                       hubSite: hubSite, hopsToNextLayer: 0, codeLimit: CrossbarLayer.codeLimit(d), clippedWeights: 0,
+                                       conv: s.conv?.recomputed))
         }
         // Links from each layer's hub to the next layer's tiles (the inputs' fan-out).
         for l in 0..<max(0, layers.count - 1) {

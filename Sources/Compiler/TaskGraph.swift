@@ -37,6 +37,9 @@ public struct TaskGraph: Codable, Equatable, Sendable {
     public enum StageKind: String, Codable, Sendable {
         case hostInput, overlay, inputBuffer, inputScaling, distribute, tileReads, reduce, gather, partialBuffer, accumulateFinish, activations
         case readout, goodness, argmax, result
+        /// A conv layer's line buffer fetching input rows and reading out windows, and its pooling
+        /// and normalisation of the finished map (`addConvLayer`).
+        case lineBuffer, pool
     }
 
     /// Actions a stage performs on every inference regardless of its data (bytes, hops,
@@ -108,6 +111,8 @@ public struct TaskGraph: Codable, Equatable, Sendable {
         public var entersLayer: Int? = nil
         public var handsOffLayer: Int? = nil
         public var exitsLayer: Int? = nil
+        /// A conv layer's stage for one output row (its positions' reads, sums and finish).
+        public var outputRow: Int? = nil
     }
 
     /// The learning core's units (HFF): its event source, its winner-take-all unit, and per core
@@ -127,7 +132,10 @@ public struct TaskGraph: Codable, Equatable, Sendable {
     public var layerBufferInferences: Int
     /// Places of each layer: `layerBufferInferences` per replica (each replica's tiles hold
     /// their own inputs and partial sums).
-    public func layerPlaces(_ layers: [LayerMapping]) -> [Int] { layers.map { layerBufferInferences * $0.duplication } }
+    /// A conv layer's replicas share one inference's output rows, so they add no places.
+    public func layerPlaces(_ layers: [LayerMapping]) -> [Int] {
+        layers.map { layerBufferInferences * ($0.conv == nil ? $0.duplication : 1) }
+    }
     /// The stage whose end completes an inference.
     public var final: Int { stages.count - 1 }
 }
@@ -152,7 +160,8 @@ extension TaskGraph {
                 previous = b.stage("overlay label \(pass)", .overlay, [b.buffer[0]], layer: 0, pass: pass, after: [input], o)
             }
             for layer in layers {
-                previous = b.addLayer(layer, pass: pass, suffix: suffix, after: previous)
+                previous = layer.conv == nil ? b.addLayer(layer, pass: pass, suffix: suffix, after: previous)
+                    : b.addConvLayer(layer, after: previous)
                 if layer.readoutGroup != nil && algorithm == .hff { readoutSources.append(previous) }
                 if layer.index + 1 < layers.count { previous = b.addActivations(layer, pass: pass, suffix: suffix, after: previous) }
             }
@@ -203,9 +212,9 @@ extension TaskGraph {
         }
 
         mutating func stage(_ name: String, _ kind: StageKind, _ u: [Int], layer: Int? = nil, pass: Int? = nil, after deps: [Int],
-                            _ actions: Actions = Actions(), tileRead: TileRead? = nil) -> Int {
+                            _ actions: Actions = Actions(), tileRead: TileRead? = nil, outputRow: Int? = nil) -> Int {
             stages.append(Stage(index: stages.count, name: name, kind: kind, units: u, layer: layer, pass: pass, dependsOn: deps,
-                                actions: actions, tileRead: tileRead))
+                                actions: actions, tileRead: tileRead, outputRow: outputRow))
             return stages.count - 1
         }
 
@@ -306,7 +315,7 @@ extension TaskGraph {
         /// The layer's activations over the mesh to the next layer's hub.
         mutating func addActivations(_ layer: LayerMapping, pass: Int, suffix: String, after previous: Int) -> Int {
             let l = layer.index
-            let n = links([tiles[layers[l].tiles[0]]], to: tiles[layers[l + 1].tiles[0]]) { _ in layer.outputs * h.dac.bytesPerInput }
+            let n = links([tiles[layers[l].tiles[0]]], to: tiles[layers[l + 1].tiles[0]]) { _ in layer.outputValues * h.dac.bytesPerInput }
             return stage("layer \(l) activations to layer \(l + 1)" + suffix, .activations, [link[l]], layer: l, pass: pass, after: [previous], n)
         }
 

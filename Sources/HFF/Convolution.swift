@@ -41,8 +41,9 @@ public struct ConvGeometry: Equatable, Sendable {
 /// threading.
 public enum ConvKernels {
     /// Patches: row b * P + (oy * W' + ox), column (c * k + ky) * k + kx, holding
-    /// x[b, c, oy * stride - pad + ky, ox * stride - pad + kx] (zero outside the image).
-    public static func im2col(_ x: Matrix, _ g: ConvGeometry) -> Matrix {
+    /// x[b, c, oy * stride - pad + ky, ox * stride - pad + kx] (`padValue`, zero by default,
+    /// outside the image: the hardware reads raw pixels, whose standardised zero is the mean).
+    public static func im2col(_ x: Matrix, _ g: ConvGeometry, padValue: Float = 0) -> Matrix {
         let b = x.rows, p = g.positions, k = g.spec.kernel, s = g.spec.stride, pad = g.spec.padding
         let (ci, h, w) = (g.input.channels, g.input.height, g.input.width)
         let (oh, ow) = (g.convOutput.height, g.convOutput.width)
@@ -63,7 +64,7 @@ public enum ConvKernels {
                                 for ky in 0..<k {
                                     let y = oy * s - pad + ky
                                     if y < 0 || y >= h {
-                                        for kx in 0..<k { row[kx] = 0 }
+                                        for kx in 0..<k { row[kx] = padValue }
                                     } else if inside {
                                         let from = plane + y * w + x0
                                         for kx in 0..<k { row[kx] = from[kx] }
@@ -71,7 +72,7 @@ public enum ConvKernels {
                                         let line = plane + y * w
                                         for kx in 0..<k {
                                             let xx = x0 + kx
-                                            row[kx] = xx >= 0 && xx < w ? line[xx] : 0
+                                            row[kx] = xx >= 0 && xx < w ? line[xx] : padValue
                                         }
                                     }
                                     row += k

@@ -21,7 +21,7 @@ public struct Efficiency: Sendable, Equatable {
     public var topsPerSquareMillimeter: Double?
 
     public init(_ r: RunResult, config: HardwareConfig) {
-        operationsPerInference = 2 * Double(config.model.passes) * config.layers.reduce(0) { $0 + Double($1.inputs * $1.outputs) }
+        operationsPerInference = 2 * Double(config.model.passes) * config.layers.reduce(0) { $0 + Double($1.inputs * $1.outputs * $1.positions) }
         let total = r.energyPerInferencePicojoules, dynamic = total - (r.energyByComponent[.static] ?? 0)
         topsPerWatt = total > 0 ? operationsPerInference / total : 0
         topsPerWattDynamic = dynamic > 0 ? operationsPerInference / dynamic : 0

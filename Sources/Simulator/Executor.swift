@@ -26,9 +26,12 @@ struct Executor {
     let graph: TaskGraph
     let model: HardwareModel
     let template: EventEngine.Template
-    /// [pass][layer]: samples x row groups.
+    /// [pass][layer]: samples x row groups (a conv layer: samples x output rows x row groups,
+    /// each the sum over the row's positions).
     let activity: [[[GroupActivity]]]
     let groupCount: [Int]
+    /// Per layer: activity records per sample (a conv layer's output rows, else 1).
+    let streams: [Int]
     let core: LearningCore.Inference?
 
     init(config: HardwareConfig, model: HardwareModel, activity: [[[GroupActivity]]], core: LearningCore.Inference?) {
@@ -37,6 +40,7 @@ struct Executor {
         self.activity = activity
         self.core = core
         groupCount = config.layers.map { ($0.inputs + model.array.rowsPerRead - 1) / model.array.rowsPerRead }
+        streams = config.layers.map { $0.conv?.convOutput.height ?? 1 }
         template = EventEngine.Template(dependsOn: graph.stages.map(\.dependsOn), final: graph.final, units: graph.units.count,
                                         gate: graph.stages.map { $0.entersLayer ?? -1 }, handoff: graph.stages.map { $0.handsOffLayer ?? -1 },
                                         exit: graph.stages.map { $0.exitsLayer ?? -1 },
@@ -53,7 +57,7 @@ struct Executor {
             r[.hostBytes] = Double(a.hostBytes)
             r[.bufferWriteBytes] = Double(a.bufferWriteBytes)
             return (model.clockTicks(Double(a.hostBytes) * model.interconnect.nanosecondsPerByte), 0, r)
-        case .overlay, .inputBuffer, .partialBuffer:
+        case .overlay, .inputBuffer, .partialBuffer, .lineBuffer:
             r[.bufferReadBytes] = Double(a.bufferReadBytes)
             r[.bufferWriteBytes] = Double(a.bufferWriteBytes)
             r[.bufferReadAccesses] = Double(a.bufferReadAccesses)
@@ -80,8 +84,9 @@ struct Executor {
             var conductance = 0.0
             let g = groupCount[l]
             let act = activity[s.pass ?? 0][l]
+            let base = (i * streams[l] + (s.outputRow ?? 0)) * g
             for k in t.groups[0]..<t.groups[1] {
-                let x = act[i * g + k]
+                let x = act[base + k]
                 reads += Int(x.reads); rows += Int(x.rowActivations); conductance += Double(x.conductanceMicrosiemens)
             }
             // Every array of the row tile drives its own copy of each row (word line, driver,
@@ -97,7 +102,7 @@ struct Executor {
             r[.shiftAdds] = Double(reads * t.shiftAddsPerRead)
             let ns = reads > 0 ? Double(reads) * model.tileReadNanoseconds(conversionsPerADC: t.conversionsPerADC) + model.digital.shiftAddNanoseconds : 0
             return (model.clockTicks(ns), 0, r)
-        case .inputScaling, .accumulateFinish, .goodness, .argmax:
+        case .inputScaling, .accumulateFinish, .goodness, .argmax, .pool:
             r[.accumulations] = Double(a.accumulations)
             r[.digitalOperations] = Double(a.operations)
             let steps = (Double(a.accumulations + a.operations) / Double(model.digital.lanes)).rounded(.up)

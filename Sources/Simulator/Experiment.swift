@@ -44,12 +44,9 @@ public enum Experiment {
         }
     }
 
-    /// Conv models train and evaluate in float; their mapping and simulation (issue 14 points 4
-    /// and 5) are not built, so the hardware commands refuse them naming the file.
+    /// Refuses, naming the file, a model the hardware commands cannot lower (`LoweredModel.refusal`).
     public static func refuseConvolutions(_ model: Model, path: String) throws {
-        if !model.convBlocks.isEmpty {
-            throw InputError(.usage, "\(path): \(model.convBlocks.count) conv blocks (\(model.architecture.description)); mapping and simulating conv models is not built yet: train and eval them in float")
-        }
+        if let why = LoweredModel.refusal(model) { throw InputError(.usage, "\(path): " + why) }
     }
 
     /// The first `limit` samples of `test` (all when nil), refused when their feature count is

@@ -228,7 +228,7 @@ public enum Simulation {
             // Partial products: every weight slice times every input bit-plane (or multi-bit
             // pass), per pass and inference, as the functional model computes them.
             for layer in config.layers {
-                macs += Double(layer.inputs * layer.outputs * layer.slices * cost.dac.planes * lowered.passes * n)
+                macs += Double(layer.inputs * layer.outputs * layer.positions * layer.slices * cost.dac.planes * lowered.passes * n)
             }
         }
         pending?.wait()
@@ -272,6 +272,14 @@ public enum Simulation {
             var x = lowered.algorithm == .ff ? lowered.variant(raw, label: pass) : raw
             var passActivity = [[GroupActivity]]()
             for (l, crossbar) in crossbars.enumerated() {
+                if lowered.layers[l].convolution != nil {
+                    let (groups, next, readout) = convLayer(l, crossbar: crossbar, lowered: lowered, input: x, rng: &rng)
+                    passActivity.append(groups)
+                    x = next
+                    if lowered.algorithm == .hff && lowered.readoutLayers.contains(l) { readoutInputs.append(readout) }
+                    progress(pass, l)
+                    continue
+                }
                 var groups = [GroupActivity](repeating: GroupActivity(), count: n * crossbar.groupCount)
                 var counts = ActionCounts()
                 let y = groups.withUnsafeMutableBufferPointer { crossbar.forward(x, rng: &rng, counts: &counts, activity: $0.baseAddress!) }
@@ -299,6 +307,53 @@ public enum Simulation {
         case .backprop:
             return (Kernels.argmaxRows(last), activity, nil, compensation)
         }
+    }
+}
+
+extension Simulation {
+    /// Patch rows per crossbar call of a conv layer: samples go in chunks of about this many
+    /// patches, so the patches of 10,000 images are never held at once.
+    static let convChunkPatches = 16_384
+
+    /// Conv layer l of one chip on x (samples x its input map): the samples in chunks, each
+    /// chunk's patches through the crossbar (each patch, one input vector, scaled for the DAC by
+    /// its own largest |value| under `crossbar.dac.inputScaling` per-sample, as aihwkit's
+    /// noise management scales every MVM of an unfolded convolution), then the digital finish (`LoweredModel.apply`). The activity comes back per sample, output row
+    /// and row group, each the sum over the row's positions: what the task graph's per-row
+    /// stages read.
+    static func convLayer(_ l: Int, crossbar: CrossbarLayer, lowered: LoweredModel, input x: Matrix, rng: inout SeededRandom)
+        -> (activity: [GroupActivity], next: Matrix, readout: Matrix) {
+        let layer = lowered.layers[l], g = layer.convolution!.geometry
+        let n = x.rows, p = g.positions, rows = g.convOutput.height, width = g.convOutput.width, groups = crossbar.groupCount
+        var activity = [GroupActivity](repeating: GroupActivity(), count: n * rows * groups)
+        var next = Matrix(rows: n, cols: layer.outputValues), readout = Matrix(rows: n, cols: layer.readoutValues)
+        let chunk = max(1, convChunkPatches / p)
+        var start = 0
+        while start < n {
+            let end = min(n, start + chunk), m = end - start
+            let xc = x.rows(start..<end)
+            var positions = [GroupActivity](repeating: GroupActivity(), count: m * p * groups)
+            var counts = ActionCounts()
+            let r = lowered.apply(layer: l, input: xc) { patches in
+                positions.withUnsafeMutableBufferPointer {
+                    crossbar.forward(patches, rng: &rng, counts: &counts, activity: $0.baseAddress!)
+                }
+            }
+            for i in 0..<m {
+                for q in 0..<p {
+                    let to = ((start + i) * rows + q / width) * groups, from = (i * p + q) * groups
+                    for k in 0..<groups {
+                        activity[to + k].reads += positions[from + k].reads
+                        activity[to + k].rowActivations += positions[from + k].rowActivations
+                        activity[to + k].conductanceMicrosiemens += positions[from + k].conductanceMicrosiemens
+                    }
+                }
+                for j in 0..<r.next.cols { next[start + i, j] = r.next[i, j] }
+                for j in 0..<r.readout.cols { readout[start + i, j] = r.readout[i, j] }
+            }
+            start = end
+        }
+        return (activity, next, readout)
     }
 }
 
