@@ -24,6 +24,39 @@ public enum TestModels {
                      hyperparameters: Hyperparameters(), normalization: normalization, overlayValue: algorithm == .ff ? 2 : 0)
     }
 
+    /// A conv model of `algorithm` (HFF or backprop) on `shape` images: random filters (PyTorch's
+    /// initialisation), `widths` dense layers after them, one global standardisation (mean 0.4,
+    /// std 0.3, so the first block's padding is a raw value of 0.4).
+    public static func conv(_ algorithm: Algorithm, _ arch: String, shape: ImageShape = ImageShape(channels: 1, height: 6, width: 6),
+                            classes: Int = 3, scoring: ConvScoring = .map, readout: Readout = .sum, seed: UInt64 = 1) throws -> Model {
+        var rng = SeededRandom(seed: seed)
+        let a = try Architecture.parse(arch)
+        var blocks = [ConvBlock](), input = shape
+        for spec in a.convs {
+            let b = ConvBlock.initialised(input: input, spec: spec, rng: &rng)
+            // Positive biases, so that most outputs pass the ReLU.
+            blocks.append(ConvBlock(geometry: b.geometry, conv: DenseLayer(weight: b.conv.weight, bias: b.conv.bias.map { abs($0) + 0.05 })))
+            input = b.geometry.output
+        }
+        var layers = [DenseLayer](), n = input.count
+        for w in a.widths {
+            layers.append(DenseLayer(weight: random(n, w, &rng), bias: (0..<w).map { _ in rng.gaussian() * 0.1 }))
+            n = w
+        }
+        var h = Hyperparameters()
+        h.convScoring = scoring
+        h.readout = readout
+        let hff = algorithm == .hff
+        var m = Model(algorithm: algorithm, inputSize: shape.count, classCount: classes, layers: layers,
+                      prototypes: hff ? a.widths.map { random(classes, $0, &rng) } : [],
+                      head: hff ? nil : DenseLayer(weight: random(n, classes, &rng), bias: [Float](repeating: 0.05, count: classes)),
+                      hyperparameters: h, normalization: Standardization(mean: [0.4], std: [0.3]))
+        m.convBlocks = blocks
+        m.inputShape = shape
+        m.convPrototypes = hff ? blocks.map { random(classes, scoring == .average ? $0.geometry.output.channels : $0.geometry.output.count, &rng) } : []
+        return m
+    }
+
     /// Raw inputs like pixels: uniform in [0, 1).
     public static func raw(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix {
         var rng = SeededRandom(seed: seed)

@@ -72,9 +72,9 @@ final class CLITests: XCTestCase {
     }
 
     /// Conv HFF and backprop through the binary on the shipped subset: trained, evaluated to
-    /// the accuracy train reported, deterministic for any thread count; map refuses a conv model
-    /// (not built) and FF or CSV data refuse --arch.
-    func testConvModelsTrainEvaluateAndAreRefusedWhereNotBuilt() throws {
+    /// the accuracy train reported, deterministic for any thread count; mapped and run on the
+    /// ideal preset with the float model's accuracy; FF or CSV data refuse --arch.
+    func testConvModelsTrainEvaluateMapAndRun() throws {
         let dir = try tempDir()
         for algorithm in ["hff", "backprop"] {
             var digests = Set<String>()
@@ -98,10 +98,16 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(digests.count, 1, "\(algorithm): the same model for 1 and 2 threads (tensors)")
         }
         let model = dir.appendingPathComponent("hff-1.safetensors").path
-        let m = try run(["map", model, "--output", dir.appendingPathComponent("c.json").path])
-        XCTAssertEqual(m.status, 64, m.stderr)
-        XCTAssertTrue(m.stderr.contains("conv blocks") && m.stderr.contains("not built yet"), m.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.json").path))
+        let config = dir.appendingPathComponent("c.json").path
+        let m = try run(["map", model, "--hardware", "ideal", "--output", config])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        let r = try run(["run", config, "--samples", "100", "--output-dir", dir.appendingPathComponent("out").path, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rj = try json(r.stdout)
+        let accuracy = try XCTUnwrap(rj["floatAccuracy"] as? Double)
+        XCTAssertEqual(try XCTUnwrap(rj["hardwareAccuracy"] as? Double), accuracy, "ideal hardware, conv model")
+        let trace = try String(contentsOfFile: dir.appendingPathComponent("out/trace.json").path, encoding: .utf8)
+        XCTAssertTrue(trace.contains("layer 0 output row 27: row tile 0 reads"), "the trace shows output rows streaming through the tiles")
         let ff = try run(["train", "--algorithm", "ff", "--arch", "c4k3,f16", "--output", dir.appendingPathComponent("f.safetensors").path])
         XCTAssertEqual(ff.status, 64, ff.stderr)
         XCTAssertTrue(ff.stderr.hasPrefix("error: --arch: "), ff.stderr)
