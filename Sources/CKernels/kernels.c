@@ -89,6 +89,45 @@ static int avx2_available(void) {
 
 int hffsim_u8s8_available(void) { return vnni_available() ? 2 : avx2_available() ? 1 : 0; }
 
+int hffsim_sgemm_avx2_preferred(void) { return avx2_available() && !__builtin_cpu_supports("avx512f"); }
+
+/// The float GEMM's 8 x 32 register block (`GEMM.microKernel`) on AVX2, which has 16 vector
+/// registers: the Swift kernel's 16 SIMD16 accumulators are 32 of them there and spill. Four
+/// passes of 4 rows x 16 columns (8 accumulators, 2 loads of B and 4 broadcasts of A per k)
+/// instead. Every element is the same chain of fused multiply-adds over k in order, then
+/// times alpha (when not 1) and plus beta C (one fused multiply-add, when beta is not 0), as in
+/// the Swift kernel: the same bits on any CPU.
+HFFSIM_AVX2 void hffsim_sgemm_8x32_avx2(int kb, const float *a, const float *b, float *c, long ldc, float alpha, float beta) {
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    for (int rh = 0; rh < 8; rh += 4) {
+        for (int ch = 0; ch < 32; ch += 16) {
+            __m256 acc[4][2];
+            for (int r = 0; r < 4; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
+            const float *pa = a + rh, *pb = b + ch;
+            for (int k = 0; k < kb; k++) {
+                const __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
+#pragma unroll
+                for (int r = 0; r < 4; r++) {
+                    const __m256 av = _mm256_broadcast_ss(pa + r);
+                    acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+                }
+                pa += 8;
+                pb += 32;
+            }
+            for (int r = 0; r < 4; r++) {
+                float *row = c + (long)(rh + r) * ldc + ch;
+                for (int h = 0; h < 2; h++) {
+                    __m256 v = acc[r][h];
+                    if (alpha != 1) v = _mm256_mul_ps(v, va);
+                    if (beta != 0) v = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8 * h), v);
+                    _mm256_storeu_ps(row + 8 * h, v);
+                }
+            }
+        }
+    }
+}
+
 /// Two rows x 8 columns (half a panel) on AVX2: per quad of k, the 8 columns' 4 digits of each
 /// kind widened to 16 bits (two registers of 4 columns x 4 rows each), the row's 4 input bytes
 /// widened and repeated, and vpmaddwd: per column two exact int32 sums (rows 0-1 and 2-3 of the
@@ -155,6 +194,10 @@ static void product_avx2(int m, int n, int k4, const uint8_t *a, long lda, const
 #else
 
 int hffsim_u8s8_available(void) { return 0; }
+int hffsim_sgemm_avx2_preferred(void) { return 0; }
+void hffsim_sgemm_8x32_avx2(int kb, const float *a, const float *b, float *c, long ldc, float alpha, float beta) {
+    (void)kb; (void)a; (void)b; (void)c; (void)ldc; (void)alpha; (void)beta;
+}
 
 #endif
 

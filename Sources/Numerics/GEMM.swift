@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 import Foundation
 
@@ -390,10 +391,18 @@ public enum GEMM {
         }
     }
 
+    /// Whether this CPU runs the micro-kernel in C (AVX2 without AVX-512: `hffsim_sgemm_8x32_avx2`,
+    /// the same bits with 8 live accumulators instead of 16 that spill).
+    static let avx2Kernel = hffsim_sgemm_avx2_preferred() != 0
+
     /// The 8 x 32 register block: C[0..<8, 0..<32] = alpha * A_sliver B_sliver + beta * C.
     @inline(__always)
     static func microKernel(kb: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                             c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+        if avx2Kernel {
+            hffsim_sgemm_8x32_avx2(Int32(kb), a, b, c, ldc, alpha, beta)
+            return
+        }
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()

@@ -50,6 +50,37 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Every element of a packed product is, bit for bit, one fused multiply-add chain over each
+    /// 256-deep panel of k in order, times alpha (when not 1), added to beta C (first panel) or to
+    /// the previous panels' sum (fused inside whole 8 x 32 blocks; rounded product then sum in
+    /// the edge blocks, which go through a buffer): what the Swift micro-kernel computes and the
+    /// AVX2 kernel (`hffsim_sgemm_8x32_avx2`, used on CPUs without AVX-512) must reproduce, so
+    /// results do not depend on the CPU's kernel. The reference is scalar `addingProduct`.
+    func testEveryElementIsOneFusedChainPerPanelOnAnyKernel() {
+        var rng = SeededRandom(seed: 7)
+        for (m, n, k, alpha, beta) in [(19, 45, 300, Float(1), Float(0)), (8, 32, 7, 0.5, 2), (33, 70, 513, 1, 1)] {
+            let a = random(m, k, &rng), b = random(k, n, &rng), c0 = random(m, n, &rng)
+            var c = c0
+            GEMM.multiply(a, b, into: &c, alpha: alpha, beta: beta, threads: 1)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var out = c0[i, j]
+                    var p0 = 0
+                    while p0 < k {
+                        var acc: Float = 0
+                        for p in p0..<min(k, p0 + 256) { acc = acc.addingProduct(a[i, p], b[p, j]) }
+                        if alpha != 1 { acc *= alpha }
+                        let betaHere: Float = p0 == 0 ? beta : 1
+                        let whole = (i / 8 + 1) * 8 <= m && (j / 32 + 1) * 32 <= n
+                        out = betaHere == 0 ? acc : whole ? acc.addingProduct(betaHere, out) : betaHere * out + acc
+                        p0 += 256
+                    }
+                    XCTAssertEqual(c[i, j].bitPattern, out.bitPattern, "\(m)x\(n)x\(k) [\(i), \(j)]")
+                }
+            }
+        }
+    }
+
     func testBetaZeroIgnoresNaNInOutput() {
         var rng = SeededRandom(seed: 1)
         let a = random(9, 5, &rng), b = random(5, 40, &rng)

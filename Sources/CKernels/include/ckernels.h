@@ -20,6 +20,13 @@ void hffsim_u8s8_product(int m, int n, int k4, const uint8_t *a, long lda, const
 void hffsim_u8s8_product_reference(int m, int n, int k4, const uint8_t *a, long lda, const int8_t *bp,
                                    const float *scale, float factor, float *out, long ldo);
 
+/// Whether the float GEMM should use `hffsim_sgemm_8x32_avx2`: AVX2 with FMA and no AVX-512.
+int hffsim_sgemm_avx2_preferred(void);
+
+/// C[0..<8][0..<32] = alpha A B + beta C for GEMM's packed slivers (A: 8 floats per k, B: 32
+/// per k), element by element the same bits as the Swift micro-kernel. AVX2 only.
+void hffsim_sgemm_8x32_avx2(int kb, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
+
 /// Keeps large allocations in glibc's heap instead of mapping and unmapping each one (which
 /// zeroes fresh pages every time); a no-op elsewhere. Allocator tuning only.
 void hffsim_keep_large_allocations(void);
