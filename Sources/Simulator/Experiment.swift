@@ -39,13 +39,13 @@ public enum Experiment {
         public static func load(path: String) throws -> ModelSource {
             guard let bytes = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file") }
             let model = try ModelFile.load(path: path)
-            try Experiment.refuseConvolutions(model, path: path)
+            try Experiment.refuseUnlowerable(model, path: path)
             return ModelSource(path: path, model: model, digest: SHA256.hex(bytes), weightsDigest: tensorBytesDigest(bytes))
         }
     }
 
     /// Refuses, naming the file, a model the hardware commands cannot lower (`LoweredModel.refusal`).
-    public static func refuseConvolutions(_ model: Model, path: String) throws {
+    public static func refuseUnlowerable(_ model: Model, path: String) throws {
         if let why = LoweredModel.refusal(model) { throw InputError(.usage, "\(path): " + why) }
     }
 
@@ -88,7 +88,7 @@ public enum Experiment {
             throw InputError.data(file: path, field: "model.sha256", "\(config.model.file) has changed since the config was compiled; map it again")
         }
         let model = try ModelFile.load(path: modelPath)
-        try refuseConvolutions(model, path: modelPath)
+        try refuseUnlowerable(model, path: modelPath)
         try config.check(against: model, file: path)
         return (config, model)
     }
