@@ -91,41 +91,49 @@ int hffsim_u8s8_available(void) { return vnni_available() ? 2 : avx2_available()
 
 int hffsim_sgemm_avx2_preferred(void) { return avx2_available() && !__builtin_cpu_supports("avx512f"); }
 
+/// Rows r0 ..< r0 + R, columns c0 ..< c0 + 8 C of the 8 x 32 block: R x C accumulators, per k
+/// C loads of B and R broadcasts of A.
+#define HFFSIM_PASS(R, C)                                                                          \
+HFFSIM_AVX2 static inline __attribute__((always_inline))                                           \
+void pass_##R##x##C(int kb, const float *a, const float *b, float *c, long ldc, float alpha, float beta, int r0, int c0) { \
+    __m256 acc[R][C];                                                                              \
+    for (int r = 0; r < R; r++) for (int h = 0; h < C; h++) acc[r][h] = _mm256_setzero_ps();       \
+    const float *pa = a + r0, *pb = b + c0;                                                        \
+    for (int k = 0; k < kb; k++) {                                                                 \
+        __m256 bv[C];                                                                              \
+        for (int h = 0; h < C; h++) bv[h] = _mm256_loadu_ps(pb + 8 * h);                          \
+        for (int r = 0; r < R; r++) {                                                              \
+            const __m256 av = _mm256_broadcast_ss(pa + r);                                         \
+            for (int h = 0; h < C; h++) acc[r][h] = _mm256_fmadd_ps(av, bv[h], acc[r][h]);         \
+        }                                                                                          \
+        pa += 8;                                                                                   \
+        pb += 32;                                                                                  \
+    }                                                                                              \
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);                            \
+    for (int r = 0; r < R; r++) {                                                                  \
+        float *row = c + (long)(r0 + r) * ldc + c0;                                                \
+        for (int h = 0; h < C; h++) {                                                              \
+            __m256 v = acc[r][h];                                                                  \
+            if (alpha != 1) v = _mm256_mul_ps(v, va);                                              \
+            if (beta != 0) v = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8 * h), v);               \
+            _mm256_storeu_ps(row + 8 * h, v);                                                      \
+        }                                                                                          \
+    }                                                                                              \
+}
+HFFSIM_PASS(6, 2)
+HFFSIM_PASS(2, 4)
+
 /// The float GEMM's 8 x 32 register block (`GEMM.microKernel`) on AVX2, which has 16 vector
-/// registers: the Swift kernel's 16 SIMD16 accumulators are 32 of them there and spill. Four
-/// passes of 4 rows x 16 columns (8 accumulators, 2 loads of B and 4 broadcasts of A per k)
-/// instead. Every element is the same chain of fused multiply-adds over k in order, then
-/// times alpha (when not 1) and plus beta C (one fused multiply-add, when beta is not 0), as in
-/// the Swift kernel: the same bits on any CPU.
+/// registers: the Swift kernel's 16 SIMD16 accumulators are 32 of them there and spill. Three
+/// passes instead: rows 0-5 x columns 0-15 and 16-31 (12 accumulators each, enough independent
+/// chains to cover the fused multiply-add's latency), then rows 6-7 x all 32 columns (8).
+/// Every element is the same chain of fused multiply-adds over k in order, then times alpha
+/// (when not 1) and plus beta C (one fused multiply-add, when beta is not 0), as in the Swift
+/// kernel: the same bits on any CPU.
 HFFSIM_AVX2 void hffsim_sgemm_8x32_avx2(int kb, const float *a, const float *b, float *c, long ldc, float alpha, float beta) {
-    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    for (int rh = 0; rh < 8; rh += 4) {
-        for (int ch = 0; ch < 32; ch += 16) {
-            __m256 acc[4][2];
-            for (int r = 0; r < 4; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
-            const float *pa = a + rh, *pb = b + ch;
-            for (int k = 0; k < kb; k++) {
-                const __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
-#pragma unroll
-                for (int r = 0; r < 4; r++) {
-                    const __m256 av = _mm256_broadcast_ss(pa + r);
-                    acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
-                    acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
-                }
-                pa += 8;
-                pb += 32;
-            }
-            for (int r = 0; r < 4; r++) {
-                float *row = c + (long)(rh + r) * ldc + ch;
-                for (int h = 0; h < 2; h++) {
-                    __m256 v = acc[r][h];
-                    if (alpha != 1) v = _mm256_mul_ps(v, va);
-                    if (beta != 0) v = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8 * h), v);
-                    _mm256_storeu_ps(row + 8 * h, v);
-                }
-            }
-        }
-    }
+    pass_6x2(kb, a, b, c, ldc, alpha, beta, 0, 0);
+    pass_6x2(kb, a, b, c, ldc, alpha, beta, 0, 16);
+    pass_2x4(kb, a, b, c, ldc, alpha, beta, 6, 0);
 }
 
 /// Two rows x 8 columns (half a panel) on AVX2: per quad of k, the 8 columns' 4 digits of each
