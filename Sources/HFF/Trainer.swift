@@ -380,11 +380,23 @@ final class FFLayerState {
 /// to `workers` threads, deepest stage first; each worker's kernels run single-threaded
 /// (`GEMM.defaultThreads` is 1 inside). Every stage sees the same inputs in the same order as a
 /// serial run, so results do not depend on the number of workers.
-enum Wavefront {
+public enum Wavefront {
+    /// Seconds each stage's tasks took, summed, while `GEMM.collectStatistics` is on (for `hffsim
+    /// bench train`: the largest is the schedule's critical path). Read it while no run is going.
+    nonisolated(unsafe) public static var stageSeconds = [Double]()
+
     static func run(stages: Int, items: Int, workers: Int, _ task: (Int, Int) throws -> Void) throws {
+        let timed = GEMM.collectStatistics
+        if timed && stageSeconds.count < stages { stageSeconds += [Double](repeating: 0, count: stages - stageSeconds.count) }
         let workers = min(workers, stages)  // at most one task per stage can run at a time
         if workers <= 1 {
-            for s in 0..<stages { for i in 0..<items { try task(s, i) } }
+            for s in 0..<stages {
+                for i in 0..<items {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    try task(s, i)
+                    if timed { stageSeconds[s] += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 }
+                }
+            }
             return
         }
         let condition = NSCondition()
@@ -407,8 +419,11 @@ enum Wavefront {
                     let item = done[s]
                     condition.unlock()
                     var error: Error?
+                    let t0 = DispatchTime.now().uptimeNanoseconds
                     do { try task(s, item) } catch let e { error = e }
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
                     condition.lock()
+                    if timed { stageSeconds[s] += seconds }
                     if let error, failure == nil { failure = error }
                     done[s] += 1
                     running[s] = false

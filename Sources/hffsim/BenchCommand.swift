@@ -208,6 +208,7 @@ enum BenchCommand {
         let (train, _) = try DatasetFlags.load(try DatasetFlags.options(args, seed: 0))
         var bar = ProgressLine()
         GEMM.statistics = .init()
+        Wavefront.stageSeconds = []
         GEMM.collectStatistics = true
         let start = Date()
         let model = try Trainer.train(config, train: train, test: nil) { event in
@@ -221,6 +222,7 @@ enum BenchCommand {
         GEMM.collectStatistics = false
         let gemmInEpochs = GEMM.statistics
         GEMM.statistics = .init()
+        let stageSeconds = Wavefront.stageSeconds.map { $0 / Double(max(1, h.epochs)) }
         bar.clear()
         let trainingSeconds = model.history.map(\.seconds).reduce(0, +)
         let epochs = Double(h.epochs)
@@ -245,6 +247,7 @@ enum BenchCommand {
             "gemmShareOfThreadTime": gemmShare,
             "gflops": gemmInEpochs.flops / wallSeconds / 1e9,
             "gemmShapes": shapes,
+            "layerThreadSecondsPerEpoch": stageSeconds,
         ]
         if args.flag("--json") { Output.json(result); return }
         print("\(algorithm.rawValue) \(config.architecture.describe(inputs: train.featureCount, shape: train.shape)) on \(train.name), \(train.count) samples, batch \(h.batchSize), \(threads) thread(s)")
@@ -253,6 +256,11 @@ enum BenchCommand {
         print("GEMM arithmetic       \(Output.format(gemmInEpochs.flops / 1e9 / epochs, 1)) GFLOP per epoch, \(Output.format(gemmInEpochs.flops / wallSeconds / 1e9, 1)) GFLOP/s of wall time")
         print("GEMM share            \(Output.format(gemmShare * 100, 1))% of the \(threads) threads' time (\(Output.format(gemmInEpochs.seconds / epochs, 3)) thread-seconds per epoch)")
         print("everything else       \(Output.format((1 - gemmShare) * 100, 1))%: element-wise kernels, Adam, batch gathering, waiting")
+        if !stageSeconds.isEmpty {
+            // HFF and FF: each layer's tasks run one at a time, so the busiest layer bounds the epoch.
+            print("per layer (thread-s per epoch, its tasks one at a time: the largest bounds the epoch): "
+                  + stageSeconds.enumerated().map { "\($0.offset) \(Output.format($0.element, 2))" }.joined(separator: ", "))
+        }
         print("GEMM by shape (per epoch):")
         for s in shapes {
             print("  " + pad(s["shape"] as! String, 22) + pad(Output.format(s["callsPerEpoch"] as! Double, 0), 8) + " calls"
