@@ -119,6 +119,121 @@ public enum ConvKernels {
         return out
     }
 
+    /// Patches transposed, for training: row (c * k + ky) * k + kx, column b * P + (oy * W' + ox),
+    /// the same values as `im2col` (zero outside the image). For one (c, ky, kx) and output row oy
+    /// the W' values come from one input row, contiguous at stride 1, so the copy runs along rows.
+    public static func im2colT(_ x: Matrix, _ g: ConvGeometry) -> Matrix {
+        let b = x.rows, p = g.positions, k = g.spec.kernel, s = g.spec.stride, pad = g.spec.padding
+        let (ci, h, w) = (g.input.channels, g.input.height, g.input.width)
+        let (oh, ow) = (g.convOutput.height, g.convOutput.width)
+        let ld = b * p
+        var out = Matrix.uninitialized(rows: g.patch, cols: ld)
+        x.storage.withUnsafeBufferPointer { src in
+            out.storage.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<ci {
+                    for ky in 0..<k {
+                        for kx in 0..<k {
+                            let row = dst.baseAddress! + ((c * k + ky) * k + kx) * ld
+                            // Output columns ox whose input column ox s - pad + kx lies in the image.
+                            let lo = max(0, (pad - kx + s - 1) / s), hi = min(ow, (w - 1 + pad - kx) / s + 1)
+                            for n in 0..<b {
+                                let plane = src.baseAddress! + (n * ci + c) * h * w
+                                for oy in 0..<oh {
+                                    let to = row + n * p + oy * ow
+                                    let y = oy * s - pad + ky
+                                    if y < 0 || y >= h || lo >= hi {
+                                        to.update(repeating: 0, count: ow)
+                                        continue
+                                    }
+                                    if lo > 0 { to.update(repeating: 0, count: lo) }
+                                    let line = plane + y * w - pad + kx
+                                    if s == 1 {
+                                        (to + lo).update(from: line + lo, count: hi - lo)
+                                    } else {
+                                        for ox in lo..<hi { to[ox] = line[ox * s] }
+                                    }
+                                    if hi < ow { (to + hi).update(repeating: 0, count: ow - hi) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The adjoint of `im2colT`: each patch value added back to the pixel it came from.
+    public static func col2imT(_ cols: Matrix, _ g: ConvGeometry, batch b: Int) -> Matrix {
+        let p = g.positions, k = g.spec.kernel, s = g.spec.stride, pad = g.spec.padding
+        let (ci, h, w) = (g.input.channels, g.input.height, g.input.width)
+        let (oh, ow) = (g.convOutput.height, g.convOutput.width)
+        let ld = b * p
+        var out = Matrix(rows: b, cols: ci * h * w)
+        cols.storage.withUnsafeBufferPointer { src in
+            out.storage.withUnsafeMutableBufferPointer { dst in
+                for n in 0..<b {
+                    for c in 0..<ci {
+                        let plane = dst.baseAddress! + (n * ci + c) * h * w
+                        for ky in 0..<k {
+                            for kx in 0..<k {
+                                let row = src.baseAddress! + ((c * k + ky) * k + kx) * ld + n * p
+                                let lo = max(0, (pad - kx + s - 1) / s), hi = min(ow, (w - 1 + pad - kx) / s + 1)
+                                guard lo < hi else { continue }
+                                for oy in 0..<oh {
+                                    let y = oy * s - pad + ky
+                                    if y < 0 || y >= h { continue }
+                                    let line = plane + y * w - pad + kx, from = row + oy * ow
+                                    for ox in lo..<hi { line[ox * s] += from[ox] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Channel-major maps from a channel-major product over the batch: out[n, c * P + q] =
+    /// max(0, t[c, n * P + q] + bias[c]) (runs of P values).
+    static func channelsFromT(_ t: Matrix, bias: [Float], batch b: Int, positions p: Int) -> Matrix {
+        let channels = t.rows
+        var out = Matrix.uninitialized(rows: b, cols: channels * p)
+        t.storage.withUnsafeBufferPointer { src in
+            out.storage.withUnsafeMutableBufferPointer { dst in
+                for n in 0..<b {
+                    for c in 0..<channels {
+                        let from = src.baseAddress! + c * b * p + n * p, to = dst.baseAddress! + (n * channels + c) * p
+                        let v = bias[c]
+                        for q in 0..<p { to[q] = max(0, from[q] + v) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The gradient through the ReLU (zero where the activation `a` is not positive), from
+    /// channel-major maps (b x c * P) to the batch's channel-major product layout (c x b * P).
+    static func maskedToT(_ d: Matrix, activation a: Matrix, channels: Int, positions p: Int) -> Matrix {
+        let b = d.rows
+        var out = Matrix.uninitialized(rows: channels, cols: b * p)
+        d.storage.withUnsafeBufferPointer { dp in
+            a.storage.withUnsafeBufferPointer { ap in
+                out.storage.withUnsafeMutableBufferPointer { op in
+                    for n in 0..<b {
+                        for c in 0..<channels {
+                            let from = (n * channels + c) * p, to = op.baseAddress! + c * b * p + n * p
+                            for q in 0..<p { to[q] = ap[from + q] > 0 ? dp[from + q] : 0 }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// Position-major (row b * P + q, column c) to channel-major (row b, column c * P + q).
     public static func toChannels(_ m: Matrix, batch b: Int, positions p: Int) -> Matrix {
         let c = m.cols
@@ -268,7 +383,7 @@ public struct ConvBlock: Equatable, Sendable {
 
     /// What the backward pass needs of a forward pass.
     public struct Forward {
-        /// The patches (b * positions x patch).
+        /// The patches, transposed (patch x b * positions: `ConvKernels.im2colT`).
         public var cols: Matrix
         /// ReLU(conv + bias), channel-major, before pooling.
         public var activation: Matrix
@@ -278,15 +393,15 @@ public struct ConvBlock: Equatable, Sendable {
         public var output: Matrix
     }
 
-    /// conv, bias, ReLU, pooling; `keep` false drops what only the backward pass needs.
+    /// conv, bias, ReLU, pooling; `keep` false drops what only the backward pass needs. The
+    /// product runs channel-major over the batch, W^T patches^T (out-channels x b * positions),
+    /// so that the patches and the maps are copied in contiguous runs.
     public func forward(_ x: Matrix, keep: Bool = true) -> Forward {
         let g = geometry
-        let cols = ConvKernels.im2col(x, g)
-        var h = Matrix.uninitialized(rows: cols.rows, cols: conv.outputs)
-        GEMM.multiply(cols, conv.weight, into: &h)
-        Kernels.addRowVector(&h, conv.bias)
-        Kernels.relu(&h)
-        let a = ConvKernels.toChannels(h, batch: x.rows, positions: g.positions)
+        let cols = ConvKernels.im2colT(x, g)
+        var t = Matrix.uninitialized(rows: conv.outputs, cols: cols.cols)
+        GEMM.multiply(conv.weight, transA: true, cols, into: &t)
+        let a = ConvKernels.channelsFromT(t, bias: conv.bias, batch: x.rows, positions: g.positions)
         var y = a, shape = g.convOutput
         var pools = [(shape: ImageShape, argmax: [Int32])]()
         for p in g.spec.pools {
@@ -306,19 +421,17 @@ public struct ConvBlock: Equatable, Sendable {
         for (p, cache) in zip(g.spec.pools, f.pools).reversed() {
             d = ConvKernels.poolBackward(d, cache.shape, p, argmax: cache.argmax)
         }
-        // Through the ReLU (activation > 0), then to positions.
-        d.storage.withUnsafeMutableBufferPointer { dp in
-            f.activation.storage.withUnsafeBufferPointer { ap in
-                for i in 0..<dp.count where ap[i] <= 0 { dp[i] = 0 }
-            }
-        }
-        let dh = ConvKernels.toPositions(d, channels: conv.outputs, positions: g.positions)
+        // Through the ReLU (activation > 0), to the product's layout (out-channels x b * positions).
+        let dt = ConvKernels.maskedToT(d, activation: f.activation, channels: conv.outputs, positions: g.positions)
+        // dW^T = dT patches (out-channels x patch), then transposed.
+        var dWT = Matrix.uninitialized(rows: conv.outputs, cols: g.patch)
+        GEMM.multiply(dt, f.cols, transB: true, into: &dWT)
         var dW = Matrix.uninitialized(rows: g.patch, cols: conv.outputs)
-        GEMM.multiply(f.cols, transA: true, dh, into: &dW)
-        let db = Kernels.columnSums(dh)
+        for i in 0..<g.patch { for j in 0..<conv.outputs { dW[i, j] = dWT[j, i] } }
+        let db = Kernels.rowSums(dt)
         guard input else { return (dW, db, nil) }
-        var dcols = Matrix.uninitialized(rows: dh.rows, cols: g.patch)
-        GEMM.multiply(dh, conv.weight, transB: true, into: &dcols)
-        return (dW, db, ConvKernels.col2im(dcols, g, batch: b))
+        var dcols = Matrix.uninitialized(rows: g.patch, cols: dt.cols)
+        GEMM.multiply(conv.weight, dt, into: &dcols)
+        return (dW, db, ConvKernels.col2imT(dcols, g, batch: b))
     }
 }

@@ -47,6 +47,20 @@ public enum Kernels {
         return out
     }
 
+    /// Row sums: out[i] = sum_j m[i, j], accumulated in Float in order of j (the same sums, in
+    /// the same order, as `columnSums` of the transpose).
+    public static func rowSums(_ m: Matrix) -> [Float] {
+        let c = m.cols
+        return m.storage.withUnsafeBufferPointer { p in
+            (0..<m.rows).map { i in
+                let row = p.baseAddress! + i * c
+                var s: Float = 0
+                for j in 0..<c { s += row[j] }
+                return s
+            }
+        }
+    }
+
     /// Euclidean norm of each row.
     public static func rowNorms(_ m: Matrix) -> [Float] {
         var out = [Float](repeating: 0, count: m.rows)
