@@ -279,6 +279,10 @@ public enum ConvKernels {
         var y = Matrix.uninitialized(rows: b, cols: c * oh * ow)
         var arg = spec.kind == .max ? [Int32](repeating: 0, count: b * c * oh * ow) : []
         let inv = 1 / Float(s * s)
+        if spec.kind == .max && s == 2 {
+            maxPool2(x, shape, into: &y, argmax: &arg)
+            return (y, arg)
+        }
         x.storage.withUnsafeBufferPointer { src in
             y.storage.withUnsafeMutableBufferPointer { dst in
                 arg.withUnsafeMutableBufferPointer { a in
@@ -311,6 +315,36 @@ public enum ConvKernels {
             }
         }
         return (y, arg)
+    }
+
+    /// 2 x 2 max pooling, the common case, unrolled: the window's four values in the generic
+    /// loop's order (the first largest wins), so results and argmax are the generic loop's.
+    static func maxPool2(_ x: Matrix, _ shape: ImageShape, into y: inout Matrix, argmax arg: inout [Int32]) {
+        let (c, h, w) = (shape.channels, shape.height, shape.width)
+        let (oh, ow) = (h / 2, w / 2)
+        let planes = x.rows * c
+        x.storage.withUnsafeBufferPointer { src in
+            y.storage.withUnsafeMutableBufferPointer { dst in
+                arg.withUnsafeMutableBufferPointer { a in
+                    for pl in 0..<planes {
+                        let plane = src.baseAddress! + pl * h * w, base = Int32((pl % c) * h * w)
+                        let out = dst.baseAddress! + pl * oh * ow, at = a.baseAddress! + pl * oh * ow
+                        for oy in 0..<oh {
+                            let r0 = 2 * oy * w, r1 = r0 + w
+                            for ox in 0..<ow {
+                                let i = r0 + 2 * ox, j = r1 + 2 * ox
+                                var best = plane[i], k = i
+                                if plane[i + 1] > best { best = plane[i + 1]; k = i + 1 }
+                                if plane[j] > best { best = plane[j]; k = j }
+                                if plane[j + 1] > best { best = plane[j + 1]; k = j + 1 }
+                                out[oy * ow + ox] = best
+                                at[oy * ow + ox] = base + Int32(k)
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The pooling's adjoint: max routes each gradient to its window's largest input, average
