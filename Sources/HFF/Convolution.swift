@@ -130,10 +130,12 @@ public enum ConvKernels {
         var out = Matrix.uninitialized(rows: g.patch, cols: ld)
         x.storage.withUnsafeBufferPointer { src in
             out.storage.withUnsafeMutableBufferPointer { dst in
-                for c in 0..<ci {
-                    for ky in 0..<k {
-                        for kx in 0..<k {
-                            let row = dst.baseAddress! + ((c * k + ky) * k + kx) * ld
+                Kernels.parallelRanges(g.patch, minimum: 4) { rows in
+                for r in rows {
+                    let (c, ky, kx) = (r / (k * k), r / k % k, r % k)
+                    do {
+                        do {
+                            let row = dst.baseAddress! + r * ld
                             // Output columns ox whose input column ox s - pad + kx lies in the image.
                             let lo = max(0, (pad - kx + s - 1) / s), hi = min(ow, (w - 1 + pad - kx) / s + 1)
                             for n in 0..<b {
@@ -158,6 +160,7 @@ public enum ConvKernels {
                         }
                     }
                 }
+                }
             }
         }
         return out
@@ -172,7 +175,8 @@ public enum ConvKernels {
         var out = Matrix(rows: b, cols: ci * h * w)
         cols.storage.withUnsafeBufferPointer { src in
             out.storage.withUnsafeMutableBufferPointer { dst in
-                for n in 0..<b {
+                Kernels.parallelRanges(b) { images in
+                for n in images {
                     for c in 0..<ci {
                         let plane = dst.baseAddress! + (n * ci + c) * h * w
                         for ky in 0..<k {
@@ -190,6 +194,7 @@ public enum ConvKernels {
                         }
                     }
                 }
+                }
             }
         }
         return out
@@ -202,11 +207,13 @@ public enum ConvKernels {
         var out = Matrix.uninitialized(rows: b, cols: channels * p)
         t.storage.withUnsafeBufferPointer { src in
             out.storage.withUnsafeMutableBufferPointer { dst in
-                for n in 0..<b {
-                    for c in 0..<channels {
-                        let from = src.baseAddress! + c * b * p + n * p, to = dst.baseAddress! + (n * channels + c) * p
-                        let v = bias[c]
-                        for q in 0..<p { to[q] = max(0, from[q] + v) }
+                Kernels.parallelRanges(b) { images in
+                    for n in images {
+                        for c in 0..<channels {
+                            let from = src.baseAddress! + c * b * p + n * p, to = dst.baseAddress! + (n * channels + c) * p
+                            let v = bias[c]
+                            for q in 0..<p { to[q] = max(0, from[q] + v) }
+                        }
                     }
                 }
             }
@@ -222,10 +229,12 @@ public enum ConvKernels {
         d.storage.withUnsafeBufferPointer { dp in
             a.storage.withUnsafeBufferPointer { ap in
                 out.storage.withUnsafeMutableBufferPointer { op in
-                    for n in 0..<b {
-                        for c in 0..<channels {
-                            let from = (n * channels + c) * p, to = op.baseAddress! + c * b * p + n * p
-                            for q in 0..<p { to[q] = ap[from + q] > 0 ? dp[from + q] : 0 }
+                    Kernels.parallelRanges(b) { images in
+                        for n in images {
+                            for c in 0..<channels {
+                                let from = (n * channels + c) * p, to = op.baseAddress! + c * b * p + n * p
+                                for q in 0..<p { to[q] = ap[from + q] > 0 ? dp[from + q] : 0 }
+                            }
                         }
                     }
                 }
@@ -326,7 +335,8 @@ public enum ConvKernels {
         x.storage.withUnsafeBufferPointer { src in
             y.storage.withUnsafeMutableBufferPointer { dst in
                 arg.withUnsafeMutableBufferPointer { a in
-                    for pl in 0..<planes {
+                    Kernels.parallelRanges(planes, minimum: 16) { range in
+                    for pl in range {
                         let plane = src.baseAddress! + pl * h * w, base = Int32((pl % c) * h * w)
                         let out = dst.baseAddress! + pl * oh * ow, at = a.baseAddress! + pl * oh * ow
                         for oy in 0..<oh {
@@ -341,6 +351,7 @@ public enum ConvKernels {
                                 at[oy * ow + ox] = base + Int32(k)
                             }
                         }
+                    }
                     }
                 }
             }
@@ -357,7 +368,8 @@ public enum ConvKernels {
         let inv = 1 / Float(s * s)
         dy.storage.withUnsafeBufferPointer { src in
             dx.storage.withUnsafeMutableBufferPointer { dst in
-                for n in 0..<b {
+                Kernels.parallelRanges(b) { images in
+                for n in images {
                     let image = dst.baseAddress! + n * c * h * w
                     for ch in 0..<c {
                         let out = (n * c + ch) * oh * ow
@@ -372,6 +384,7 @@ public enum ConvKernels {
                         }
                     }
                 }
+            }
             }
         }
         return dx

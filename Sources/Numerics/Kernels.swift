@@ -1,6 +1,17 @@
+import Dispatch
 /// Element-wise and row-wise kernels on row-major matrices, written as single passes over
 /// contiguous memory so that the compiler vectorises them.
 public enum Kernels {
+    /// Runs `body` over 0..<count split into contiguous ranges, one per thread, on up to
+    /// `GEMM.defaultThreads` threads (1 inside the training wavefront), each range at least
+    /// `minimum` long. The body must write disjoint outputs and nothing shared: results are then
+    /// the same for any thread count.
+    public static func parallelRanges(_ count: Int, minimum: Int = 1, _ body: (Range<Int>) -> Void) {
+        let parts = max(1, min(GEMM.defaultThreads, count / max(1, minimum)))
+        if parts <= 1 { body(0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in body((count * part / parts)..<(count * (part + 1) / parts)) }
+    }
+
     /// m[i, j] += v[j].
     public static func addRowVector(_ m: inout Matrix, _ v: [Float]) {
         precondition(v.count == m.cols)
