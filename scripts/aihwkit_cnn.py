@@ -63,10 +63,13 @@ def main():
     for seed in range(1, a.seeds + 1):
         analog = convert_to_analog(net, cfg)
         analog.eval()
+        # The converted modules lose the prototypes Net hangs on its conv and linear modules.
+        if meta["algorithm"] == "hff":
+            for mine, theirs in zip(list(analog.convs) + list(analog.layers), list(net.convs) + list(net.layers)):
+                mine.prototypes = theirs.prototypes
         torch.manual_seed(seed)
         analog.program_analog_weights()
         analog.drift_analog_weights(a.time)
-        # convert_to_analog keeps the module tree, so the prototypes and the forward pass are Net's.
         acc = T.accuracy(analog, xte, yte, mean, std, readout)
         accs.append(acc)
         print(f"seed {seed}: {100 * acc:.2f}%", flush=True)

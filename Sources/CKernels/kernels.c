@@ -91,6 +91,28 @@ int hffsim_u8s8_available(void) { return vnni_available() ? 2 : avx2_available()
 
 int hffsim_sgemm_avx2_preferred(void) { return avx2_available() && !__builtin_cpu_supports("avx512f"); }
 
+/// dst[r ldd + c] = src[c ld + r] for r, c in 0 ..< 8: eight rows of eight floats transposed in
+/// registers (unpack, shuffle, permute). A copy: the same values, so the same bits.
+HFFSIM_AVX2 void hffsim_transpose8x8_avx2(const float *src, long ld, float *dst, long ldd) {
+    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + ld), r2 = _mm256_loadu_ps(src + 2 * ld),
+           r3 = _mm256_loadu_ps(src + 3 * ld), r4 = _mm256_loadu_ps(src + 4 * ld), r5 = _mm256_loadu_ps(src + 5 * ld),
+           r6 = _mm256_loadu_ps(src + 6 * ld), r7 = _mm256_loadu_ps(src + 7 * ld);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+           t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+           t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44),
+           u3 = _mm256_shuffle_ps(t1, t3, 0xEE), u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+           u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
 /// Rows r0 ..< r0 + R, columns c0 ..< c0 + 8 C of the 8 x 32 block: R x C accumulators, per k
 /// C loads of B and R broadcasts of A.
 #define HFFSIM_PASS(R, C)                                                                          \
@@ -203,6 +225,9 @@ static void product_avx2(int m, int n, int k4, const uint8_t *a, long lda, const
 
 int hffsim_u8s8_available(void) { return 0; }
 int hffsim_sgemm_avx2_preferred(void) { return 0; }
+void hffsim_transpose8x8_avx2(const float *src, long ld, float *dst, long ldd) {
+    for (int r = 0; r < 8; r++) for (int c = 0; c < 8; c++) dst[r * ldd + c] = src[c * ld + r];
+}
 void hffsim_sgemm_8x32_avx2(int kb, const float *a, const float *b, float *c, long ldc, float alpha, float beta) {
     (void)kb; (void)a; (void)b; (void)c; (void)ldc; (void)alpha; (void)beta;
 }

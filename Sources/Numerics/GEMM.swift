@@ -301,6 +301,21 @@ public enum GEMM {
                 // read one cache line at a time.
                 if w < nr { dst.update(repeating: 0, count: rows * nr) }
                 var k0 = 0
+                if avx2Kernel {
+                    // Whole 8 x 8 blocks transposed in registers; the rest below, as before.
+                    while k0 + 8 <= rows {
+                        var jj = 0
+                        while jj + 8 <= w {
+                            hffsim_transpose8x8_avx2(b + (col0 + j + jj) * ldb + row0 + k0, ldb, dst + k0 * nr + jj, nr)
+                            jj += 8
+                        }
+                        for c in jj..<w {
+                            let src = b + (col0 + j + c) * ldb + row0 + k0
+                            for kk in 0..<8 { dst[(k0 + kk) * nr + c] = src[kk] }
+                        }
+                        k0 += 8
+                    }
+                }
                 while k0 < rows {
                     let kn = min(8, rows - k0)
                     for jj in 0..<w {
@@ -339,9 +354,17 @@ public enum GEMM {
                     }
                 }
             } else if h == mr {
-                // Eight row streams read in step, one 8-float column written per k.
+                // Eight row streams read in step, one 8-float column written per k (eight k at a
+                // time transposed in registers with AVX2).
                 let r0 = a + (row0 + i) * lda + col0
-                for kk in 0..<cols {
+                var first = 0
+                if avx2Kernel {
+                    while first + 8 <= cols {
+                        hffsim_transpose8x8_avx2(r0 + first, lda, dst + first * mr, mr)
+                        first += 8
+                    }
+                }
+                for kk in first..<cols {
                     let v = SIMD8<Float>(r0[kk], r0[lda + kk], r0[2 * lda + kk], r0[3 * lda + kk],
                                          r0[4 * lda + kk], r0[5 * lda + kk], r0[6 * lda + kk], r0[7 * lda + kk])
                     UnsafeMutableRawPointer(dst + kk * mr).storeBytes(of: v, as: SIMD8<Float>.self)

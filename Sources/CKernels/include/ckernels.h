@@ -27,6 +27,9 @@ int hffsim_sgemm_avx2_preferred(void);
 /// per k), element by element the same bits as the Swift micro-kernel. AVX2 only.
 void hffsim_sgemm_8x32_avx2(int kb, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
 
+/// dst[r ldd + c] = src[c ld + r] for r, c < 8 (GEMM's packing of transposed runs). AVX2 only.
+void hffsim_transpose8x8_avx2(const float *src, long ld, float *dst, long ldd);
+
 /// Keeps large allocations in glibc's heap instead of mapping and unmapping each one (which
 /// zeroes fresh pages every time); a no-op elsewhere. Allocator tuning only.
 void hffsim_keep_large_allocations(void);
