@@ -1,5 +1,6 @@
 import Datasets
 import HFF
+import Numerics
 
 /// A conv layer's geometry as a config records it: the input map, the block's spec, the
 /// convolution's output (its positions: one read of the layer's tiles each) and the pooled map
@@ -57,5 +58,36 @@ public struct ConvShape: Codable, Equatable, Sendable {
             if averageScoring { ops += output.count + 3 * output.channels }
         }
         return ops
+    }
+}
+
+extension HardwareConfig {
+    /// A conv layer's geometry within what `--arch` accepts and consistent with the layer's
+    /// crossbar shape, before the task graph sizes its stages by it.
+    static func checkConv(_ c: ConvShape, layer: LayerMapping, index l: Int, fail: (String, String) -> InputError) throws {
+        let field = "layers[\(l)].conv"
+        for (name, v) in [("input.channels", c.input.channels), ("input.height", c.input.height), ("input.width", c.input.width)]
+            where !(1...(1 << 16)).contains(v) {
+            throw fail("\(field).\(name)", "expected a whole number in 1...65536, got \(v)")
+        }
+        guard (1...Architecture.maxKernel).contains(c.spec.kernel) else {
+            throw fail("\(field).spec.kernel", "expected a whole number in 1...\(Architecture.maxKernel), got \(c.spec.kernel)")
+        }
+        guard (1...Architecture.maxKernel).contains(c.spec.stride) else {
+            throw fail("\(field).spec.stride", "expected a whole number in 1...\(Architecture.maxKernel), got \(c.spec.stride)")
+        }
+        guard (0..<c.spec.kernel).contains(c.spec.padding) else {
+            throw fail("\(field).spec.padding", "expected a whole number in 0...\(c.spec.kernel - 1), got \(c.spec.padding)")
+        }
+        if let bad = c.spec.pools.firstIndex(where: { !(1...Architecture.maxKernel).contains($0.size) }) {
+            throw fail("\(field).spec.pools[\(bad)].size", "expected a whole number in 1...\(Architecture.maxKernel), got \(c.spec.pools[bad].size)")
+        }
+        guard c.spec.outChannels == layer.outputs, c.patch == layer.inputs else {
+            throw fail(field, "\(c.input.channels) x \(c.spec.kernel) x \(c.spec.kernel) patches and \(c.spec.outChannels) filters, but the layer is \(layer.inputs) x \(layer.outputs)")
+        }
+        let r = c.recomputed
+        guard r.positions >= 1, r.output.count >= 1, c.input.count <= 1 << 24 else {
+            throw fail(field, "a \(c.input) input gives \(r.convOutput) positions and a \(r.output) map: expected at least one value, and at most 2^24 inputs")
+        }
     }
 }
