@@ -34,8 +34,7 @@ public struct LoweredLayer: Equatable, Sendable {
     /// Crossbar rows (a conv layer's patch) and columns (its filters).
     public var inputs: Int { weight.rows }
     public var outputs: Int { weight.cols }
-    /// Values per sample the layer takes (a conv layer's input map) and hands on (its pooled map).
-    public var inputValues: Int { convolution?.geometry.input.count ?? inputs }
+    /// Values per sample the layer hands on (a conv layer's pooled map).
     public var outputValues: Int { convolution?.geometry.output.count ?? outputs }
     /// Values per sample its prototypes score (HFF): its output, or a conv layer's channels when
     /// it scores the map's average over positions.
@@ -172,7 +171,7 @@ public struct LoweredModel: Sendable {
         return "per-pixel standardisation (\(model.normalization.mean.count) means) cannot fold into the first conv block's shared filters; train it with global standardisation (the default) to map it"
     }
 
-    /// Layer l on x (samples x the layer's `inputValues`): `product` computes rows x W on the
+    /// Layer l on x (samples x the layer's input values, a conv layer's input maps): `product` computes rows x W on the
     /// crossbar or in float (for a conv layer the rows are its patches, samples x positions of
     /// them); returns what the next layer takes and what the read-out scores (HFF; otherwise the
     /// same matrix).

@@ -95,8 +95,7 @@ public struct LayerMapping: Codable, Equatable, Sendable, LayerShape {
     /// (row oy on replica oy mod count), trading tiles for positions read in parallel.
     public var conv: ConvShape? = nil
 
-    /// Values per sample the layer takes (a conv layer's input map) and hands on.
-    public var inputValues: Int { conv?.input.count ?? inputs }
+    /// Values per sample the layer hands on (a conv layer's pooled map).
     public var outputValues: Int { conv?.output.count ?? outputs }
     /// Products per sample: output positions for a conv layer, 1 for a dense one.
     public var positions: Int { conv?.positions ?? 1 }

@@ -96,35 +96,31 @@ public enum ConvKernels {
         x.storage.withUnsafeBufferPointer { src in
             out.storage.withUnsafeMutableBufferPointer { dst in
                 Kernels.parallelRanges(g.patch, minimum: 4) { rows in
-                for r in rows {
-                    let (c, ky, kx) = (r / (k * k), r / k % k, r % k)
-                    do {
-                        do {
-                            let row = dst.baseAddress! + r * ld
-                            // Output columns ox whose input column ox s - pad + kx lies in the image.
-                            let lo = max(0, (pad - kx + s - 1) / s), hi = min(ow, (w - 1 + pad - kx) / s + 1)
-                            for n in 0..<b {
-                                let plane = src.baseAddress! + (n * ci + c) * h * w
-                                for oy in 0..<oh {
-                                    let to = row + n * p + oy * ow
-                                    let y = oy * s - pad + ky
-                                    if y < 0 || y >= h || lo >= hi {
-                                        to.update(repeating: 0, count: ow)
-                                        continue
-                                    }
-                                    if lo > 0 { to.update(repeating: 0, count: lo) }
-                                    let line = plane + y * w - pad + kx
-                                    if s == 1 {
-                                        (to + lo).update(from: line + lo, count: hi - lo)
-                                    } else {
-                                        for ox in lo..<hi { to[ox] = line[ox * s] }
-                                    }
-                                    if hi < ow { (to + hi).update(repeating: 0, count: ow - hi) }
+                    for r in rows {
+                        let (c, ky, kx) = (r / (k * k), r / k % k, r % k)
+                        let row = dst.baseAddress! + r * ld
+                        // Output columns ox whose input column ox s - pad + kx lies in the image.
+                        let lo = max(0, (pad - kx + s - 1) / s), hi = min(ow, (w - 1 + pad - kx) / s + 1)
+                        for n in 0..<b {
+                            let plane = src.baseAddress! + (n * ci + c) * h * w
+                            for oy in 0..<oh {
+                                let to = row + n * p + oy * ow
+                                let y = oy * s - pad + ky
+                                if y < 0 || y >= h || lo >= hi {
+                                    to.update(repeating: 0, count: ow)
+                                    continue
                                 }
+                                if lo > 0 { to.update(repeating: 0, count: lo) }
+                                let line = plane + y * w - pad + kx
+                                if s == 1 {
+                                    (to + lo).update(from: line + lo, count: hi - lo)
+                                } else {
+                                    for ox in lo..<hi { to[ox] = line[ox * s] }
+                                }
+                                if hi < ow { (to + hi).update(repeating: 0, count: ow - hi) }
                             }
                         }
                     }
-                }
                 }
             }
         }
@@ -141,24 +137,24 @@ public enum ConvKernels {
         cols.storage.withUnsafeBufferPointer { src in
             out.storage.withUnsafeMutableBufferPointer { dst in
                 Kernels.parallelRanges(b) { images in
-                for n in images {
-                    for c in 0..<ci {
-                        let plane = dst.baseAddress! + (n * ci + c) * h * w
-                        for ky in 0..<k {
-                            for kx in 0..<k {
-                                let row = src.baseAddress! + ((c * k + ky) * k + kx) * ld + n * p
-                                let lo = max(0, (pad - kx + s - 1) / s), hi = min(ow, (w - 1 + pad - kx) / s + 1)
-                                guard lo < hi else { continue }
-                                for oy in 0..<oh {
-                                    let y = oy * s - pad + ky
-                                    if y < 0 || y >= h { continue }
-                                    let line = plane + y * w - pad + kx, from = row + oy * ow
-                                    for ox in lo..<hi { line[ox * s] += from[ox] }
+                    for n in images {
+                        for c in 0..<ci {
+                            let plane = dst.baseAddress! + (n * ci + c) * h * w
+                            for ky in 0..<k {
+                                for kx in 0..<k {
+                                    let row = src.baseAddress! + ((c * k + ky) * k + kx) * ld + n * p
+                                    let lo = max(0, (pad - kx + s - 1) / s), hi = min(ow, (w - 1 + pad - kx) / s + 1)
+                                    guard lo < hi else { continue }
+                                    for oy in 0..<oh {
+                                        let y = oy * s - pad + ky
+                                        if y < 0 || y >= h { continue }
+                                        let line = plane + y * w - pad + kx, from = row + oy * ow
+                                        for ox in lo..<hi { line[ox * s] += from[ox] }
+                                    }
                                 }
                             }
                         }
                     }
-                }
                 }
             }
         }
@@ -301,22 +297,22 @@ public enum ConvKernels {
             y.storage.withUnsafeMutableBufferPointer { dst in
                 arg.withUnsafeMutableBufferPointer { a in
                     Kernels.parallelRanges(planes, minimum: 16) { range in
-                    for pl in range {
-                        let plane = src.baseAddress! + pl * h * w, base = Int32((pl % c) * h * w)
-                        let out = dst.baseAddress! + pl * oh * ow, at = a.baseAddress! + pl * oh * ow
-                        for oy in 0..<oh {
-                            let r0 = 2 * oy * w, r1 = r0 + w
-                            for ox in 0..<ow {
-                                let i = r0 + 2 * ox, j = r1 + 2 * ox
-                                var best = plane[i], k = i
-                                if plane[i + 1] > best { best = plane[i + 1]; k = i + 1 }
-                                if plane[j] > best { best = plane[j]; k = j }
-                                if plane[j + 1] > best { best = plane[j + 1]; k = j + 1 }
-                                out[oy * ow + ox] = best
-                                at[oy * ow + ox] = base + Int32(k)
+                        for pl in range {
+                            let plane = src.baseAddress! + pl * h * w, base = Int32((pl % c) * h * w)
+                            let out = dst.baseAddress! + pl * oh * ow, at = a.baseAddress! + pl * oh * ow
+                            for oy in 0..<oh {
+                                let r0 = 2 * oy * w, r1 = r0 + w
+                                for ox in 0..<ow {
+                                    let i = r0 + 2 * ox, j = r1 + 2 * ox
+                                    var best = plane[i], k = i
+                                    if plane[i + 1] > best { best = plane[i + 1]; k = i + 1 }
+                                    if plane[j] > best { best = plane[j]; k = j }
+                                    if plane[j + 1] > best { best = plane[j + 1]; k = j + 1 }
+                                    out[oy * ow + ox] = best
+                                    at[oy * ow + ox] = base + Int32(k)
+                                }
                             }
                         }
-                    }
                     }
                 }
             }
@@ -334,22 +330,22 @@ public enum ConvKernels {
         dy.storage.withUnsafeBufferPointer { src in
             dx.storage.withUnsafeMutableBufferPointer { dst in
                 Kernels.parallelRanges(b) { images in
-                for n in images {
-                    let image = dst.baseAddress! + n * c * h * w
-                    for ch in 0..<c {
-                        let out = (n * c + ch) * oh * ow
-                        for q in 0..<oh * ow {
-                            let g = src[out + q]
-                            if spec.kind == .max {
-                                image[Int(argmax[out + q])] += g
-                            } else {
-                                let (oy, ox) = (q / ow, q % ow)
-                                for dy in 0..<s { for dx in 0..<s { image[ch * h * w + (oy * s + dy) * w + ox * s + dx] += g * inv } }
+                    for n in images {
+                        let image = dst.baseAddress! + n * c * h * w
+                        for ch in 0..<c {
+                            let out = (n * c + ch) * oh * ow
+                            for q in 0..<oh * ow {
+                                let g = src[out + q]
+                                if spec.kind == .max {
+                                    image[Int(argmax[out + q])] += g
+                                } else {
+                                    let (oy, ox) = (q / ow, q % ow)
+                                    for dy in 0..<s { for dx in 0..<s { image[ch * h * w + (oy * s + dy) * w + ox * s + dx] += g * inv } }
+                                }
                             }
                         }
                     }
                 }
-            }
             }
         }
         return dx
