@@ -15,14 +15,11 @@ Run:
 Output: float accuracy, then the mean +- sample std over seeds and the per-seed accuracies.
 """
 import argparse
-import json
 import os
 import statistics
 import sys
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_cnn as T  # noqa: E402
@@ -41,15 +38,8 @@ def main():
     torch.set_num_threads(a.threads)
     (_, xte), (_, yte) = T.load(a.data)
     xte, yte = xte[:a.samples], yte[:a.samples]
-    st = load_file(a.model)
-    with safe_open(a.model, "pt") as f:
-        meta = json.loads(f.metadata()["hffsim"])
-    sh, hp = meta["inputShape"], meta.get("hyperparameters", {})
-    net = T.Net(meta["algorithm"], meta["convs"], meta["layers"], (sh["channels"], sh["height"], sh["width"]),
-                meta["classCount"], hp.get("convScoring", "map"))
-    own = dict(net.named_parameters())
-    for name, t in st.items():
-        own[name].data.copy_(t)
+    net, meta = T.load_hffsim(a.model)
+    hp = meta.get("hyperparameters", {})
     n = meta["normalization"]
     mean, std, readout = n["mean"][0], n["std"][0], hp.get("readout", "sum")
     print(f"float: {100 * T.accuracy(net, xte, yte, mean, std, readout):.2f}%")

@@ -150,6 +150,21 @@ def accuracy(net, x, y, mean, std, readout="sum"):
     return hits / len(y)
 
 
+def load_hffsim(path):
+    """A model file written by hffsim (or `save`) as a Net with its weights, and its metadata."""
+    st = load_file(path)
+    from safetensors import safe_open
+    with safe_open(path, "pt") as f:
+        meta = json.loads(f.metadata()["hffsim"])
+    sh, hp = meta["inputShape"], meta.get("hyperparameters", {})
+    net = Net(meta["algorithm"], meta["convs"], meta["layers"], (sh["channels"], sh["height"], sh["width"]), meta["classCount"],
+              hp.get("convScoring", "map"))
+    own = dict(net.named_parameters())
+    for name, t in st.items():
+        own[name].data.copy_(t)
+    return net, meta
+
+
 def save(net, path, convs, widths, mean, std, classes, shape, algorithm, readout="sum"):
     tensors = {}
     for i, c in enumerate(net.convs):
@@ -206,17 +221,8 @@ def main():
     (xtr, xte), (ytr, yte) = load(a.data)
     mean, std = xtr.mean().item(), xtr.std().item()
     if a.command == "eval":
-        st = load_file(a.model)
-        from safetensors import safe_open
-        with safe_open(a.model, "pt") as f:
-            meta = json.loads(f.metadata()["hffsim"])
-        sh = meta["inputShape"]
+        net, meta = load_hffsim(a.model)
         hp = meta.get("hyperparameters", {})
-        net = Net(meta["algorithm"], meta["convs"], meta["layers"], (sh["channels"], sh["height"], sh["width"]), meta["classCount"],
-                  hp.get("convScoring", "map"))
-        own = dict(net.named_parameters())
-        for name, t in st.items():
-            own[name].data.copy_(t)
         n = meta["normalization"]
         acc = accuracy(net, xte, yte, n['mean'][0], n['std'][0], hp.get("readout", "sum"))
         print(f"pytorch eval {a.model}: accuracy {acc * 100:.2f}%")

@@ -9,13 +9,10 @@ the test accuracy on the first N images of Fashion-MNIST. The other layers stay 
     python3 scripts/torch_cnn_noise.py MODEL.safetensors [--fractions 0.01,0.03] [--samples 2000]
 """
 import argparse
-import json
 import os
 import sys
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_cnn as T  # noqa: E402
@@ -31,25 +28,18 @@ def main():
     torch.manual_seed(0)
     (_, xte), (_, yte) = T.load(a.data)
     xte, yte = xte[:a.samples], yte[:a.samples]
-    st = load_file(a.model)
-    with safe_open(a.model, "pt") as f:
-        meta = json.loads(f.metadata()["hffsim"])
-    sh, hp = meta["inputShape"], meta.get("hyperparameters", {})
-    n = meta["normalization"]
+    _, meta = T.load_hffsim(a.model)
+    hp, n = meta.get("hyperparameters", {}), meta["normalization"]
+    weights = [k for k, _ in T.load_hffsim(a.model)[0].named_parameters() if k.endswith(".weight")]
 
     def make():
-        net = T.Net(meta["algorithm"], meta["convs"], meta["layers"], (sh["channels"], sh["height"], sh["width"]),
-                    meta["classCount"], hp.get("convScoring", "map"))
-        own = dict(net.named_parameters())
-        for k, t in st.items():
-            own[k].data.copy_(t)
-        return net
+        return T.load_hffsim(a.model)[0]
 
     def acc(net):
         return T.accuracy(net, xte, yte, n["mean"][0], n["std"][0], hp.get("readout", "sum"))
 
     print(f"clean {100 * acc(make()):.2f}%")
-    for name in [k for k in st if k.endswith(".weight")]:
+    for name in weights:
         for f in [float(x) for x in a.fractions.split(",")]:
             net = make()
             p = dict(net.named_parameters())[name]
