@@ -51,39 +51,6 @@ public enum ConvKernels {
         return out
     }
 
-    /// The adjoint of `im2col`: each patch value added back to the pixel it came from.
-    public static func col2im(_ cols: Matrix, _ g: ConvGeometry, batch b: Int) -> Matrix {
-        let k = g.spec.kernel, s = g.spec.stride, pad = g.spec.padding
-        let (ci, h, w) = (g.input.channels, g.input.height, g.input.width)
-        let (oh, ow) = (g.convOutput.height, g.convOutput.width)
-        let width = g.patch
-        var out = Matrix(rows: b, cols: ci * h * w)
-        cols.storage.withUnsafeBufferPointer { src in
-            out.storage.withUnsafeMutableBufferPointer { dst in
-                for n in 0..<b {
-                    let image = dst.baseAddress! + n * ci * h * w
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            var row = src.baseAddress! + ((n * oh + oy) * ow + ox) * width
-                            for c in 0..<ci {
-                                let plane = image + c * h * w
-                                for ky in 0..<k {
-                                    let y = oy * s - pad + ky
-                                    if y >= 0 && y < h {
-                                        let x0 = ox * s - pad
-                                        for kx in 0..<k where x0 + kx >= 0 && x0 + kx < w { plane[y * w + x0 + kx] += row[kx] }
-                                    }
-                                    row += k
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
     /// Patches transposed, for training: row (c * k + ky) * k + kx, column b * P + (oy * W' + ox),
     /// the same values as `im2col` (zero outside the image). For one (c, ky, kx) and output row oy
     /// the W' values come from one input row, contiguous at stride 1, so the copy runs along rows.
@@ -215,24 +182,6 @@ public enum ConvKernels {
                         let from = src.baseAddress! + (n * p + q) * c
                         let to = dst.baseAddress! + n * c * p + q
                         for ch in 0..<c { to[ch * p] = from[ch] }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
-    /// Channel-major to position-major (the inverse of `toChannels`).
-    public static func toPositions(_ m: Matrix, channels c: Int, positions p: Int) -> Matrix {
-        let b = m.rows
-        var out = Matrix.uninitialized(rows: b * p, cols: c)
-        m.storage.withUnsafeBufferPointer { src in
-            out.storage.withUnsafeMutableBufferPointer { dst in
-                for n in 0..<b {
-                    for q in 0..<p {
-                        let to = dst.baseAddress! + (n * p + q) * c
-                        let from = src.baseAddress! + n * c * p + q
-                        for ch in 0..<c { to[ch] = from[ch * p] }
                     }
                 }
             }

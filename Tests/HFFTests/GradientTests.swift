@@ -134,7 +134,7 @@ final class GradientTests: XCTestCase {
     func testConvHFFBlockGradientThroughMaxAndAveragePooling() { convHFFCase(pools: [PoolSpec(kind: .max, size: 2), PoolSpec(kind: .average, size: 1)]) }
     func testConvHFFBlockGradientScoringTheWholeMap() { convHFFCase(pools: [PoolSpec(kind: .max, size: 2)], scoring: .map) }
 
-    /// Two conv blocks (the second needs the first's input gradient: col2im and the max pooling's
+    /// Two conv blocks (the second needs the first's input gradient: col2imT and the max pooling's
     /// routing), a dense layer and the head, end to end.
     func testBackpropGradientThroughConvBlocks() {
         var rng = SeededRandom(seed: 47)
