@@ -136,6 +136,19 @@ public struct RunResult {
         return out
     }
 
+    /// Per crossbar layer, then the read-out (when there is a learning core): the busy time per
+    /// inference of its busiest unit, ns. This is the stage time a layer pipeline is limited by
+    /// (throughput is at most 1 / the largest); one inference alone spends at least this long there.
+    public var layerBusiestUnitNanoseconds: [Double] {
+        let layers = (units.compactMap(\.layer).max() ?? -1) + 1
+        var out = [Double](repeating: 0, count: layers + (units.contains { $0.kind == .core } ? 1 : 0))
+        for u in units.indices {
+            guard let row = units[u].layer ?? (units[u].kind == .core ? layers : nil) else { continue }
+            out[row] = max(out[row], Double(ledger.busyTicks[u]) / HardwareModel.ticksPerNanosecond / Double(max(1, inferences)))
+        }
+        return out
+    }
+
     /// Actions per inference of layer l's units (nil: every unit).
     public func actions(layer l: Int?) -> ActionRecord {
         var r = ActionRecord()

@@ -26,12 +26,10 @@ enum RunCommand {
 
     /// "1d" -> 86400.
     static func seconds(_ s: String) throws -> Double {
-        let units: [(String, Double)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("y", 31_557_600)]
-        for (suffix, factor) in units where s.hasSuffix(suffix) {
-            if let v = Double(s.dropLast()), v >= 0, v.isFinite { return v * factor }
+        guard let v = SweepOptions.seconds(s) else {
+            throw InputError.usage(flag: "--time-since-programming", "expected seconds or a number with s, m, h, d or y, got '\(s)'")
         }
-        if let v = Double(s), v >= 0, v.isFinite { return v }
-        throw InputError.usage(flag: "--time-since-programming", "expected seconds or a number with s, m, h, d or y, got '\(s)'")
+        return v
     }
 
     static func run(_ argv: [String]) throws {

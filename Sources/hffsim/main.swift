@@ -18,6 +18,7 @@ let topSpec = CommandSpec(
         ("map", "Compile a model onto a hardware model: a hardware config."),
         ("run", "Simulate a hardware config: accuracy, latency, energy, reports and a trace."),
         ("compare", "Map and run several models (HFF, FF, backprop) on one hardware: one table."),
+        ("sweep", "Design-space sweep: map and run a grid of hardware settings; table, Pareto front, plots (resumable, shardable)."),
         ("check", "Re-simulate the reference traces in Traces/ and compare (regression)."),
         ("validate", "Run the reference points (NeuroSim, silicon, aihwkit): hffsim against each, pass or fail."),
         ("hardware", "Hardware descriptions: show, check, keys."),
@@ -37,6 +38,7 @@ func dispatch(_ argv: [String]) throws {
     case "map": try MapCommand.run(rest)
     case "run": try RunCommand.run(rest)
     case "compare": try CompareCommand.run(rest)
+    case "sweep": try SweepCommand.run(rest)
     case "check": try CheckCommand.run(rest)
     case "validate": try ValidateCommand.run(rest)
     case "bench": try BenchCommand.run(rest)

@@ -1,0 +1,107 @@
+import Foundation
+import Hardware
+import Numerics
+
+/// A sweep's output directory:
+///
+///     plan.json          every point's index, id, model, hardware and swept values; the columns
+///                        and the objectives (what `merge` needs, without the models)
+///     points/ID.json     one finished point's row (written when it finishes: a rerun skips it)
+///     results.csv        the table, plan order, Pareto front marked
+///     results.jsonl      the same rows as JSON lines, with their resolved settings
+///     front.txt          the Pareto front as `hffsim sweep` prints it
+///     report.html, *.svg the pictures (`SweepReport`)
+///
+/// The tables and pictures are made from plan.json and the point files alone, so a merge of
+/// shards writes the bytes of the unsharded run.
+public struct SweepIndex: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable {
+        public var index: Int
+        public var id: String
+        public var model: String
+        public var hardware: String
+        public var values: [String]
+    }
+    public var columns: [String]
+    public var objectives: [SweepSpec.Objective]
+    public var entries: [Entry]
+
+    public init(_ plan: SweepPlan) {
+        columns = plan.columns
+        objectives = plan.spec.objectives
+        entries = plan.points.map { Entry(index: $0.index, id: $0.id, model: plan.spec.modelNames[$0.model], hardware: $0.hardwareName, values: $0.values) }
+    }
+
+    public func jsonText() -> String {
+        let o: [String: Any] = [
+            "format": 1, "columns": columns, "objectives": objectives.map(\.text),
+            "points": entries.map { ["index": $0.index, "id": $0.id, "model": $0.model, "hardware": $0.hardware, "values": $0.values] as [String: Any] },
+        ]
+        return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+    }
+
+    /// Reads `dir`/plan.json (a sweep's output directory).
+    public static func load(dir: String) throws -> SweepIndex {
+        let path = dir + "/plan.json"
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError.data(file: path, "cannot read the file: is \(dir) a sweep's output directory?") }
+        func fail(_ field: String, _ m: String) -> InputError { InputError.data(file: path, field: field, m) }
+        guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw InputError.data(file: path, "not a JSON object") }
+        guard jsonNumber(o["format"] ?? "") == 1 else { throw fail("format", "expected 1") }
+        guard let columns = o["columns"] as? [String] else { throw fail("columns", "expected an array of strings") }
+        guard let objectiveTexts = o["objectives"] as? [String] else { throw fail("objectives", "expected an array of strings") }
+        let objectives = try objectiveTexts.map { t -> SweepSpec.Objective in
+            let parts = t.split(separator: ":").map(String.init)
+            guard SweepTable.numericColumns.contains(parts[0]), parts.count <= 2 else { throw fail("objectives", "unknown column in '\(t)'") }
+            return SweepSpec.Objective(column: parts[0], maximise: parts.count == 2 && parts[1] == "max")
+        }
+        guard let points = o["points"] as? [[String: Any]] else { throw fail("points", "expected an array of objects") }
+        let entries = try points.enumerated().map { i, p -> Entry in
+            guard let index = p["index"].flatMap(jsonNumber), Int(index) == i, let id = p["id"] as? String, id.count == 16,
+                  let model = p["model"] as? String, let hardware = p["hardware"] as? String,
+                  let values = p["values"] as? [String], values.count == columns.count else {
+                throw fail("points[\(i)]", "expected index \(i), a 16-digit id, model, hardware and \(columns.count) values")
+            }
+            return Entry(index: i, id: id, model: model, hardware: hardware, values: values)
+        }
+        return SweepIndex(columns: columns, objectives: objectives, entries: entries)
+    }
+
+    public init(columns: [String], objectives: [SweepSpec.Objective], entries: [Entry]) {
+        self.columns = columns
+        self.objectives = objectives
+        self.entries = entries
+    }
+
+    public static func pointPath(dir: String, id: String) -> String { dir + "/points/" + id + ".json" }
+
+    /// The row in `dir`/points/ID.json, or nil when the point has not finished there (a file
+    /// that does not parse, or holds another id, counts as not finished).
+    public static func readRow(dir: String, id: String) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: pointPath(dir: dir, id: id)),
+              let row = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], row["id"] as? String == id else { return nil }
+        return row
+    }
+
+    /// A row as its point file holds it (keys sorted).
+    public static func rowText(_ row: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: SweepTable.finite(row), options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+    }
+
+    /// Writes the tables, the front and the report for the entries whose rows are
+    /// given (`rows[id]`), in plan order; returns the front's text.
+    @discardableResult
+    public func writeTables(rows byID: [String: [String: Any]], into dir: String) throws -> String {
+        let present = entries.filter { byID[$0.id] != nil }
+        let rows = present.map { byID[$0.id]! }
+        let indices = present.map(\.index)
+        let objectives = SweepTable.usableObjectives(rows, self.objectives)
+        let front = SweepTable.paretoFront(rows, objectives)
+        try AtomicFile.write(Data(SweepTable.csv(rows, indices: indices, columns: columns, front: front).utf8), to: dir + "/results.csv")
+        try AtomicFile.write(Data(SweepTable.jsonLines(rows, indices: indices, front: front).utf8), to: dir + "/results.jsonl")
+        let text = objectives.isEmpty ? "no Pareto front: no point ran, or no objective has a value for every point\n"
+            : SweepTable.frontText(rows, indices: indices, columns: columns, front: front, objectives: objectives)
+        try AtomicFile.write(Data(text.utf8), to: dir + "/front.txt")
+        try SweepReport.write(index: self, rows: rows, indices: indices, front: front, objectives: objectives, into: dir)
+        return text
+    }
+}
