@@ -31,7 +31,9 @@ let package = Package(
     targets: [
         .executableTarget(name: "hffsim", dependencies: ["Simulator", "Compiler", "Hardware", "HFF", "Datasets", "Numerics", "CKernels"],
                           swiftSettings: vectorSettings),
-        .target(name: "Simulator", dependencies: ["Compiler", "Hardware", "HFF", "Datasets", "Numerics"], swiftSettings: vectorSettings),
+        .target(name: "Simulator", dependencies: ["Compiler", "Hardware", "HFF", "Datasets", "Numerics", "Plots"], swiftSettings: vectorSettings),
+        // SVG charts and self-contained HTML reports (Foundation only).
+        .target(name: "Plots"),
         .target(name: "Compiler", dependencies: ["Hardware", "HFF", "Datasets", "Numerics"], swiftSettings: vectorSettings),
         .target(name: "Hardware", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .target(name: "HFF", dependencies: ["Datasets", "Numerics"], swiftSettings: vectorSettings),
@@ -42,6 +44,7 @@ let package = Package(
         .target(name: "CKernels"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], swiftSettings: vectorSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: vectorSettings),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "TestSupport"], swiftSettings: vectorSettings),

@@ -1,9 +1,140 @@
 import Foundation
+import Hardware
 import Numerics
+import Plots
 
-/// The sweep's pictures and report.html.
+/// A sweep's pictures (SVG files) and report.html, made from the rows alone:
+/// - pareto.svg: energy per inference against hardware accuracy, every point, the front over the
+///   spec's objectives, and the energy-accuracy front as a line;
+/// - accuracy-vs-KEY.svg, energy-vs-KEY.svg for each swept axis (its first key): every point at
+///   its value, and the mean over the other axes as a line;
+/// - front-energy.svg: the front's energy per inference by component, stacked;
+/// - front-layers.svg: the front's per-layer busiest-unit time per inference, stacked.
 public enum SweepReport {
     public static func write(index: SweepIndex, rows: [[String: Any]], indices: [Int], front: [Bool],
                              objectives: [SweepSpec.Objective], into dir: String) throws {
+        var report = HTMLReport(title: "hffsim sweep: \(index.entries.count) points",
+                                subtitle: "Models: " + unique(index.entries.map(\.model)).joined(separator: ", ")
+                                    + "; hardware: " + unique(index.entries.map(\.hardware)).joined(separator: ", ")
+                                    + "; swept: " + (index.columns.isEmpty ? "nothing" : index.columns.joined(separator: ", ")))
+        let statuses = ["ok", "does-not-fit", "invalid", "error"]
+        let counts = statuses.map { s in rows.filter { $0["status"] as? String == s }.count }
+        report.heading("Points")
+        report.table(["status", "points"], zip(statuses, counts).map { [$0, "\($1)"] } + [["not run (other shards, or unfinished)", "\(index.entries.count - rows.count)"]])
+        let ok = rows.indices.filter { rows[$0]["status"] as? String == "ok" }
+        var files = [(name: String, svg: String, caption: String)]()
+        if !ok.isEmpty {
+            files.append(("pareto.svg", pareto(rows, ok: ok, front: front),
+                          "Energy per inference against hardware accuracy. Orange: the Pareto front over " + objectives.map(\.text).joined(separator: ", ")
+                          + "; blue line: the points no other beats in both energy and accuracy."))
+            for (a, key) in axisKeys(index).enumerated() {
+                let c = index.columns.firstIndex(of: key)!
+                let values = index.entries.map { $0.values[c] }
+                let name = sanitized(key)
+                files.append(("accuracy-vs-\(name).svg", against(key, column: c, metric: "hardwareAccuracy", label: "hardware accuracy (%)", scale: 100,
+                                                                rows: rows, indices: indices, ok: ok, values: values, index: index),
+                              "Hardware accuracy against \(key) (axis \(a + 1)): every point, and the mean over the other settings."))
+                files.append(("energy-vs-\(name).svg", against(key, column: c, metric: "energyPerInferenceNanojoules", label: "energy per inference (nJ)", scale: 1,
+                                                              rows: rows, indices: indices, ok: ok, values: values, index: index),
+                              "Energy per inference against \(key): every point, and the mean over the other settings."))
+            }
+            let onFront = ok.filter { front[$0] }.sorted { (SweepTable.value(rows[$0], "energyPerInferenceNanojoules") ?? 0, indices[$0]) < (SweepTable.value(rows[$1], "energyPerInferenceNanojoules") ?? 0, indices[$1]) }
+            let shown = Array(onFront.prefix(40))
+            if !shown.isEmpty {
+                files.append(("front-energy.svg", Chart.stackedBars(title: "Energy by component, Pareto front", yLabel: "nJ per inference",
+                                                                    categories: shown.map { "#\(indices[$0])" },
+                                                                    stacks: Component.allCases.map { c in (c.rawValue, shown.map { SweepTable.value(rows[$0], SweepTable.componentColumn(c)) ?? 0 }) }),
+                              "Energy per inference by component for the front's points (cheapest first; #index as in results.csv)."))
+                let layers = shown.map { ((rows[$0]["result"] as? [String: Any])?["layerBusiestUnitNanoseconds"] as? [Any])?.compactMap(jsonNumber) ?? [] }
+                let depth = layers.map(\.count).max() ?? 0
+                if depth > 0 {
+                    let hasCore = shown.contains { ((rows[$0]["result"] as? [String: Any])?["layerEnergyNanojoules"] as? [Any])?.count ?? 0 > depth + 1 }
+                    files.append(("front-layers.svg", Chart.stackedBars(title: "Per-layer time, Pareto front", yLabel: "busiest unit's ns per inference",
+                                                                        categories: shown.map { "#\(indices[$0])" },
+                                                                        stacks: (0..<depth).map { l in (l == depth - 1 && hasCore ? "read-out" : "layer \(l)", layers.map { l < $0.count ? $0[l] : 0 }) }),
+                                  "Per layer, the busy time per inference of its busiest unit (the stage time that bounds a layer pipeline)."))
+                }
+                report.heading("Pareto front")
+                let metrics = ["hardwareAccuracy", "accuracyDrop", "energyPerInferenceNanojoules", "latencyNanoseconds", "throughputInferencesPerSecond", "topsPerWatt", "areaSquareMillimeters"]
+                report.table(["index", "model", "hardware"] + index.columns + metrics, onFront.map { i in
+                    let s = rows[i]["settings"] as? [String: Any] ?? [:]
+                    return ["\(indices[i])", rows[i]["model"] as? String ?? "", rows[i]["hardware"] as? String ?? ""] + index.columns.map { s[$0] as? String ?? "-" }
+                        + metrics.map { m in SweepTable.value(rows[i], m).map(SweepTable.number) ?? "-" }
+                }, numericFrom: 3)
+            }
+        }
+        report.heading("Figures")
+        for f in files {
+            try AtomicFile.write(Data(f.svg.utf8), to: dir + "/" + f.name)
+            report.figure(f.svg, caption: f.name + ": " + f.caption)
+        }
+        report.paragraph("Every point's figures and resolved settings: results.csv and results.jsonl beside this file.")
+        try AtomicFile.write(Data(report.html().utf8), to: dir + "/report.html")
+    }
+
+    static func pareto(_ rows: [[String: Any]], ok: [Int], front: [Bool]) -> String {
+        let pts = ok.map { i in (i, SweepTable.value(rows[i], "energyPerInferenceNanojoules") ?? .nan, (SweepTable.value(rows[i], "hardwareAccuracy") ?? .nan) * 100) }
+        // The two-objective front: by rising energy, each point more accurate than all cheaper ones.
+        var line = [(x: Double, y: Double)]()
+        for p in pts.sorted(by: { ($0.1, -$0.2) < ($1.1, -$1.2) }) where line.last.map({ p.2 > $0.y }) ?? true { line.append((p.1, p.2)) }
+        let energies = pts.map(\.1).filter { $0 > 0 }
+        let wide = (energies.max() ?? 1) / max(energies.min() ?? 1, 1e-300) > 20
+        return Chart.xy(title: "Energy against accuracy", xLabel: "energy per inference (nJ)" + (wide ? ", log scale" : ""), yLabel: "hardware accuracy (%)",
+                        series: [Series("all points", pts.map { ($0.1, $0.2) }, color: "#999999", radius: 2.5),
+                                 Series("Pareto front", pts.filter { front[$0.0] }.map { ($0.1, $0.2) }, color: "#E69F00", radius: 4),
+                                 Series("energy-accuracy front", line, color: "#0072B2", style: .line)],
+                        xLog: wide)
+    }
+
+    /// One metric against one swept key: categories in the order of first appearance (numeric
+    /// values sorted), or a numeric axis when there are many distinct numbers.
+    static func against(_ key: String, column c: Int, metric: String, label: String, scale: Double, rows: [[String: Any]], indices: [Int], ok: [Int],
+                        values: [String], index: SweepIndex) -> String {
+        let byIndex = Dictionary(uniqueKeysWithValues: index.entries.map { ($0.index, $0.values[c]) })
+        var cats = unique(values.filter { !$0.isEmpty })
+        if cats.allSatisfy({ Double($0) != nil }) { cats.sort { Double($0)! < Double($1)! } }
+        let numeric = cats.count > 12 && cats.allSatisfy { Double($0) != nil }
+        var dots = [(x: Double, y: Double)]()
+        var sums = [Double](repeating: 0, count: cats.count), ns = [Int](repeating: 0, count: cats.count)
+        for i in ok {
+            guard let v = byIndex[indices[i]], let k = cats.firstIndex(of: v), let y = SweepTable.value(rows[i], metric) else { continue }
+            // A fixed small offset by index, so that equal values stay visible side by side.
+            let x = numeric ? Double(v)! : Double(k) + Double(indices[i] % 9 - 4) * 0.035
+            dots.append((x, y * scale))
+            sums[k] += y * scale
+            ns[k] += 1
+        }
+        let means = cats.indices.filter { ns[$0] > 0 }.map { (x: numeric ? Double(cats[$0])! : Double($0), y: sums[$0] / Double(ns[$0])) }
+        return Chart.xy(title: "\(label.prefix { $0 != "(" }.trimmingCharacters(in: .whitespaces)) against \(key)", xLabel: key, yLabel: label,
+                        series: [Series("points", dots, color: "#999999", radius: 2.5), Series("mean", means, color: "#0072B2", style: .lineAndDots, radius: 4)],
+                        categories: numeric ? nil : cats)
+    }
+
+    /// The first key of each swept axis (linked keys move together: one plot each).
+    static func axisKeys(_ index: SweepIndex) -> [String] {
+        var keys = [String]()
+        var seenPatterns = Set<[String]>()
+        for (c, key) in index.columns.enumerated() {
+            // Linked columns split the points alike: each point maps to the first point with its value.
+            var first = [String: Int]()
+            var pattern = [String]()
+            for e in index.entries {
+                let v = e.values[c]
+                if v.isEmpty { pattern.append("-"); continue }
+                if first[v] == nil { first[v] = e.index }
+                pattern.append(String(first[v]!))
+            }
+            if seenPatterns.insert(pattern).inserted { keys.append(key) }
+        }
+        return keys
+    }
+
+    static func unique(_ xs: [String]) -> [String] {
+        var seen = Set<String>()
+        return xs.filter { seen.insert($0).inserted }
+    }
+
+    static func sanitized(_ key: String) -> String {
+        String(key.map { $0.isLetter || $0.isNumber ? $0 : "-" }).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 }
