@@ -19,12 +19,12 @@ public struct HTMLReport {
 
     /// A table; `marked[i]` rows are highlighted (for example the Pareto front).
     public mutating func table(_ headers: [String], _ rows: [[String]], marked: [Bool] = [], numericFrom: Int = 1) {
-        var s = "<table><thead><tr>" + headers.map { "<th>\(Chart.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        var s = "<div class=\"wide\"><table><thead><tr>" + headers.map { "<th>\(Chart.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for (i, r) in rows.enumerated() {
             s += (i < marked.count && marked[i] ? "<tr class=\"mark\">" : "<tr>")
                 + r.enumerated().map { j, c in j >= numericFrom ? "<td class=\"n\">\(Chart.escape(c))</td>" : "<td>\(Chart.escape(c))</td>" }.joined() + "</tr>\n"
         }
-        body.append(s + "</tbody></table>")
+        body.append(s + "</tbody></table></div>")
     }
 
     public mutating func figure(_ svg: String, caption: String) {
@@ -36,12 +36,13 @@ public struct HTMLReport {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(Chart.escape(title))</title>
         <style>
-        body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1400px; }
+        body { font-family: sans-serif; margin: 16px; color: #222; }
+        .wide { overflow-x: auto; max-width: 100%; }
         h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; } .sub { color: #555; }
         table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
         th, td { border: 1px solid #ccc; padding: 3px 8px; } th { background: #f0f0f0; }
         td.n { text-align: right; font-variant-numeric: tabular-nums; } tr.mark td { background: #fff3cd; font-weight: bold; }
-        figure { display: inline-block; margin: 8px 12px 8px 0; vertical-align: top; }
+        figure { display: inline-block; margin: 8px 8px 8px 0; vertical-align: top; }
         figcaption { font-size: 12px; color: #555; max-width: 680px; }
         #render-check { color: #888; font-size: 11px; }
         </style></head>

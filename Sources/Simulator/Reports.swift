@@ -4,7 +4,8 @@ import Hardware
 import Numerics
 
 /// The output directory of `hffsim run` (SCALE-Sim and gem5 style): summary.json, layers.csv,
-/// components.csv, stats.txt and trace.json, each written atomically.
+/// components.csv, stats.txt and trace.json, and report.html with its SVG figures (`RunReport`),
+/// each written atomically.
 public enum Reports {
     /// The headline figures (the `--json` keys of `hffsim run`).
     /// `hostTiming` adds the simulation's own wall time and arithmetic rate, which differ from
@@ -73,6 +74,9 @@ public enum Reports {
         try AtomicFile.write(layersCSV(r, config: config), to: dir + "/layers.csv")
         try AtomicFile.write(componentsCSV(r), to: dir + "/components.csv")
         try AtomicFile.write(stats(r, config: config), to: dir + "/stats.txt")
+        let figures = RunReport.figures(r, config: config)
+        for f in figures { try AtomicFile.write(f.svg, to: dir + "/" + f.name) }
+        try AtomicFile.write(RunReport.html(r, config: config, figures: figures), to: dir + "/report.html")
         // Inside the staging directory, so written in place (streamed, not held in memory).
         if let trace = r.trace {
             try trace.write(to: dir + "/trace.json")

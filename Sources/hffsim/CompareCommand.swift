@@ -10,7 +10,7 @@ enum CompareCommand {
     static let spec = CommandSpec(
         name: "compare",
         overview: "Map and run several models on the same hardware and print one table: float and hardware accuracy, latency and energy per inference (FF's K passes are simulated, not multiplied).",
-        usage: "hffsim compare <model.safetensors> ... --hardware <preset> [--set key=value ...] [--dataset <name>] [--samples N] [--chip-seeds S] [--json]",
+        usage: "hffsim compare <model.safetensors> ... --hardware <preset> [--set key=value ...] [--dataset <name>] [--samples N] [--chip-seeds S] [--output-dir DIR] [--json]",
         arguments: [("<model.safetensors> ...", "Models written by 'hffsim train' (for example HFF, FF and backprop).")],
         options: [
             OptionSpec("--hardware", "preset", "Preset name or hardware description file.", default: "rram-neurosim"),
@@ -20,6 +20,7 @@ enum CompareCommand {
             OptionSpec("--chip-seeds", "S", "Chip instances; seeds 1...S.", default: "1"),
             OptionSpec("--calibration-samples", "N", "Training samples for the ADC ranges.", default: "256"),
             OptionSpec("--threads", "N", "Threads.", default: "all cores"),
+            OptionSpec("--output-dir", "DIR", "Write compare.csv, report.html and its SVG figures here.", default: "none"),
             OptionSpec("--json", nil, "Print one JSON object on stdout: {\"rows\": [...]}."),
         ],
         positionals: 1...16)
@@ -34,6 +35,8 @@ enum CompareCommand {
         mapOptions.calibrationSamples = try args.int("--calibration-samples", default: 256, range: 0...1_000_000)
         let limit = try args.string("--samples").map { _ in try args.int("--samples", default: 1, range: 1...10_000_000) }
         let hardware = try HardwareDescription.load(args.string("--hardware") ?? "rram-neurosim", sets: args.strings("--set"))
+        let outputDir = args.string("--output-dir")
+        if let dir = outputDir { try RunCommand.checkOutputDirectory(dir, flag: "--output-dir") }
         let models = try args.positionals.map(Experiment.ModelSource.load)
         // One data set for all: the first model's (or the flags'); the others must record the same.
         let (train, test) = try DatasetFlags.load(args, for: models[0].model, modelName: models[0].path, seed: nil)
@@ -58,8 +61,11 @@ enum CompareCommand {
             rows.append(row)
             results.append((model.algorithm.rawValue, r, config))
         }
+        if let dir = outputDir { try writeReports(results, hardware: hardware.name, into: dir) }
         if args.flag("--json") {
-            Output.json(["hardware": hardware.name, "samples": n, "rows": rows])
+            var out: [String: Any] = ["hardware": hardware.name, "samples": n, "rows": rows]
+            if let dir = outputDir { out["outputDir"] = dir }
+            Output.json(out)
             return
         }
         print("\(hardware.name), \(n) test samples, \(runOptions.chipSeeds) chip(s)")
@@ -72,6 +78,23 @@ enum CompareCommand {
         }
         if let hff = results.first(where: { $0.0 == "hff" })?.1, let ff = results.first(where: { $0.0 == "ff" })?.1 {
             print("FF / HFF: latency \(Output.format(ff.latencyNanoseconds / hff.latencyNanoseconds, 2))x, energy \(Output.format(ff.energyPerInferencePicojoules / hff.energyPerInferencePicojoules, 2))x")
+        }
+        if let dir = outputDir { print("reports: \(dir)/report.html, compare.csv") }
+    }
+
+    /// compare.csv, report.html and its figures, staged and moved into place as one set.
+    static func writeReports(_ results: [(String, RunResult, HardwareConfig)], hardware: String, into dir: String) throws {
+        let named = results.map { (name: $0.0, result: $0.1, config: $0.2) }
+        let (html, figures) = RunReport.compare(named, hardware: hardware)
+        let staged = try StagedDirectory(target: dir)
+        do {
+            try AtomicFile.write(RunReport.compareCSV(named), to: staged.staging + "/compare.csv")
+            for f in figures { try AtomicFile.write(f.svg, to: staged.staging + "/" + f.name) }
+            try AtomicFile.write(html, to: staged.staging + "/report.html")
+            try staged.commit()
+        } catch {
+            staged.discard()
+            throw error
         }
     }
 

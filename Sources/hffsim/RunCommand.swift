@@ -16,7 +16,7 @@ enum RunCommand {
             OptionSpec("--samples", "N", "Test samples to simulate (the first N).", default: "all"),
             OptionSpec("--chip-seeds", "S", "Chip instances (programming noise, faults, mismatch); seeds 1...S.", default: "1"),
             OptionSpec("--time-since-programming", "T", "Overrides the drift time: seconds, or with a unit (30s, 1h, 1d, 1y).", default: "the config's"),
-            OptionSpec("--output-dir", "DIR", "Write summary.json, layers.csv, components.csv, stats.txt and trace.json here.", default: "none"),
+            OptionSpec("--output-dir", "DIR", "Write summary.json, layers.csv, components.csv, stats.txt, trace.json and report.html (with its SVG figures) here.", default: "none"),
             OptionSpec("--in-flight", "N", "Inferences in flight at once in the loaded run (the next is admitted when one completes).", default: "enough to fill every layer's buffers, + 2"),
             OptionSpec("--trace-samples", "N", "Inferences in the trace.", default: "4"),
             OptionSpec("--threads", "N", "Threads.", default: "all cores"),
@@ -61,7 +61,7 @@ enum RunCommand {
         }
         print(table(result, config: config))
         if let dir = args.string("--output-dir") {
-            print("reports: \(dir)/summary.json, layers.csv, components.csv, stats.txt; trace: \(dir)/trace.json (open it in https://ui.perfetto.dev)")
+            print("reports: \(dir)/report.html, summary.json, layers.csv, components.csv, stats.txt; trace: \(dir)/trace.json (open it in https://ui.perfetto.dev)")
         }
     }
 

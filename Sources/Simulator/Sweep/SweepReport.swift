@@ -54,13 +54,8 @@ public enum SweepReport {
                                                                         stacks: (0..<depth).map { l in (l == depth - 1 && hasCore ? "read-out" : "layer \(l)", layers.map { l < $0.count ? $0[l] : 0 }) }),
                                   "Per layer, the busy time per inference of its busiest unit (the stage time that bounds a layer pipeline)."))
                 }
-                report.heading("Pareto front")
-                let metrics = ["hardwareAccuracy", "accuracyDrop", "energyPerInferenceNanojoules", "latencyNanoseconds", "throughputInferencesPerSecond", "topsPerWatt", "areaSquareMillimeters"]
-                report.table(["index", "model", "hardware"] + index.columns + metrics, onFront.map { i in
-                    let s = rows[i]["settings"] as? [String: Any] ?? [:]
-                    return ["\(indices[i])", rows[i]["model"] as? String ?? "", rows[i]["hardware"] as? String ?? ""] + index.columns.map { s[$0] as? String ?? "-" }
-                        + metrics.map { m in SweepTable.value(rows[i], m).map(SweepTable.number) ?? "-" }
-                }, numericFrom: 3)
+                report.heading("Pareto front (\(onFront.count) of \(ok.count) points that ran)")
+                report.table(frontHeaders(index), onFront.map { frontRow(rows[$0], index: indices[$0], sweep: index) }, numericFrom: 1)
             }
         }
         report.heading("Figures")
@@ -70,6 +65,27 @@ public enum SweepReport {
         }
         report.paragraph("Every point's figures and resolved settings: results.csv and results.jsonl beside this file.")
         try AtomicFile.write(Data(report.html().utf8), to: dir + "/report.html")
+    }
+
+    /// The front table's metrics: (column, header, scale to the shown unit).
+    static let frontMetrics: [(column: String, header: String, scale: Double)] = [
+        ("floatAccuracy", "float %", 100), ("hardwareAccuracy", "hardware %", 100), ("hardwareAccuracyStd", "std %", 100),
+        ("accuracyDrop", "drop (points)", 100), ("energyPerInferenceNanojoules", "nJ / inference", 1), ("latencyNanoseconds", "latency ns", 1),
+        ("throughputInferencesPerSecond", "inferences / s", 1), ("topsPerWatt", "TOPS/W", 1), ("areaSquareMillimeters", "area mm^2", 1),
+    ]
+
+    /// Model and hardware columns only where the sweep has more than one.
+    static func frontHeaders(_ index: SweepIndex) -> [String] {
+        ["index"] + (unique(index.entries.map(\.model)).count > 1 ? ["model"] : []) + (unique(index.entries.map(\.hardware)).count > 1 ? ["hardware"] : [])
+            + index.columns + frontMetrics.map(\.header)
+    }
+
+    static func frontRow(_ row: [String: Any], index i: Int, sweep index: SweepIndex) -> [String] {
+        let s = row["settings"] as? [String: Any] ?? [:]
+        return ["\(i)"] + (unique(index.entries.map(\.model)).count > 1 ? [row["model"] as? String ?? ""] : [])
+            + (unique(index.entries.map(\.hardware)).count > 1 ? [row["hardware"] as? String ?? ""] : [])
+            + index.columns.map { s[$0] as? String ?? "-" }
+            + frontMetrics.map { m in SweepTable.value(row, m.column).map { SweepTable.number($0 * m.scale) } ?? "-" }
     }
 
     static func pareto(_ rows: [[String: Any]], ok: [Int], front: [Bool]) -> String {
