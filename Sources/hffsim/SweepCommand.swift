@@ -11,7 +11,7 @@ enum SweepCommand {
     static let spec = CommandSpec(
         name: "sweep",
         overview: "Map and run every point of a design-space sweep (a grid and seeded random samples over hardware keys and map and run options): one table of every headline figure, the Pareto front, plots and report.html. Resumable; shardable across machines ('hffsim sweep merge' joins the shards).",
-        usage: "hffsim sweep <spec.json> [--output-dir DIR] [--shard I/N] [--jobs J] [--threads N] [--json]\n       hffsim sweep merge <dir> ... --output-dir DIR [--json]",
+        usage: "hffsim sweep <spec.json> [--output-dir DIR] [--shard I/N] [--jobs J] [--threads N] [--json]\n       hffsim sweep merge <dir> ... --output-dir DIR [--json]\n       hffsim sweep new <model.safetensors> ... [--hardware <preset>] --output <spec.json>",
         arguments: [("<spec.json>", "The sweep: models, presets, grid, random samples, data, objectives (docs/sweeps.md).")],
         options: [
             OptionSpec("--output-dir", "DIR", "Where the points, results.csv, results.jsonl, front.txt and report.html go; finished points there are not run again.", default: "the spec's name without .json, + '-sweep'"),
@@ -33,8 +33,20 @@ enum SweepCommand {
         ],
         positionals: 1...4096)
 
+    static let newSpec = CommandSpec(
+        name: "sweep new",
+        overview: "Write a starting sweep spec for the models: ADC bits x columns per ADC on one preset, 500 test samples, 2 chips (edit it; docs/sweeps.md).",
+        usage: "hffsim sweep new <model.safetensors> ... [--hardware <preset>] --output <spec.json>",
+        arguments: [("<model.safetensors> ...", "Models written by 'hffsim train'.")],
+        options: [
+            OptionSpec("--hardware", "preset", "Preset name or hardware description file.", default: "rram-neurosim"),
+            OptionSpec("--output", "spec.json", "Where the spec goes; model paths in it are relative to its directory.", default: "required"),
+        ],
+        positionals: 1...64)
+
     static func run(_ argv: [String]) throws {
         if argv.first == "merge" { return try merge(Array(argv.dropFirst())) }
+        if argv.first == "new" { return try new(Array(argv.dropFirst())) }
         let args = try Arguments(argv, spec: spec)
         let threads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         let jobs = try args.int("--jobs", default: 1, range: 1...1024)
@@ -67,50 +79,21 @@ enum SweepCommand {
             let (raw, labels) = try Experiment.samples(split.1, limit: sweep.samples, model: source.model, modelName: sweep.modelNames[m])
             data.append((split.0, raw, labels))
         }
-        try makeDirectory(dir)
-        try makeDirectory(dir + "/points")
+        try SweepIndex.makeDirectory(dir)
+        try SweepIndex.makeDirectory(dir + "/points")
         let index = SweepIndex(plan)
         try AtomicFile.write(Data(index.jsonText().utf8), to: dir + "/plan.json")
 
         let share = plan.shard(shard.index, of: shard.count)
-        var seen = Set<String>()
-        let unique = share.filter { seen.insert($0.id).inserted }
-        let todo = unique.filter { SweepIndex.readRow(dir: dir, id: $0.id) == nil }
-        // Points that share a compiled config run one after another on one worker.
-        var groups = [[SweepPoint]]()
-        var groupOf = [String: Int]()
-        for p in todo {
-            if let g = groupOf[p.mapKey] { groups[g].append(p) } else { groupOf[p.mapKey] = groups.count; groups.append([p]) }
-        }
+        let (unique, todo) = SweepRunner.pending(share, dir: dir)
+        let groups = SweepRunner.groups(todo)
         Output.error("sweep: \(plan.points.count) points" + (shard.count > 1 ? ", shard \(shard.index)/\(shard.count): \(share.count)" : "")
                      + "\(share.count > unique.count ? " (\(share.count - unique.count) the same experiment as another)" : ""); \(unique.count - todo.count) already done in \(dir), \(todo.count) to run in \(groups.count) map group(s), \(jobs) at a time")
         GEMM.defaultThreads = max(1, threads / jobs)
         let start = Date()
-        let lock = NSLock()
-        var nextGroup = 0, finished = 0, failure: Error?
-        DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, groups.count))) { _ in
-            while true {
-                lock.lock()
-                let g = failure == nil && nextGroup < groups.count ? nextGroup : nil
-                nextGroup += 1
-                lock.unlock()
-                guard let g else { return }
-                do {
-                    try runGroup(groups[g], plan: plan, sources: sources, data: data) { row, point, seconds in
-                        lock.lock()
-                        defer { lock.unlock() }
-                        try AtomicFile.write(Data(SweepIndex.rowText(row).utf8), to: SweepIndex.pointPath(dir: dir, id: point.id))
-                        finished += 1
-                        Output.error("[\(finished)/\(todo.count)] point \(point.index) \(point.id): " + describe(row) + ", \(Output.format(seconds, 1)) s")
-                    }
-                } catch {
-                    lock.lock()
-                    if failure == nil { failure = error }
-                    lock.unlock()
-                }
-            }
+        try SweepRunner.run(groups, plan: plan, sources: sources, data: data, dir: dir, jobs: jobs) { finished, row, point, seconds in
+            Output.error("[\(finished)/\(todo.count)] point \(point.index) \(point.id): " + describe(row) + ", \(Output.format(seconds, 1)) s")
         }
-        if let failure { throw failure }
         let wall = Date().timeIntervalSince(start)
         var rows = [String: [String: Any]]()
         for p in share { if let r = SweepIndex.readRow(dir: dir, id: p.id) { rows[p.id] = r } }
@@ -127,41 +110,34 @@ enum SweepCommand {
         print("results: \(dir)/results.csv, results.jsonl, front.txt; report: \(dir)/report.html")
     }
 
-    /// Maps the group's shared config once, then runs each point; `done` receives each point's
-    /// row. A config that does not fit, or hardware that is not valid, is every point's result.
-    static func runGroup(_ group: [SweepPoint], plan: SweepPlan, sources: [Experiment.ModelSource],
-                         data: [(train: Dataset, raw: Matrix, labels: [Int])],
-                         done: ([String: Any], SweepPoint, Double) throws -> Void) throws {
-        let first = group[0]
-        let start = Date()
-        guard let hardware = first.hardware else {
-            for p in group { try done(SweepTable.row(p, plan: plan, status: "invalid", reason: p.invalidReason), p, 0) }
-            return
+    /// `hffsim sweep new`: a spec that runs as written, for the user to edit.
+    static func new(_ argv: [String]) throws {
+        let args = try Arguments(argv, spec: newSpec)
+        guard let out = args.string("--output") else { throw InputError.usage(flag: "--output", "is required: where the spec goes") }
+        try TrainCommand.checkWritable(out, flag: "--output")
+        let hardware = args.string("--hardware") ?? "rram-neurosim"
+        _ = try HardwareDescription.load(hardware, sets: [])
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path }
+        let specDir = URL(fileURLWithPath: absolute(out)).deletingLastPathComponent().path
+        var models = [String]()
+        for path in args.positionals {
+            _ = try Experiment.ModelSource.load(path: path)
+            let a = absolute(path)
+            models.append(a.hasPrefix(specDir + "/") ? String(a.dropFirst(specDir.count + 1)) : a)
         }
-        let source = sources[first.model], d = data[first.model]
-        let config: HardwareConfig
-        do {
-            let calibration = d.train.features.rows(0..<min(d.train.count, first.options.map.calibrationSamples))
-            config = try Mapper.map(model: source.model, modelPath: source.path, modelDigest: source.digest, hardware: hardware,
-                                    options: first.options.map, calibration: calibration)
-        } catch let e as InputError {
-            let status = e.kind == .doesNotFit ? "does-not-fit" : "error"
-            for p in group { try done(SweepTable.row(p, plan: plan, status: status, reason: e.message), p, Date().timeIntervalSince(start)) }
-            return
-        }
-        for p in group {
-            let pointStart = Date()
-            var options = RunOptions()
-            options.chipSeeds = plan.spec.chipSeeds
-            options.traceSamples = 0
-            options.timeSinceProgrammingSeconds = p.options.timeSinceProgrammingSeconds
-            do {
-                let result = try Simulation.run(config: config, model: source.model, raw: d.raw, labels: d.labels, options: options)
-                try done(SweepTable.row(p, plan: plan, status: "ok", config: config, result: result), p, Date().timeIntervalSince(pointStart))
-            } catch let e as InputError {
-                try done(SweepTable.row(p, plan: plan, status: "error", reason: e.message), p, Date().timeIntervalSince(pointStart))
-            }
-        }
+        let isFile = hardware.hasSuffix(".json")
+        let spec: [String: Any] = [
+            "description": "ADC resolution against columns sharing one ADC, on \(hardware). Keys: 'hffsim hardware keys'; spec format: docs/sweeps.md.",
+            "models": models,
+            "hardware": [isFile ? absolute(hardware) : hardware],
+            "grid": [["key": "crossbar.adc.bits", "values": [4, 5, 6, 7]], ["key": "crossbar.adc.columnsPerADC", "values": [4, 8, 16]]],
+            "samples": 500, "chipSeeds": 2,
+            "objectives": ["accuracyDrop", "energyPerInferenceNanojoules", "latencyNanoseconds"],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try AtomicFile.write(data + Data("\n".utf8), to: out)
+        print("sweep spec written to \(out): 12 points (4 ADC resolutions x 3 column multiplexings), 500 samples, 2 chips; run it with 'hffsim sweep \(out)'")
     }
 
     static func describe(_ row: [String: Any]) -> String {
@@ -170,42 +146,15 @@ enum SweepCommand {
         return "hardware \(f("hardwareAccuracy", 100, 2))% (drop \(f("accuracyDrop", 100, 2))), \(f("energyPerInferenceNanojoules", 1, 1)) nJ, \(f("latencyNanoseconds", 1, 0)) ns"
     }
 
-    static func makeDirectory(_ path: String) throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            if !isDir.boolValue { throw InputError(.io, "\(path): exists and is not a directory") }
-            return
-        }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw InputError(.io, "\(path): cannot create the directory: \(String(cString: strerror(errno)))") }
-    }
-
     static func merge(_ argv: [String]) throws {
         let args = try Arguments(argv, spec: mergeSpec)
         guard let out = args.string("--output-dir") else { throw InputError.usage(flag: "--output-dir", "is required: where the merged sweep goes") }
         let dirs = args.positionals
-        let index = try SweepIndex.load(dir: dirs[0])
-        for d in dirs.dropFirst() {
-            if try SweepIndex.load(dir: d) != index {
-                throw InputError.data(file: d + "/plan.json", "is the plan of another sweep than \(dirs[0])/plan.json")
-            }
-        }
-        var rows = [String: [String: Any]]()
-        for e in index.entries where rows[e.id] == nil {
-            for d in dirs { if let r = SweepIndex.readRow(dir: d, id: e.id) { rows[e.id] = r; break } }
-        }
-        let missing = index.entries.filter { rows[$0.id] == nil }
-        if let m = missing.first {
-            throw InputError.data(file: dirs[0], "\(missing.count) point(s) finished in none of the directories, the first point \(m.index) (\(m.id)); run its shard again, it resumes")
-        }
         try RunCommand.checkOutputDirectory(out, flag: "--output-dir")
         if dirs.contains(where: { URL(fileURLWithPath: $0).standardizedFileURL.path == URL(fileURLWithPath: out).standardizedFileURL.path }) {
             throw InputError.usage(flag: "--output-dir", "\(out) is one of the directories merged; name a new one")
         }
-        try makeDirectory(out)
-        try makeDirectory(out + "/points")
-        try AtomicFile.write(Data(index.jsonText().utf8), to: out + "/plan.json")
-        for e in index.entries { try AtomicFile.write(Data(SweepIndex.rowText(rows[e.id]!).utf8), to: SweepIndex.pointPath(dir: out, id: e.id)) }
-        let front = try index.writeTables(rows: rows, into: out)
+        let (index, front) = try SweepIndex.merge(dirs, into: out)
         if args.flag("--json") {
             Output.json(["outputDir": out, "points": index.entries.count, "merged": dirs, "results": out + "/results.csv", "report": out + "/report.html"])
             return

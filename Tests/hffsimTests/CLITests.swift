@@ -246,7 +246,7 @@ final class CLITests: XCTestCase {
     }
 
     func testHelpOnEveryCommand() throws {
-        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"], ["bench", "tile", "--help"], ["bench", "core", "--help"], ["map", "--help"]] {
+        for args in [["--help"], ["train", "--help"], ["eval", "--help"], ["bench", "--help"], ["bench", "gemm", "--help"], ["bench", "train", "--help"], ["bench", "tile", "--help"], ["bench", "core", "--help"], ["map", "--help"], ["sweep", "--help"], ["sweep", "merge", "--help"], ["sweep", "new", "--help"]] {
             let r = try run(args)
             XCTAssertEqual(r.status, 0, "\(args)")
             for section in ["OVERVIEW:", "USAGE:", "OPTIONS:"] {
@@ -330,9 +330,13 @@ final class CLITests: XCTestCase {
             XCTAssertNotNil(j[key], "run --json lacks \(key)")
         }
         XCTAssertEqual((j["hardwareAccuracyPerChip"] as? [Double])?.count, 2)
-        for file in ["summary.json", "layers.csv", "components.csv", "stats.txt", "trace.json"] {
+        for file in ["summary.json", "layers.csv", "components.csv", "stats.txt", "trace.json", "report.html", "energy-by-layer.svg", "layer-time.svg"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
         }
+        // The report carries the figures inline, with the headline numbers of summary.json.
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        XCTAssertEqual(html.components(separatedBy: "<figure><svg").count - 1, 2)
+        XCTAssertTrue(html.contains(String(format: "%.2f%%", try XCTUnwrap(j["hardwareAccuracy"] as? Double) * 100)), "report.html shows the hardware accuracy")
         // The trace opens as Chrome trace JSON: complete slices with a track per unit.
         let trace = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/trace.json"))) as? [String: Any])
         let events = try XCTUnwrap(trace["traceEvents"] as? [[String: Any]])
@@ -350,8 +354,14 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(bad.status, 65, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("layers[0].rowTiles"), bad.stderr)
 
-        let c = try run(["compare"] + models + ["--hardware", "rram-neurosim", "--samples", "40", "--json"])
+        let compareDir = dir.appendingPathComponent("compare").path
+        let c = try run(["compare"] + models + ["--hardware", "rram-neurosim", "--samples", "40", "--output-dir", compareDir, "--json"])
         XCTAssertEqual(c.status, 0, c.stderr)
+        let compareCSV = try String(contentsOfFile: compareDir + "/compare.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(compareCSV.map { $0.split(separator: ",").first.map(String.init) }, ["model", "hff", "ff", "backprop"])
+        for file in ["report.html", "energy-by-model.svg", "layer-time-by-model.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: compareDir + "/" + file), file)
+        }
         let rows = try XCTUnwrap(try json(c.stdout)["rows"] as? [[String: Any]])
         XCTAssertEqual(rows.map { $0["algorithm"] as? String }, ["hff", "ff", "backprop"])
         XCTAssertEqual(rows[1]["passesPerInference"] as? Int, 10, "FF runs one pass per class")
@@ -359,5 +369,56 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try run(["run", "--help"]).status, 0)
         XCTAssertEqual(try run(["compare", "--help"]).status, 0)
         XCTAssertEqual(try run(["run", config, "--time-since-programming", "soon"]).status, 64)
+    }
+
+    /// `sweep new`, a sweep, the same sweep in two shards merged, and the refusals (issue 15).
+    func testSweepNewShardMergeAndRefusals() throws {
+        let dir = try tempDir()
+        XCTAssertEqual(try run(["train", "--layers", "24", "--epochs", "1", "--output", dir.appendingPathComponent("m.safetensors").path]).status, 0)
+        let spec = dir.appendingPathComponent("s.json").path
+        XCTAssertEqual(try Hffsim.run(["sweep", "new", "m.safetensors", "--output", "s.json"], directory: dir).status, 0)
+        // Shrink the starter spec: 2 x 2 points, 30 samples.
+        var tree = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: spec))) as? [String: Any])
+        XCTAssertEqual(tree["models"] as? [String], ["m.safetensors"], "model paths relative to the spec")
+        tree["grid"] = [["key": "crossbar.adc.bits", "values": [4, 6]], ["key": "crossbar.adc.columnsPerADC", "values": [1, 8]]]
+        tree["samples"] = 30
+        try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: spec))
+        let whole = try run(["sweep", spec, "--output-dir", dir.appendingPathComponent("whole").path, "--json"])
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertEqual(try json(whole.stdout)["ran"] as? Int, 4)
+        for i in 0..<2 {
+            XCTAssertEqual(try run(["sweep", spec, "--shard", "\(i)/2", "--output-dir", dir.appendingPathComponent("part\(i)").path]).status, 0)
+        }
+        let merged = dir.appendingPathComponent("merged").path
+        let m = try run(["sweep", "merge", dir.appendingPathComponent("part0").path, dir.appendingPathComponent("part1").path, "--output-dir", merged])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        for f in ["results.csv", "results.jsonl", "front.txt", "report.html"] {
+            XCTAssertEqual(FileManager.default.contents(atPath: merged + "/" + f), FileManager.default.contents(atPath: dir.appendingPathComponent("whole/" + f).path), f)
+        }
+        // A rerun finds every point done.
+        XCTAssertEqual(try json(try run(["sweep", spec, "--output-dir", dir.appendingPathComponent("whole").path, "--json"]).stdout)["ran"] as? Int, 0)
+        let usage: [([String], String)] = [
+            (["sweep", spec, "--shard", "2/2"], "--shard"),
+            (["sweep", spec, "--shard", "one"], "--shard"),
+            (["sweep", spec, "--jobs", "0"], "--jobs"),
+            (["sweep", "merge", merged], "--output-dir"),
+            (["sweep", "merge", merged, "--output-dir", merged], "--output-dir"),
+            (["sweep", "new", "m.safetensors"], "--output"),
+        ]
+        for (args, mention) in usage {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(mention), "\(args) should name \(mention): \(r.stderr)")
+        }
+        tree["grid"] = [["key": "crossbar.adc.bits", "values": [4, 99]]]
+        try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: spec))
+        let bad = try run(["sweep", spec, "--output-dir", dir.appendingPathComponent("bad").path])
+        XCTAssertEqual(bad.status, 65, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("s.json") && bad.stderr.contains("grid[0].values[1]"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad").path), "nothing written")
+        let partial = try run(["sweep", "merge", dir.appendingPathComponent("part0").path, "--output-dir", dir.appendingPathComponent("partial").path])
+        XCTAssertEqual(partial.status, 65, partial.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("partial").path), "nothing written")
     }
 }

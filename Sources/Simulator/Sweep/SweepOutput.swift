@@ -104,4 +104,36 @@ public struct SweepIndex: Equatable, Sendable {
         try SweepReport.write(index: self, rows: rows, indices: indices, front: front, objectives: objectives, into: dir)
         return text
     }
+
+    /// Joins shard directories of one sweep into `out` (plan.json, every point file, the tables
+    /// and pictures): byte for byte what the unsharded run writes. Throws when the plans differ
+    /// or a point finished in none of them; `out` is written only after both checks.
+    public static func merge(_ dirs: [String], into out: String) throws -> (index: SweepIndex, front: String) {
+        let index = try SweepIndex.load(dir: dirs[0])
+        for d in dirs.dropFirst() where try SweepIndex.load(dir: d) != index {
+            throw InputError.data(file: d + "/plan.json", "is the plan of another sweep than \(dirs[0])/plan.json")
+        }
+        var rows = [String: [String: Any]]()
+        for e in index.entries where rows[e.id] == nil {
+            for d in dirs { if let r = readRow(dir: d, id: e.id) { rows[e.id] = r; break } }
+        }
+        let missing = index.entries.filter { rows[$0.id] == nil }
+        if let m = missing.first {
+            throw InputError.data(file: dirs[0], "\(missing.count) point(s) finished in none of the directories, the first point \(m.index) (\(m.id)); run its shard again, it resumes")
+        }
+        try makeDirectory(out)
+        try makeDirectory(out + "/points")
+        try AtomicFile.write(Data(index.jsonText().utf8), to: out + "/plan.json")
+        for e in index.entries { try AtomicFile.write(Data(rowText(rows[e.id]!).utf8), to: pointPath(dir: out, id: e.id)) }
+        return (index, try index.writeTables(rows: rows, into: out))
+    }
+
+    public static func makeDirectory(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            if !isDir.boolValue { throw InputError(.io, "\(path): exists and is not a directory") }
+            return
+        }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw InputError(.io, "\(path): cannot create the directory: \(String(cString: strerror(errno)))") }
+    }
 }
