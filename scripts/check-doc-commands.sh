@@ -19,7 +19,7 @@ while IFS= read -r line; do
     fi
   done < <(echo "$line" | sed 's/ && /\n/g' | grep -E '(^|[ /])hffsim ')
 done < <(cat README.md docs/*.md Traces/README.md \
-         | grep -E '^(\$ |[[:space:]]*)?(swift run -c release |\.build/release/)?hffsim (train|eval|map|run|compare|check|bench|hardware)( |$)' \
+         | grep -E '^(\$ |[[:space:]]*)?(swift run -c release |\.build/release/)?hffsim (train|eval|map|run|compare|sweep|check|bench|hardware)( |$)' \
          | grep -v 'hffsim hardware config:' || true)
 echo "doc commands: $count parsed, $failed stale"
 [ "$failed" -eq 0 ]

@@ -69,8 +69,8 @@ public enum SweepReport {
 
     /// The front table's metrics: (column, header, scale to the shown unit).
     static let frontMetrics: [(column: String, header: String, scale: Double)] = [
-        ("floatAccuracy", "float %", 100), ("hardwareAccuracy", "hardware %", 100), ("hardwareAccuracyStd", "std %", 100),
-        ("accuracyDrop", "drop (points)", 100), ("energyPerInferenceNanojoules", "nJ / inference", 1), ("latencyNanoseconds", "latency ns", 1),
+        ("floatAccuracy", "float %", 100), ("hardwareAccuracy", "hardware %", 100),
+        ("accuracyDrop", "drop (points)", 100), ("accuracyDropStd", "std over chips (points)", 100), ("energyPerInferenceNanojoules", "nJ / inference", 1), ("latencyNanoseconds", "latency ns", 1),
         ("throughputInferencesPerSecond", "inferences / s", 1), ("topsPerWatt", "TOPS/W", 1), ("areaSquareMillimeters", "area mm^2", 1),
     ]
 
