@@ -162,4 +162,30 @@ final class SweepTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/partial"))
     }
+
+    /// A chip too small for the model is a row of the table (status and the compiler's reason),
+    /// off the front, and the sweep goes on.
+    func testAPointThatDoesNotFitIsARecordedResult() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hffsim-sweep-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/out/points", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let model = TestModels.model(.hff, widths: [24, 16], inputs: 30, classes: 4, seed: 3)
+        try ModelFile.save(model, to: root + "/m.safetensors")
+        let x = TestModels.raw(20, 30, seed: 9)
+        let data: [SweepRunner.ModelData] = [(Dataset(name: "t", features: TestModels.raw(64, 30, seed: 4), labels: Array(repeating: 0, count: 64), classCount: 4),
+                                              x, Kernels.argmaxRows(model.scores(x)))]
+        let s = try SweepSpec(["models": ["m.safetensors"], "hardware": ["rram-neurosim"],
+                               "grid": [["key": "chip.tileSites", "values": [1, 768]]]], file: root + "/s.json")
+        let sources = try s.models.map(Experiment.ModelSource.load)
+        let plan = try SweepPlan(s, modelDigests: sources.map(\.digest))
+        try SweepRunner.run(SweepRunner.groups(plan.points), plan: plan, sources: sources, data: data, dir: root + "/out", jobs: 1) { _, _, _, _ in }
+        let rows = plan.points.map { SweepIndex.readRow(dir: root + "/out", id: $0.id)! }
+        XCTAssertEqual(rows.map { $0["status"] as? String }, ["does-not-fit", "ok"])
+        XCTAssertTrue((rows[0]["reason"] as? String)?.contains("chip.tileSites") == true, "\(rows[0])")
+        XCTAssertNil(SweepTable.value(rows[0], "energyPerInferenceNanojoules"))
+        let objectives = [SweepSpec.Objective(column: "accuracyDrop", maximise: false)]
+        XCTAssertEqual(SweepTable.paretoFront(rows, objectives), [false, true])
+        let csv = SweepTable.csv(rows, indices: [0, 1], columns: plan.columns, front: [false, true])
+        XCTAssertTrue(csv.split(separator: "\n")[1].hasPrefix("0,\(plan.points[0].id),does-not-fit,m.safetensors,rram-neurosim,1,"), csv)
+    }
 }
