@@ -180,7 +180,7 @@ final class HostileInputTests: XCTestCase {
             let p = try terminated(["run", config, "--chip-seeds", "3", "--output-dir", out], after: delay)
             let files = (try? FileManager.default.contentsOfDirectory(atPath: out).sorted()) ?? []
             if p.terminationStatus == 0 && p.terminationReason == .exit {
-                XCTAssertEqual(files, ["components.csv", "layers.csv", "stats.txt", "summary.json", "trace.json"], "finished before \(delay) s")
+                XCTAssertEqual(files, ["components.csv", "energy-by-layer.svg", "layer-time.svg", "layers.csv", "report.html", "stats.txt", "summary.json", "trace.json"], "finished before \(delay) s")
             } else if p.terminationReason == .uncaughtSignal {
                 XCTAssertEqual(files, [], "killed at \(delay) s before the handlers, yet \(files)")
             } else {
