@@ -128,7 +128,7 @@ final class SweepTests: XCTestCase {
             try SweepRunner.run(SweepRunner.groups(todo), plan: plan, sources: sources, data: data, dir: dir, jobs: jobs) { _, _, _, _ in }
             var rows = [String: [String: Any]]()
             for p in share { rows[p.id] = SweepIndex.readRow(dir: dir, id: p.id) }
-            let shareIndex = SweepIndex(columns: index.columns, objectives: index.objectives, entries: index.entries.filter { $0.index % count == shard })
+            let shareIndex = SweepIndex(columns: index.columns, axes: index.axes, objectives: index.objectives, entries: index.entries.filter { $0.index % count == shard })
             try shareIndex.writeTables(rows: rows, into: dir)
             return todo.count
         }

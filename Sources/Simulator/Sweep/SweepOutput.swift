@@ -23,18 +23,21 @@ public struct SweepIndex: Equatable, Sendable {
         public var values: [String]
     }
     public var columns: [String]
+    /// The swept axes as groups of columns (a linked grid axis is one group), in spec order.
+    public var axes: [[String]]
     public var objectives: [SweepSpec.Objective]
     public var entries: [Entry]
 
     public init(_ plan: SweepPlan) {
         columns = plan.columns
+        axes = plan.spec.grid.map(\.keys) + plan.spec.randomAxes.map { [$0.key] }
         objectives = plan.spec.objectives
         entries = plan.points.map { Entry(index: $0.index, id: $0.id, model: plan.spec.modelNames[$0.model], hardware: $0.hardwareName, values: $0.values) }
     }
 
     public func jsonText() -> String {
         let o: [String: Any] = [
-            "format": 1, "columns": columns, "objectives": objectives.map(\.text),
+            "format": 1, "columns": columns, "axes": axes, "objectives": objectives.map(\.text),
             "points": entries.map { ["index": $0.index, "id": $0.id, "model": $0.model, "hardware": $0.hardware, "values": $0.values] as [String: Any] },
         ]
         return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
@@ -48,6 +51,9 @@ public struct SweepIndex: Equatable, Sendable {
         guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw InputError.data(file: path, "not a JSON object") }
         guard jsonNumber(o["format"] ?? "") == 1 else { throw fail("format", "expected 1") }
         guard let columns = o["columns"] as? [String] else { throw fail("columns", "expected an array of strings") }
+        guard let axes = o["axes"] as? [[String]], axes.flatMap({ $0 }) == columns, !axes.contains(where: \.isEmpty) else {
+            throw fail("axes", "expected the columns grouped into non-empty arrays, in order")
+        }
         guard let objectiveTexts = o["objectives"] as? [String] else { throw fail("objectives", "expected an array of strings") }
         let objectives = try objectiveTexts.map { t -> SweepSpec.Objective in
             let parts = t.split(separator: ":").map(String.init)
@@ -63,11 +69,12 @@ public struct SweepIndex: Equatable, Sendable {
             }
             return Entry(index: i, id: id, model: model, hardware: hardware, values: values)
         }
-        return SweepIndex(columns: columns, objectives: objectives, entries: entries)
+        return SweepIndex(columns: columns, axes: axes, objectives: objectives, entries: entries)
     }
 
-    public init(columns: [String], objectives: [SweepSpec.Objective], entries: [Entry]) {
+    public init(columns: [String], axes: [[String]], objectives: [SweepSpec.Objective], entries: [Entry]) {
         self.columns = columns
+        self.axes = axes
         self.objectives = objectives
         self.entries = entries
     }

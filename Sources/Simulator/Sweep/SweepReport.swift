@@ -27,16 +27,21 @@ public enum SweepReport {
             files.append(("pareto.svg", pareto(rows, ok: ok, front: front),
                           "Energy per inference against hardware accuracy. Orange: the Pareto front over " + objectives.map(\.text).joined(separator: ", ")
                           + "; blue line: the points no other beats in both energy and accuracy."))
-            for (a, key) in axisKeys(index).enumerated() {
-                let c = index.columns.firstIndex(of: key)!
-                let values = index.entries.map { $0.values[c] }
-                let name = sanitized(key)
-                files.append(("accuracy-vs-\(name).svg", against(key, column: c, metric: "hardwareAccuracy", label: "hardware accuracy (%)", scale: 100,
-                                                                rows: rows, indices: indices, ok: ok, values: values, index: index),
-                              "Hardware accuracy against \(key) (axis \(a + 1)): every point, and the mean over the other settings."))
-                files.append(("energy-vs-\(name).svg", against(key, column: c, metric: "energyPerInferenceNanojoules", label: "energy per inference (nJ)", scale: 1,
-                                                              rows: rows, indices: indices, ok: ok, values: values, index: index),
-                              "Energy per inference against \(key): every point, and the mean over the other settings."))
+            for (a, keys) in index.axes.enumerated() {
+                // A linked axis is drawn against its combinations, labelled by its first two keys.
+                let shown = Array(keys.prefix(2))
+                let cs = shown.map { index.columns.firstIndex(of: $0)! }
+                let labels = Dictionary(uniqueKeysWithValues: index.entries.map { e in
+                    (e.index, cs.contains { e.values[$0].isEmpty } ? "" : cs.map { e.values[$0] }.joined(separator: "/"))
+                })
+                let xLabel = shown.joined(separator: " / ") + (keys.count > 2 ? " (linked with \(keys.count - 2) more)" : "")
+                let name = sanitized(keys[0])
+                files.append(("accuracy-vs-\(name).svg", against(xLabel, labels: labels, metric: "hardwareAccuracy", label: "hardware accuracy (%)", scale: 100,
+                                                                rows: rows, indices: indices, ok: ok),
+                              "Hardware accuracy against \(xLabel) (axis \(a + 1)): every point, and the mean over the other settings."))
+                files.append(("energy-vs-\(name).svg", against(xLabel, labels: labels, metric: "energyPerInferenceNanojoules", label: "energy per inference (nJ)", scale: 1,
+                                                              rows: rows, indices: indices, ok: ok),
+                              "Energy per inference against \(xLabel): every point, and the mean over the other settings."))
             }
             let onFront = ok.filter { front[$0] }.sorted { (SweepTable.value(rows[$0], "energyPerInferenceNanojoules") ?? 0, indices[$0]) < (SweepTable.value(rows[$1], "energyPerInferenceNanojoules") ?? 0, indices[$1]) }
             let shown = Array(onFront.prefix(40))
@@ -104,9 +109,9 @@ public enum SweepReport {
 
     /// One metric against one swept key: categories in the order of first appearance (numeric
     /// values sorted), or a numeric axis when there are many distinct numbers.
-    static func against(_ key: String, column c: Int, metric: String, label: String, scale: Double, rows: [[String: Any]], indices: [Int], ok: [Int],
-                        values: [String], index: SweepIndex) -> String {
-        let byIndex = Dictionary(uniqueKeysWithValues: index.entries.map { ($0.index, $0.values[c]) })
+    static func against(_ key: String, labels byIndex: [Int: String], metric: String, label: String, scale: Double, rows: [[String: Any]], indices: [Int],
+                        ok: [Int]) -> String {
+        let values = byIndex.keys.sorted().map { byIndex[$0]! }
         var cats = unique(values.filter { !$0.isEmpty })
         if cats.allSatisfy({ Double($0) != nil }) { cats.sort { Double($0)! < Double($1)! } }
         let numeric = cats.count > 12 && cats.allSatisfy { Double($0) != nil }
@@ -121,28 +126,9 @@ public enum SweepReport {
             ns[k] += 1
         }
         let means = cats.indices.filter { ns[$0] > 0 }.map { (x: numeric ? Double(cats[$0])! : Double($0), y: sums[$0] / Double(ns[$0])) }
-        return Chart.xy(title: "\(label.prefix { $0 != "(" }.trimmingCharacters(in: .whitespaces)) against \(key)", xLabel: key, yLabel: label,
+        return Chart.xy(title: "\(label.prefix { $0 != "(" }.trimmingCharacters(in: .whitespaces)) against \(key.components(separatedBy: " (linked").first ?? key)", xLabel: key, yLabel: label,
                         series: [Series("points", dots, color: "#999999", radius: 2.5), Series("mean", means, color: "#0072B2", style: .lineAndDots, radius: 4)],
                         categories: numeric ? nil : cats)
-    }
-
-    /// The first key of each swept axis (linked keys move together: one plot each).
-    static func axisKeys(_ index: SweepIndex) -> [String] {
-        var keys = [String]()
-        var seenPatterns = Set<[String]>()
-        for (c, key) in index.columns.enumerated() {
-            // Linked columns split the points alike: each point maps to the first point with its value.
-            var first = [String: Int]()
-            var pattern = [String]()
-            for e in index.entries {
-                let v = e.values[c]
-                if v.isEmpty { pattern.append("-"); continue }
-                if first[v] == nil { first[v] = e.index }
-                pattern.append(String(first[v]!))
-            }
-            if seenPatterns.insert(pattern).inserted { keys.append(key) }
-        }
-        return keys
     }
 
     static func unique(_ xs: [String]) -> [String] {
