@@ -45,6 +45,12 @@ final class SweepTests: XCTestCase {
         // A value out of the key's range is the spec's fault, found when the plan checks each value alone.
         assertRefused(base(["grid": [["key": "crossbar.adc.bits", "values": [4, 0]]]]), field: "grid[0].values[1]", plan: true)
         assertRefused(base(["set": ["--duplicate=-1"]]), field: "set[0]", plan: true)
+        // 57 x 201 x 24 x 8 = 2,199,744 combinations: more than a plan holds, refused before they are made.
+        assertRefused(base(["grid": [["key": "chip.accumulatorBits", "values": Array(8...64)] as [String: Any],
+                                     ["key": "chip.tileSites", "values": Array(1000...1200)] as [String: Any],
+                                     ["key": "crossbar.adc.bits", "values": Array(1...24)] as [String: Any],
+                                     ["key": "crossbar.adc.columnsPerADC", "values": Array(1...8)] as [String: Any]]]),
+                      field: "2199744 points; at most 1000000", plan: true)
     }
 
     func testPlanOrderIdentitiesAndShards() throws {

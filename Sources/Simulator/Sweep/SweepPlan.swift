@@ -68,6 +68,17 @@ public struct SweepPlan: Sendable {
                 }
             }
         }
+        // A size a sweep can hold in memory and finish: refused before any combination is made.
+        var count = 1
+        for n in spec.grid.map(\.values.count) + [spec.models.count, spec.hardware.count] {
+            let (m, overflow) = count.multipliedReportingOverflow(by: n)
+            count = overflow ? Int.max : m
+        }
+        if spec.grid.isEmpty && !spec.randomAxes.isEmpty { count = 0 }
+        count = count > Self.maximumPoints ? count : count + spec.randomCount * spec.models.count * spec.hardware.count
+        if count > Self.maximumPoints {
+            throw fail("grid", "the sweep has \(count == Int.max ? "too many" : String(count)) points; at most \(Self.maximumPoints)")
+        }
         // The settings of every point: the grid's combinations, then the random samples.
         var combos = [[String]]()
         if !spec.grid.isEmpty || spec.randomAxes.isEmpty {
@@ -105,6 +116,9 @@ public struct SweepPlan: Sendable {
             }
         }
     }
+
+    /// The most points a plan holds (each a map and a run: far beyond any sweep worth running).
+    public static let maximumPoints = 1_000_000
 
     /// The points of shard `shard` of `count`: every point whose index is `shard` mod `count`
     /// (interleaved, so that every shard gets a like share of each axis's costly values).
