@@ -36,12 +36,15 @@ final class SweepTests: XCTestCase {
     func testSpecRefusalsNameTheField() {
         assertRefused(["hardware": ["rram-neurosim"]], field: "models")
         assertRefused(base(["colour": 1]), field: "colour")
+        assertRefused(base(["description": 1]), field: "description")
         assertRefused(base(["samples": 0]), field: "samples")
         assertRefused(base(["chipSeeds": "two"]), field: "chipSeeds")
         assertRefused(base(["objectives": ["energy"]]), field: "objectives[0]")
         assertRefused(base(["grid": [["key": "crossbar.nonsense", "values": [1]]]]), field: "crossbar.nonsense")
         assertRefused(base(["grid": [["key": "crossbar.adc.bits", "values": [4]], ["key": "crossbar.adc.bits", "values": [5]]]]), field: "grid")
         assertRefused(base(["random": ["count": 3, "axes": [] as [Any]]]), field: "random.axes")
+        assertRefused(base(["random": ["count": 3, "axes": [["key": "crossbar.adc.bits", "range": [3, 8], "log": "yes"]]]]), field: "random.axes[0].log")
+        assertRefused(base(["random": ["count": 3, "axes": [["key": "crossbar.adc.bits", "range": [3, 8], "integer": 1]]]]), field: "random.axes[0].integer")
         // A value out of the key's range is the spec's fault, found when the plan checks each value alone.
         assertRefused(base(["grid": [["key": "crossbar.adc.bits", "values": [4, 0]]]]), field: "grid[0].values[1]", plan: true)
         assertRefused(base(["set": ["--duplicate=-1"]]), field: "set[0]", plan: true)

@@ -82,6 +82,7 @@ public struct SweepSpec: Sendable {
         if let unknown = tree.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail(unknown, "unknown field; expected one of " + known.sorted().joined(separator: ", "))
         }
+        if let d = tree["description"], !(d is String) { throw fail("description", "expected a string") }
         let dir = URL(fileURLWithPath: file).deletingLastPathComponent().path
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (dir == "." || dir.isEmpty ? p : dir + "/" + p) }
         func strings(_ field: String, required: Bool) throws -> [String] {
@@ -190,7 +191,12 @@ public struct SweepSpec: Sendable {
     static func randomAxis(_ a: Any, field: String, fail: (String, String) -> InputError) throws -> RandomAxis {
         guard let o = a as? [String: Any], let key = o["key"] as? String else { throw fail(field, "expected an object with key and values or range") }
         if let k = o.keys.sorted().first(where: { !["key", "values", "range", "integer", "log"].contains($0) }) { throw fail("\(field).\(k)", "unknown field") }
-        var axis = RandomAxis(key: key, choices: [], range: nil, integer: o["integer"] as? Bool ?? false, logarithmic: o["log"] as? Bool ?? false)
+        func flag(_ name: String) throws -> Bool {
+            guard let v = o[name] else { return false }
+            guard let n = v as? NSNumber, String(cString: n.objCType) == "c" else { throw fail("\(field).\(name)", "expected true or false") }
+            return n.boolValue
+        }
+        var axis = RandomAxis(key: key, choices: [], range: nil, integer: try flag("integer"), logarithmic: try flag("log"))
         switch (o["values"], o["range"]) {
         case (let v as [Any], nil) where !v.isEmpty:
             axis.choices = try v.enumerated().map { try text($1, field: "\(field).values[\($0)]", fail: fail) }
