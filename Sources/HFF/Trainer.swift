@@ -175,13 +175,15 @@ public enum Trainer {
             model.prototypes = config.widths.map { w in
                 var p = Matrix(rows: rows, cols: w)
                 for i in 0..<p.storage.count { p.storage[i] = initRNG.gaussian() }
-                if h.prototypeLearning == .ema { Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon) }
+                // Unit-norm starts, as HFF defines prototypes (uniform on the sphere): a raw N(0, 1)
+                // row has length about sqrt(width), which Adam's fixed-size steps turn that much more slowly.
+                Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon)
                 return p
             }
             model.convPrototypes = blocks.map { b in
                 var p = Matrix(rows: rows, cols: h.convScoring.width(b.geometry.output))
                 for i in 0..<p.storage.count { p.storage[i] = initRNG.gaussian() }
-                if h.prototypeLearning == .ema { Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon) }
+                Kernels.normalizeRows(&p, epsilon: HFFMath.epsilon)
                 return p
             }
         case .ff:

@@ -43,6 +43,26 @@ final class ModelFileTests: XCTestCase {
         }
     }
 
+    /// HFF's prototypes are unit vectors from the start (issue 16 point 0): with SGD at a learning
+    /// rate of 1e-30 the trained model keeps its starting prototypes, whose rows must have length 1 (a raw
+    /// N(0, 1) start would have length about sqrt(width) = 4 and 2.8 here).
+    func testPrototypesStartUnitNorm() throws {
+        var h = Hyperparameters()
+        h.epochs = 1
+        h.batchSize = 32
+        h.prototypesPerClass = 2
+        h.optimizer = .sgd
+        h.learningRate = 1e-30
+        let model = try Trainer.train(TrainingConfiguration(algorithm: .hff, widths: [16, 8], hyperparameters: h), train: blobs(n: 64, seed: 1), test: nil)
+        XCTAssertEqual(model.prototypes.map(\.rows), [6, 6])
+        for p in model.prototypes {
+            for r in 0..<p.rows {
+                let length = (0..<p.cols).reduce(Float(0)) { $0 + p[r, $1] * p[r, $1] }.squareRoot()
+                XCTAssertEqual(length, 1, accuracy: 1e-5)
+            }
+        }
+    }
+
     func testHFFLearnsWithSGDToo() throws {
         var h = Hyperparameters()
         h.epochs = 15
