@@ -14,18 +14,13 @@ import Plots
 public enum RunReport {
     public typealias Figure = (name: String, svg: String, caption: String)
 
-    /// Bar labels of `RunResult.energyByLayer`: its layers, then the read-out and the chip.
-    static func layerNames(_ r: RunResult, config: HardwareConfig) -> [String] {
-        config.layers.indices.map { "layer \($0)" } + ["read-out", "chip"]
-    }
-
     public static func figures(_ r: RunResult, config: HardwareConfig) -> [Figure] {
+        // `energyByLayer` lists the crossbar layers, then the read-out and the chip; those two
+        // are drawn only where they cost something.
         let byLayer = r.energyByLayer
-        var names = layerNames(r, config: config)
-        // Keep the read-out and chip bars only where they cost something.
-        var keep = byLayer.indices.filter { $0 < config.layers.count || Component.total(byLayer[$0]) > 0 }
-        if keep.count > names.count { keep = Array(keep.prefix(names.count)) }
-        names = keep.map { names[$0] }
+        let allNames = config.layers.indices.map { "layer \($0)" } + ["read-out", "chip"]
+        let keep = byLayer.indices.filter { $0 < config.layers.count || Component.total(byLayer[$0]) > 0 }
+        let names = keep.map { allNames[$0] }
         let energy = Chart.stackedBars(title: "Energy per inference by layer and component", yLabel: "nJ per inference", categories: names,
                                        stacks: Component.allCases.map { c in (c.rawValue, keep.map { (byLayer[$0][c] ?? 0) / 1000 }) })
         let busy = r.layerBusiestUnitNanoseconds
@@ -93,7 +88,7 @@ public enum RunReport {
         return (report.html(), figures)
     }
 
-    public static let compareHeaders = ["model", "file", "passes", "samples", "chips", "float %", "hardware %", "drop (points)", "drop std", "latency ns",
+    public static let compareHeaders = ["algorithm", "file", "passes", "samples", "chips", "float %", "hardware %", "drop (points)", "drop std", "latency ns",
                                         "inferences/s", "nJ / inference", "TOPS/W"]
 
     public static func compareRow(_ name: String, _ r: RunResult, _ config: HardwareConfig) -> [String] {

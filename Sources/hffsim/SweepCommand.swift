@@ -97,7 +97,7 @@ enum SweepCommand {
         let wall = Date().timeIntervalSince(start)
         var rows = [String: [String: Any]]()
         for p in share { if let r = SweepIndex.readRow(dir: dir, id: p.id) { rows[p.id] = r } }
-        let shareIndex = SweepIndex(columns: index.columns, axes: index.axes, objectives: index.objectives, entries: index.entries.filter { $0.index % shard.count == shard.index })
+        let shareIndex = index.shard(shard.index, of: shard.count)
         let front = try shareIndex.writeTables(rows: rows, into: dir)
         let perMinute = todo.isEmpty ? 0 : Double(todo.count) / wall * 60
         if args.flag("--json") {

@@ -137,7 +137,7 @@ final class SweepTests: XCTestCase {
             try SweepRunner.run(SweepRunner.groups(todo), plan: plan, sources: sources, data: data, dir: dir, jobs: jobs) { _, _, _, _ in }
             var rows = [String: [String: Any]]()
             for p in share { rows[p.id] = SweepIndex.readRow(dir: dir, id: p.id) }
-            let shareIndex = SweepIndex(columns: index.columns, axes: index.axes, objectives: index.objectives, entries: index.entries.filter { $0.index % count == shard })
+            let shareIndex = index.shard(shard, of: count)
             try shareIndex.writeTables(rows: rows, into: dir)
             return todo.count
         }
@@ -153,6 +153,11 @@ final class SweepTests: XCTestCase {
             XCTAssertEqual(one, FileManager.default.contents(atPath: root + "/merged/" + f), "merged \(f)")
             XCTAssertEqual(one, FileManager.default.contents(atPath: root + "/two-jobs/" + f), "two jobs \(f)")
         }
+        // The front's per-layer time: the model's two crossbar layers, then rram-neurosim's
+        // learning core, which holds the read-out.
+        let layersSVG = String(decoding: FileManager.default.contents(atPath: root + "/one/front-layers.svg")!, as: UTF8.self)
+        XCTAssertTrue(layersSVG.contains(">layer 0</text>") && layersSVG.contains(">layer 1</text>") && layersSVG.contains(">read-out</text>"), layersSVG)
+        XCTAssertFalse(layersSVG.contains(">layer 2</text>"), layersSVG)
         // Every point ran and the table has one line per point with its settings.
         let csv = String(decoding: FileManager.default.contents(atPath: root + "/one/results.csv")!, as: UTF8.self).split(separator: "\n")
         XCTAssertEqual(csv.count, 9)

@@ -358,7 +358,7 @@ final class CLITests: XCTestCase {
         let c = try run(["compare"] + models + ["--hardware", "rram-neurosim", "--samples", "40", "--output-dir", compareDir, "--json"])
         XCTAssertEqual(c.status, 0, c.stderr)
         let compareCSV = try String(contentsOfFile: compareDir + "/compare.csv", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(compareCSV.map { $0.split(separator: ",").first.map(String.init) }, ["model", "hff", "ff", "backprop"])
+        XCTAssertEqual(compareCSV.map { $0.split(separator: ",").first.map(String.init) }, ["algorithm", "hff", "ff", "backprop"])
         for file in ["report.html", "energy-by-model.svg", "layer-time-by-model.svg"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: compareDir + "/" + file), file)
         }

@@ -79,6 +79,11 @@ public struct SweepIndex: Equatable, Sendable {
         self.entries = entries
     }
 
+    /// The index of shard `shard` of `count` (its entries: index mod count; `SweepPlan.shard`).
+    public func shard(_ shard: Int, of count: Int) -> SweepIndex {
+        SweepIndex(columns: columns, axes: axes, objectives: objectives, entries: entries.filter { $0.index % count == shard })
+    }
+
     public static func pointPath(dir: String, id: String) -> String { dir + "/points/" + id + ".json" }
 
     /// The row in `dir`/points/ID.json, or nil when the point has not finished there (a file

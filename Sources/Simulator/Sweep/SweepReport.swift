@@ -6,8 +6,8 @@ import Plots
 /// A sweep's pictures (SVG files) and report.html, made from the rows alone:
 /// - pareto.svg: energy per inference against hardware accuracy, every point, the front over the
 ///   spec's objectives, and the energy-accuracy front as a line;
-/// - accuracy-vs-KEY.svg, energy-vs-KEY.svg for each swept axis (its first key): every point at
-///   its value, and the mean over the other axes as a line;
+/// - accuracy-vs-KEY.svg, energy-vs-KEY.svg for each swept axis (KEY its first key): every point
+///   at its value, and the mean over the other axes as a line (a linked axis: its combinations);
 /// - front-energy.svg: the front's energy per inference by component, stacked;
 /// - front-layers.svg: the front's per-layer busiest-unit time per inference, stacked.
 public enum SweepReport {
@@ -34,12 +34,13 @@ public enum SweepReport {
                 let labels = Dictionary(uniqueKeysWithValues: index.entries.map { e in
                     (e.index, cs.contains { e.values[$0].isEmpty } ? "" : cs.map { e.values[$0] }.joined(separator: "/"))
                 })
-                let xLabel = shown.joined(separator: " / ") + (keys.count > 2 ? " (linked with \(keys.count - 2) more)" : "")
+                let axisName = shown.joined(separator: " / ")
+                let xLabel = axisName + (keys.count > 2 ? " (linked with \(keys.count - 2) more)" : "")
                 let name = sanitized(keys[0])
-                files.append(("accuracy-vs-\(name).svg", against(xLabel, labels: labels, metric: "hardwareAccuracy", label: "hardware accuracy (%)", scale: 100,
+                files.append(("accuracy-vs-\(name).svg", against(axisName, xLabel: xLabel, labels: labels, metric: "hardwareAccuracy", label: "hardware accuracy (%)", scale: 100,
                                                                 rows: rows, indices: indices, ok: ok),
                               "Hardware accuracy against \(xLabel) (axis \(a + 1)): every point, and the mean over the other settings."))
-                files.append(("energy-vs-\(name).svg", against(xLabel, labels: labels, metric: "energyPerInferenceNanojoules", label: "energy per inference (nJ)", scale: 1,
+                files.append(("energy-vs-\(name).svg", against(axisName, xLabel: xLabel, labels: labels, metric: "energyPerInferenceNanojoules", label: "energy per inference (nJ)", scale: 1,
                                                               rows: rows, indices: indices, ok: ok),
                               "Energy per inference against \(xLabel): every point, and the mean over the other settings."))
             }
@@ -50,17 +51,21 @@ public enum SweepReport {
                                                                     categories: shown.map { "#\(indices[$0])" },
                                                                     stacks: Component.allCases.map { c in (c.rawValue, shown.map { SweepTable.value(rows[$0], SweepTable.componentColumn(c)) ?? 0 }) }),
                               "Energy per inference by component for the front's points (cheapest first; #index as in results.csv)."))
-                let layers = shown.map { ((rows[$0]["result"] as? [String: Any])?["layerBusiestUnitNanoseconds"] as? [Any])?.compactMap(jsonNumber) ?? [] }
+                let results = shown.map { rows[$0]["result"] as? [String: Any] ?? [:] }
+                let layers = results.map { ($0["layerBusiestUnitNanoseconds"] as? [Any])?.compactMap(jsonNumber) ?? [] }
                 let depth = layers.map(\.count).max() ?? 0
                 if depth > 0 {
-                    let hasCore = shown.contains { ((rows[$0]["result"] as? [String: Any])?["layerEnergyNanojoules"] as? [Any])?.count ?? 0 > depth + 1 }
+                    // Per layer energy lists the crossbar layers, the read-out and the chip; the busy
+                    // times list the crossbar layers and, where there is a learning core, the read-out.
+                    let hasCore = zip(results, layers).contains { r, busy in ((r["layerEnergyNanojoules"] as? [Any])?.count ?? 0) == busy.count + 1 }
                     files.append(("front-layers.svg", Chart.stackedBars(title: "Per-layer time, Pareto front", yLabel: "busiest unit's ns per inference",
                                                                         categories: shown.map { "#\(indices[$0])" },
                                                                         stacks: (0..<depth).map { l in (l == depth - 1 && hasCore ? "read-out" : "layer \(l)", layers.map { l < $0.count ? $0[l] : 0 }) }),
                                   "Per layer, the busy time per inference of its busiest unit (the stage time that bounds a layer pipeline)."))
                 }
                 report.heading("Pareto front (\(onFront.count) of \(ok.count) points that ran)")
-                report.table(frontHeaders(index), onFront.map { frontRow(rows[$0], index: indices[$0], sweep: index) }, numericFrom: 1)
+                let columns = FrontColumns(index)
+                report.table(columns.headers, onFront.map { columns.row(rows[$0], index: indices[$0]) }, numericFrom: 1)
             }
         }
         report.heading("Figures")
@@ -79,18 +84,26 @@ public enum SweepReport {
         ("throughputInferencesPerSecond", "inferences / s", 1), ("topsPerWatt", "TOPS/W", 1), ("areaSquareMillimeters", "area mm^2", 1),
     ]
 
-    /// Model and hardware columns only where the sweep has more than one.
-    static func frontHeaders(_ index: SweepIndex) -> [String] {
-        ["index"] + (unique(index.entries.map(\.model)).count > 1 ? ["model"] : []) + (unique(index.entries.map(\.hardware)).count > 1 ? ["hardware"] : [])
-            + index.columns + frontMetrics.map(\.header)
-    }
+    /// The front table's columns: model and hardware only where the sweep has more than one.
+    struct FrontColumns {
+        let showModel: Bool, showHardware: Bool, swept: [String]
 
-    static func frontRow(_ row: [String: Any], index i: Int, sweep index: SweepIndex) -> [String] {
-        let s = row["settings"] as? [String: Any] ?? [:]
-        return ["\(i)"] + (unique(index.entries.map(\.model)).count > 1 ? [row["model"] as? String ?? ""] : [])
-            + (unique(index.entries.map(\.hardware)).count > 1 ? [row["hardware"] as? String ?? ""] : [])
-            + index.columns.map { s[$0] as? String ?? "-" }
-            + frontMetrics.map { m in SweepTable.value(row, m.column).map { SweepTable.number($0 * m.scale) } ?? "-" }
+        init(_ index: SweepIndex) {
+            showModel = Set(index.entries.map(\.model)).count > 1
+            showHardware = Set(index.entries.map(\.hardware)).count > 1
+            swept = index.columns
+        }
+
+        var headers: [String] {
+            ["index"] + (showModel ? ["model"] : []) + (showHardware ? ["hardware"] : []) + swept + frontMetrics.map(\.header)
+        }
+
+        func row(_ row: [String: Any], index i: Int) -> [String] {
+            let s = row["settings"] as? [String: Any] ?? [:]
+            return ["\(i)"] + (showModel ? [row["model"] as? String ?? ""] : []) + (showHardware ? [row["hardware"] as? String ?? ""] : [])
+                + swept.map { s[$0] as? String ?? "-" }
+                + frontMetrics.map { m in SweepTable.value(row, m.column).map { SweepTable.number($0 * m.scale) } ?? "-" }
+        }
     }
 
     static func pareto(_ rows: [[String: Any]], ok: [Int], front: [Bool]) -> String {
@@ -109,7 +122,7 @@ public enum SweepReport {
 
     /// One metric against one swept key: categories in the order of first appearance (numeric
     /// values sorted), or a numeric axis when there are many distinct numbers.
-    static func against(_ key: String, labels byIndex: [Int: String], metric: String, label: String, scale: Double, rows: [[String: Any]], indices: [Int],
+    static func against(_ axisName: String, xLabel: String, labels byIndex: [Int: String], metric: String, label: String, scale: Double, rows: [[String: Any]], indices: [Int],
                         ok: [Int]) -> String {
         let values = byIndex.keys.sorted().map { byIndex[$0]! }
         var cats = unique(values.filter { !$0.isEmpty })
@@ -126,7 +139,7 @@ public enum SweepReport {
             ns[k] += 1
         }
         let means = cats.indices.filter { ns[$0] > 0 }.map { (x: numeric ? Double(cats[$0])! : Double($0), y: sums[$0] / Double(ns[$0])) }
-        return Chart.xy(title: "\(label.prefix { $0 != "(" }.trimmingCharacters(in: .whitespaces)) against \(key.components(separatedBy: " (linked").first ?? key)", xLabel: key, yLabel: label,
+        return Chart.xy(title: "\(label.prefix { $0 != "(" }.trimmingCharacters(in: .whitespaces)) against \(axisName)", xLabel: xLabel, yLabel: label,
                         series: [Series("points", dots, color: "#999999", radius: 2.5), Series("mean", means, color: "#0072B2", style: .lineAndDots, radius: 4)],
                         categories: numeric ? nil : cats)
     }

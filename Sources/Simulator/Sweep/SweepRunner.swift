@@ -66,7 +66,7 @@ public enum SweepRunner {
     /// Maps the group's shared config once, then runs each point; `done` receives each point's
     /// row. A config that does not fit, or hardware that is not valid, is every point's result.
     static func runGroup(_ group: [SweepPoint], plan: SweepPlan, sources: [Experiment.ModelSource],
-                         data: [(train: Dataset, raw: Matrix, labels: [Int])],
+                         data: [ModelData],
                          done: ([String: Any], SweepPoint, Double) throws -> Void) throws {
         let first = group[0]
         let start = Date()
