@@ -13,9 +13,11 @@ report=$1
 [ -f "$report" ] || { echo "$report: no such file" >&2; exit 2; }
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || { echo "check-report: chromium not found (Debian: apt-get install chromium)" >&2; exit 2; }
-shot=${2:-$(mktemp --suffix=.png)}
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+shot=${2:-$profile/screenshot.png}
 url="file://$(realpath "$report")"
-flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$(mktemp -d)")
+flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$profile")
 dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "$url" 2>/dev/null)
 rendered=$(printf '%s' "$dom" | grep -o 'data-rendered="[0-9]*/[0-9]*"' | head -n 1 | sed -E 's/.*"(.*)"/\1/' || true)
 timeout 120 "$browser" "${flags[@]}" --window-size=1500,2400 --screenshot="$shot" "$url" >/dev/null 2>&1
