@@ -91,9 +91,17 @@ public enum HFFMath {
     }
 
     /// Loss and gradients of one HFF layer on a batch (see the type's documentation).
+    ///
+    /// With `product` (hardware-aware training, `LayerProduct`), h = product + b replaces
+    /// x W + b and dW = x^T dh is the straight-through estimate.
     public static func lossAndGradients(layer: DenseLayer, prototypes: Matrix, input x: Matrix, labels: [Int],
-                                        classCount: Int, perClass: Int, tau: Float, margin: Float) -> Gradients {
-        let (z, norms) = forward(layer: layer, input: x)
+                                        classCount: Int, perClass: Int, tau: Float, margin: Float,
+                                        product: Matrix? = nil) -> Gradients {
+        let (z, norms) = product.map { y -> (Matrix, [Float]) in
+            var z = y
+            let norms = Kernels.biasReluNormalizeRows(&z, bias: layer.bias, epsilon: epsilon)
+            return (z, norms)
+        } ?? forward(layer: layer, input: x)
         var head = prototypeLoss(z: z, prototypes: prototypes, labels: labels, classCount: classCount, perClass: perClass, tau: tau, margin: margin)
         // Through the normalisation and the ReLU (z > 0 exactly where h > 0): dz becomes dh in place.
         let db = Kernels.reluNormalizeBackward(&head.dz, z: z, norms: norms, epsilon: epsilon)

@@ -157,6 +157,8 @@ public struct Model: Equatable, Sendable {
     public var convPrototypes: [Matrix] = []
     /// The input image's shape when the model has conv blocks.
     public var inputShape: ImageShape?
+    /// The hardware it was trained on (hardware-aware or chip-in-the-loop training); nil: plain.
+    public var hardwareTraining: HardwareTraining?
 
     public init(algorithm: Algorithm, inputSize: Int, classCount: Int, layers: [DenseLayer],
                 prototypes: [Matrix] = [], head: DenseLayer? = nil, hyperparameters: Hyperparameters,

@@ -43,6 +43,7 @@ public enum ModelFile {
         var data: DataProvenance?
         var convs: [ConvSpec]?
         var inputShape: ImageShape?
+        var hardwareTraining: HardwareTraining?
     }
 
     /// The safetensors content of `model`.
@@ -73,7 +74,8 @@ public enum ModelFile {
                             normalization: model.normalization,
                             overlayValue: model.algorithm == .ff ? model.overlayValue : nil, history: model.history, data: model.data,
                             convs: model.convBlocks.isEmpty ? nil : model.convBlocks.map(\.geometry.spec),
-                            inputShape: model.convBlocks.isEmpty ? nil : model.inputShape)
+                            inputShape: model.convBlocks.isEmpty ? nil : model.inputShape,
+                            hardwareTraining: model.hardwareTraining)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(meta), as: UTF8.self)
@@ -218,10 +220,17 @@ public enum ModelFile {
             }
             if d.trainSHA256.count != 64 { throw fail("__metadata__.hffsim.data.trainSHA256", "expected 64 hexadecimal digits") }
         }
+        if let t = meta.hardwareTraining {
+            if t.hardware.isEmpty { throw fail("__metadata__.hffsim.hardwareTraining.hardware", "expected a preset or file name") }
+            if let d = t.driftSeconds, d.count != 2 || !d.allSatisfy({ $0.isFinite && $0 >= 0 }) || d[0] > d[1] {
+                throw fail("__metadata__.hffsim.hardwareTraining.driftSeconds", "expected [low, high] with 0 <= low <= high")
+            }
+        }
         var model = Model(algorithm: meta.algorithm, inputSize: meta.inputSize, classCount: k, layers: layers,
                           prototypes: prototypes, head: head, hyperparameters: meta.hyperparameters, normalization: norm,
                           overlayValue: overlay, history: meta.history ?? [])
         model.data = meta.data
+        model.hardwareTraining = meta.hardwareTraining
         model.convBlocks = blocks
         model.convPrototypes = convPrototypes
         model.inputShape = blocks.isEmpty ? nil : meta.inputShape

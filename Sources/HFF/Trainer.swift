@@ -126,7 +126,11 @@ public enum Trainer {
     nonisolated(unsafe) public static var chunkBatches = 32
     static let chunkBytes = 512 << 20
 
-    public static func train(_ config: TrainingConfiguration, train: Dataset, test: Dataset?,
+    /// `initial`: start from this model's parameters and input standardisation (fine-tuning;
+    /// same algorithm and layers) instead of a fresh initialisation. `hardware`: HFF dense layers
+    /// take their products from it (`LayerProduct`: hardware-aware or chip-in-the-loop training).
+    public static func train(_ config: TrainingConfiguration, train: Dataset, test: Dataset?, initial: Model? = nil,
+                             hardware: LayerProduct? = nil,
                              progress: (TrainingProgress) -> Void = { _ in }) throws -> Model {
         try config.validate()
         let h = config.hyperparameters
@@ -141,9 +145,19 @@ public enum Trainer {
         if config.algorithm == .ff && train.featureCount < k {
             throw InputError(.data, "\(train.name): FF writes the label over the first \(k) inputs but samples have only \(train.featureCount)")
         }
+        if hardware != nil && (config.algorithm != .hff || !config.convs.isEmpty) {
+            throw InputError.usage(flag: "--hardware", "hardware-aware training is built for dense HFF models (got \(config.algorithm.rawValue)\(config.convs.isEmpty ? "" : " with convolutions"))")
+        }
+        if let initial {
+            if initial.algorithm != config.algorithm || initial.widths != config.widths || !initial.convBlocks.isEmpty
+                || !config.convs.isEmpty || initial.inputSize != train.featureCount || initial.classCount != k
+                || initial.hyperparameters.prototypesPerClass != h.prototypesPerClass {
+                throw InputError.usage(flag: "--initial-model", "the initial model is \(initial.algorithm.rawValue) \(initial.architecture.describe(inputs: initial.inputSize, shape: nil)) with \(initial.classCount) classes; training asks for \(config.algorithm.rawValue) \(config.architecture.describe(inputs: train.featureCount, shape: nil)) with \(k) (dense models only)")
+            }
+        }
         let rng = SeededRandom(seed: h.seed)
         var initRNG = rng.split(1)
-        let norm = Standardization.fit(train.features, perFeature: config.perFeatureStandardization)
+        let norm = initial?.normalization ?? Standardization.fit(train.features, perFeature: config.perFeatureStandardization)
         let x = norm.applied(to: train.features)
 
         var blocks = [ConvBlock]()
@@ -195,6 +209,12 @@ public enum Trainer {
             headB = Optimizer.State(count: k)
         }
 
+        if let initial {
+            model.layers = initial.layers
+            model.prototypes = initial.prototypes
+            model.head = initial.head
+            model.overlayValue = initial.overlayValue
+        }
         // HFF layers train independently; each owns its parameters and optimiser state so that
         // workers can update different layers at the same time.
         // Conv blocks first, then the dense layers.
@@ -234,6 +254,11 @@ public enum Trainer {
                     try Wavefront.run(stages: layerCount, items: chunk.count, workers: GEMM.defaultThreads) { l, b in
                         let layer = hffLayers[l]
                         let input = l == 0 ? inputs[b] : outputs[(l - 1) * chunk.count + b].value!.output
+                        // Hardware-aware: the product from the hardware model, on chip instances
+                        // keyed by (epoch, batch), so results do not depend on the schedule.
+                        let product = try hardware.map {
+                            try $0.product(layer: l, step: UInt64(epoch) << 32 | UInt64(chunk.lowerBound + b), input: input, weight: layer.layer.weight)
+                        }
                         var g = layer.geometry.map { geometry in
                             HFFMath.convLossAndGradients(
                                 block: ConvBlock(geometry: geometry, conv: layer.layer), prototypes: layer.prototypes, input: input,
@@ -241,7 +266,7 @@ public enum Trainer {
                                 scoring: h.convScoring)
                         } ?? HFFMath.lossAndGradients(
                             layer: layer.layer, prototypes: layer.prototypes, input: input, labels: labels[b],
-                            classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin)
+                            classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin, product: product)
                         layer.update(g, labels: labels[b], optimizer: optimizer, hyperparameters: h)
                         // Keep what the read-out and the next layer need; drop the large gradients.
                         g.weight = Matrix(rows: 0, cols: 0)

@@ -1,7 +1,10 @@
 import Datasets
 import Foundation
+import Compiler
+import Hardware
 import HFF
 import Numerics
+import Simulator
 
 /// The dataset flags shared by every command that reads data.
 enum DatasetFlags {
@@ -159,6 +162,10 @@ enum TrainCommand {
             OptionSpec("--threshold", "theta", "FF goodness threshold (goodness = mean of squares).", default: "2"),
             OptionSpec("--per-feature-standardization", nil, "Standardise each input feature on its own instead of with one global mean and std."),
             OptionSpec("--classes", "K", "The number of classes, which the labels must fill (0...K-1); required above \(DatasetFlags.confirmClasses), a guard against a feature column taken for the label.", default: "largest label + 1"),
+            OptionSpec("--hardware", "preset|file", "Hardware-aware training (HFF, dense): every layer's product through this hardware's functional model, a fresh chip instance per batch (docs/hardware-aware.md)."),
+            OptionSpec("--set", "key=value", "Override a hardware key (repeatable; with --hardware)."),
+            OptionSpec("--drift-range", "T1,T2", "With --hardware: times since programming drawn log-uniformly per batch (seconds, or 30s, 1h, 1d, 1y); ignored by presets without drift.", default: "1h,1y"),
+            OptionSpec("--initial-model", "file", "Start from this model's weights, prototypes and input standardisation (fine-tuning) instead of a fresh initialisation."),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
             OptionSpec("--output", "file", "Where to write the model (safetensors)."),
             OptionSpec("--json", nil, "Print one JSON object with the results on stdout."),
@@ -193,15 +200,22 @@ enum TrainCommand {
         try config.validate()
         try checkWritable(output, flag: "--output")
         try refuseOverwritingInputs([(output, "--output")], args: args)
+        let initial = try args.string("--initial-model").map { try ModelFile.load(path: $0) }
+        let hardware = try hardwareTraining(args, algorithm: algorithm, convs: config.convs, initial: initial)
         let (train, test, provenance) = try DatasetFlags.loadForTraining(args, seed: h.seed)
         try config.validateSize(inputs: train.featureCount, classes: train.classCount, shape: train.shape)
+        let product = hardware.map {
+            CrossbarTrainingProduct(hardware: $0.description, normalization: initial?.normalization
+                                        ?? Standardization.fit(train.features, perFeature: config.perFeatureStandardization),
+                                    driftSeconds: $0.record.driftSeconds, chipSeed: nil, seed: h.seed)
+        }
 
         let json = args.flag("--json")
         if !json {
             Output.error("training \(algorithm.rawValue) \(config.architecture.describe(inputs: train.featureCount, shape: train.shape)) on \(train.name): \(train.count) train, \(test.count) test samples, \(h.epochs) epochs")
         }
         var bar = ProgressLine()
-        var model = try Trainer.train(config, train: train, test: test) { event in
+        var model = try Trainer.train(config, train: train, test: test, initial: initial, hardware: product) { event in
             switch event {
             case let .batch(epoch, batch, batches, loss):
                 let done = (Double(epoch - 1) + Double(batch) / Double(batches)) / Double(h.epochs)
@@ -212,6 +226,7 @@ enum TrainCommand {
             }
         }
         model.data = provenance
+        model.hardwareTraining = hardware?.record
         try ModelFile.save(model, to: output)
         let last = model.history.last!
         let secondsPerEpoch = model.history.map(\.seconds).reduce(0, +) / Double(model.history.count)
@@ -234,6 +249,37 @@ enum TrainCommand {
         } else {
             print("test accuracy \(Output.format((last.testAccuracy ?? 0) * 100, 2))%  (\(Output.format(secondsPerEpoch, 2)) s per epoch)  model written to \(output)")
         }
+    }
+
+    /// `--hardware`, `--set`, `--drift-range`: the resolved description and what the model file
+    /// records of it; nil without --hardware (then --set and --drift-range are refused).
+    static func hardwareTraining(_ args: Arguments, algorithm: Algorithm, convs: [ConvSpec], initial: Model?) throws
+        -> (description: HardwareDescription, record: HardwareTraining)? {
+        guard let name = args.string("--hardware") else {
+            for flag in ["--set", "--drift-range"] where args.string(flag) != nil {
+                throw InputError.usage(flag: flag, "applies to --hardware, which is not given")
+            }
+            return nil
+        }
+        if algorithm != .hff || !convs.isEmpty {
+            throw InputError.usage(flag: "--hardware", "hardware-aware training is built for dense HFF models, not \(algorithm.rawValue)\(convs.isEmpty ? "" : " with convolutions")")
+        }
+        let sets = args.strings("--set")
+        let d = try HardwareDescription.load(name, sets: sets)
+        var drift: [Double]?
+        if d.choice("noise.drift.model") != "none" {
+            let parts = (args.string("--drift-range") ?? "1h,1y").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let values = parts.map { SweepOptions.seconds($0.trimmingCharacters(in: .whitespaces)) }
+            guard values.count == 2, let low = values[0], let high = values[1], low >= 0, low <= high, high <= 1e12 else {
+                throw InputError.usage(flag: "--drift-range", "expected two times T1,T2 with 0 <= T1 <= T2 <= 1e12 s (seconds, or 30s, 1h, 1d, 1y), got '\(args.string("--drift-range") ?? "")'")
+            }
+            drift = [low, high]
+        }
+        let json = try JSONSerialization.data(withJSONObject: d.jsonObject(), options: [.sortedKeys])
+        let record = HardwareTraining(mode: .hardwareAware, hardware: name, sets: sets, hardwareSHA256: SHA256.hex(json),
+                                      driftSeconds: drift, chipSeed: nil,
+                                      initialModel: args.string("--initial-model").map { URL(fileURLWithPath: $0).lastPathComponent })
+        return (d, record)
     }
 
     /// The layers `--layers` (dense widths) or `--arch` (convolutions, then dense layers) give;

@@ -1,0 +1,101 @@
+import Datasets
+import Foundation
+import Hardware
+import HFF
+import Numerics
+
+/// The products of hardware-aware and chip-in-the-loop HFF training: each dense layer's x W as
+/// the crossbar's functional model (`CrossbarLayer`) computes it, with the same steps as
+/// `Mapper.map` and `Simulation` take for a trained model.
+///
+/// Per call (layer l, batch `step`):
+/// 1. Layer 0 takes raw inputs, as on the chip: the input standardisation folds into the
+///    weights, W'_ij = W_ij / sigma_i, and a digital constant c_j = -sum_i mu_i / sigma_i W_ij
+///    (`LoweredModel`'s fold); x_raw = x sigma + mu. Later layers take x as it is.
+/// 2. Codes: `Mapper.quantize` (per-layer or per-column scale, clipping percentile).
+/// 3. Programming: a `CrossbarLayer` chip instance. Hardware-aware: a fresh instance per
+///    (step, layer), with the drift time drawn log-uniformly in `driftSeconds`, so programming
+///    noise, drift and faults are drawn anew every batch. Chip-in-the-loop: the instance of
+///    `chipSeed` (the same draws `hffsim run --chip-seeds` makes for that seed).
+/// 4. Calibration (calibrated range or DAC modes): on this batch's inputs, without read noise,
+///    times 1 + headroom (`Mapper` calibrates on training samples the same way).
+/// 5. The forward pass: DAC, reads, read and ADC noise, ADC quantisation, drift compensation;
+///    plus c_j for layer 0. The result is in the units of x W.
+public struct CrossbarTrainingProduct: LayerProduct {
+    public var hardware: HardwareDescription
+    public var options: MapOptions
+    public var normalization: Standardization
+    /// [low, high] seconds since programming, drawn log-uniformly per batch (hardware-aware,
+    /// drift models only); nil: the description's own time.
+    public var driftSeconds: [Double]?
+    /// Chip-in-the-loop: the one chip instance every batch runs on; nil: hardware-aware.
+    public var chipSeed: UInt64?
+    /// The seed of the per-batch draws (the training seed).
+    public var seed: UInt64
+
+    public init(hardware: HardwareDescription, options: MapOptions = MapOptions(), normalization: Standardization,
+                driftSeconds: [Double]?, chipSeed: UInt64?, seed: UInt64) {
+        self.hardware = hardware
+        self.options = options
+        self.normalization = normalization
+        self.driftSeconds = driftSeconds
+        self.chipSeed = chipSeed
+        self.seed = seed
+    }
+
+    public func product(layer l: Int, step: UInt64, input x: Matrix, weight: Matrix) throws -> Matrix {
+        var draws = SeededRandom(seed: seed).split(step).split(UInt64(l))
+        var hw = hardware
+        if chipSeed == nil, let d = driftSeconds, d[1] > 0 {
+            let low = Foundation.log(max(d[0], 1e-9)), high = Foundation.log(d[1])
+            let t = Foundation.exp(low + Double(draws.uniform()) * (high - low))
+            hw = try hw.overriding(["noise.drift.timeSinceProgrammingSeconds=\(t)"])
+        }
+        var w = weight, raw = x
+        var constant = [Float](repeating: 0, count: weight.cols)
+        if l == 0 { (w, raw, constant) = fold(weight: weight, input: x) }
+        let (codes, scales, _) = Mapper.quantize(w, limit: CrossbarLayer.codeLimit(hw), options: options)
+        // Chip-in-the-loop: the seed `Simulation.functionalRun` gives layer l of chip `chipSeed`.
+        let instance = chipSeed.map { $0 &* 1_000_003 &+ UInt64(l) } ?? draws.next()
+        var crossbar = try CrossbarLayer(codes: codes, inputs: w.rows, outputs: w.cols, columnScales: scales,
+                                         hardware: hw, seed: instance, signedInputs: false)
+        try calibrate(&crossbar, on: raw)
+        var counts = ActionCounts()
+        var y = crossbar.forward(raw, rng: &draws, counts: &counts)
+        if l == 0 { Kernels.addRowVector(&y, constant) }
+        return y
+    }
+
+    /// Layer 0's standardisation folded into the weights (see the type's step 1).
+    func fold(weight: Matrix, input x: Matrix) -> (weight: Matrix, raw: Matrix, constant: [Float]) {
+        let n = weight.rows
+        let mu = normalization.isGlobal ? [Float](repeating: normalization.mean[0], count: n) : normalization.mean
+        let sigma = normalization.isGlobal ? [Float](repeating: normalization.std[0], count: n) : normalization.std
+        var w = weight, raw = x
+        var constant = [Float](repeating: 0, count: weight.cols)
+        for i in 0..<n {
+            let inv = 1 / sigma[i]
+            for j in 0..<w.cols {
+                constant[j] -= mu[i] * inv * w[i, j]
+                w[i, j] *= inv
+            }
+        }
+        for r in 0..<raw.rows { for i in 0..<n { raw[r, i] = raw[r, i] * sigma[i] + mu[i] } }
+        return (w, raw, constant)
+    }
+
+    /// The batch-calibrated DAC scale and ADC ranges. `Mapper.map` calibrates a noiseless
+    /// instance; this calibrates the programmed instance itself (its conductances, without read
+    /// or ADC noise), which saves programming a second one per batch. The two agree on presets
+    /// without programming noise (rram-neurosim); pcm-aihwkit's ADC is full-scale, not calibrated.
+    func calibrate(_ crossbar: inout CrossbarLayer, on raw: Matrix) throws {
+        if HardwareModel(hardware).dac.inputScaling == .calibrated {
+            let largest = raw.storage.reduce(Float(0)) { max($0, abs($1)) }
+            try crossbar.setInputScale(largest > 0 ? largest : 1, file: hardware.name)
+        }
+        guard hardware.choice("crossbar.adc.rangeMode") != "full-scale" else { return }
+        crossbar.calibrate(raw)
+        let headroom = Float(1 + (options.adcHeadroom ?? hardware.number("crossbar.adc.calibrationHeadroom")))
+        try crossbar.setADCRanges(crossbar.adcRanges.map { $0 * headroom }, file: hardware.name)
+    }
+}
