@@ -129,6 +129,14 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var trainAccuracy: Double
     public var testAccuracy: Double?
     public var seconds: Double
+
+    public init(epoch: Int, loss: Double, trainAccuracy: Double, testAccuracy: Double?, seconds: Double) {
+        self.epoch = epoch
+        self.loss = loss
+        self.trainAccuracy = trainAccuracy
+        self.testAccuracy = testAccuracy
+        self.seconds = seconds
+    }
 }
 
 /// A trained network of any of the three algorithms, with what is needed to run it: input

@@ -19,6 +19,8 @@ public struct TrainingConfiguration: Equatable, Sendable {
     public var hyperparameters: Hyperparameters
     /// Standardise each feature on its own (true) or all features with one mean and std (false).
     public var perFeatureStandardization: Bool = false
+    /// HFF: false trains the prototypes alone (weights and biases stay as they start).
+    public var trainsWeights: Bool = true
 
     /// Bounds that keep every size computation far from overflow; the parameter budget below
     /// keeps memory sane.
@@ -267,7 +269,7 @@ public enum Trainer {
                         } ?? HFFMath.lossAndGradients(
                             layer: layer.layer, prototypes: layer.prototypes, input: input, labels: labels[b],
                             classCount: k, perClass: h.prototypesPerClass, tau: h.tau, margin: h.margin, product: product)
-                        layer.update(g, labels: labels[b], optimizer: optimizer, hyperparameters: h)
+                        layer.update(g, labels: labels[b], optimizer: optimizer, hyperparameters: h, weights: config.trainsWeights)
                         // Keep what the read-out and the next layer need; drop the large gradients.
                         g.weight = Matrix(rows: 0, cols: 0)
                         g.prototypes = Matrix(rows: 0, cols: 0)
@@ -382,9 +384,11 @@ final class HFFLayerState {
         prototypeState = Optimizer.State(count: prototypes.count)
     }
 
-    func update(_ g: HFFMath.Gradients, labels: [Int], optimizer: Optimizer, hyperparameters h: Hyperparameters) {
-        optimizer.step(&layer.weight.storage, gradient: g.weight.storage, state: &weightState)
-        optimizer.step(&layer.bias, gradient: g.bias, state: &biasState)
+    func update(_ g: HFFMath.Gradients, labels: [Int], optimizer: Optimizer, hyperparameters h: Hyperparameters, weights: Bool = true) {
+        if weights {
+            optimizer.step(&layer.weight.storage, gradient: g.weight.storage, state: &weightState)
+            optimizer.step(&layer.bias, gradient: g.bias, state: &biasState)
+        }
         if h.prototypeLearning == .gradient {
             optimizer.step(&prototypes.storage, gradient: g.prototypes.storage, state: &prototypeState)
         } else {

@@ -165,6 +165,8 @@ enum TrainCommand {
             OptionSpec("--hardware", "preset|file", "Hardware-aware training (HFF, dense): every layer's product through this hardware's functional model, a fresh chip instance per batch (docs/hardware-aware.md)."),
             OptionSpec("--set", "key=value", "Override a hardware key (repeatable; with --hardware)."),
             OptionSpec("--drift-range", "T1,T2", "With --hardware: times since programming drawn log-uniformly per batch (seconds, or 30s, 1h, 1d, 1y); ignored by presets without drift.", default: "1h,1y"),
+            OptionSpec("--chip", "config.json", "Chip-in-the-loop training of the config's model (written by 'hffsim map') on one chip instance of its hardware, layer by layer, --epochs per layer (docs/hardware-aware.md)."),
+            OptionSpec("--chip-seed", "S", "With --chip: the chip instance (as 'hffsim run' numbers them, 1...).", default: "1"),
             OptionSpec("--initial-model", "file", "Start from this model's weights, prototypes and input standardisation (fine-tuning) instead of a fresh initialisation."),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
             OptionSpec("--output", "file", "Where to write the model (safetensors)."),
@@ -194,6 +196,12 @@ enum TrainCommand {
         h.emaMomentum = try args.float("--ema-momentum", default: 0.99, expected: "a number in [0, 1)") { $0 >= 0 && $0 < 1 }
         h.threshold = try args.float("--threshold", default: 2)
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
+        if args.string("--chip") != nil {
+            try checkWritable(output, flag: "--output")
+            try refuseOverwritingInputs([(output, "--output")], args: args, inputs: [args.string("--chip")!])
+            return try runChipInTheLoop(args, hyperparameters: h, output: output, json: args.flag("--json"))
+        }
+        if args.string("--chip-seed") != nil { throw InputError.usage(flag: "--chip-seed", "applies to --chip, which is not given") }
         var config = TrainingConfiguration(algorithm: algorithm, widths: [], hyperparameters: h)
         config.architecture = try layers(args)
         config.perFeatureStandardization = args.flag("--per-feature-standardization")
