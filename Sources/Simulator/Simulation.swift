@@ -7,6 +7,8 @@ import Numerics
 /// Choices of one simulation run.
 public struct RunOptions: Sendable {
     public var chipSeeds = 1
+    /// The first chip instance's seed: chips firstChipSeed...firstChipSeed + chipSeeds - 1.
+    public var firstChipSeed = 1
     /// Overrides `noise.drift.timeSinceProgrammingSeconds` when set.
     public var timeSinceProgrammingSeconds: Double?
     /// Samples whose events go into the Chrome trace.
@@ -203,7 +205,7 @@ public enum Simulation {
             makespan = max(makespan, run.makespan)
             throughput += run.steadyStateInferencesPerTick * HardwareModel.ticksPerNanosecond * 1e9 / chips
             loadedLatency += cost.nanoseconds(ticks: run.latencies.reduce(0, +)) / Double(max(1, n)) / chips
-            guard seed == 1 else { return }
+            guard seed == options.firstChipSeed else { return }
             resources = graph.units.indices.map {
                 (graph.units[$0].name, cost.cycles(ticks: run.ledger.busyTicks[$0]), cost.cycles(ticks: run.ledger.stallTicks[$0]), run.ledger.maxQueue[$0])
             }
@@ -214,8 +216,8 @@ public enum Simulation {
         // A chip whose functional run fails lets the previous chip's timing finish first, so no
         // thread outlives the call.
         defer { pending?.wait() }
-        for seed in 1...options.chipSeeds {
-            let chip = Double(seed - 1)
+        for seed in options.firstChipSeed..<(options.firstChipSeed + options.chipSeeds) {
+            let chip = Double(seed - options.firstChipSeed)
             progress?("chip \(seed) of \(options.chipSeeds): programming", chip / chips)
             let (predictions, activity, core, compensation) = try functionalRun(config: config, lowered: lowered, hardware: hardware, raw: raw, seed: seed) { pass, layer in
                 progress?("chip \(seed) of \(options.chipSeeds): pass \(pass + 1) of \(lowered.passes), layer \(layer + 1) of \(config.layers.count)",
@@ -234,9 +236,9 @@ public enum Simulation {
             } else {
                 let executor = Executor(config: config, model: cost, activity: activity, core: core)
                 pending = ChipTiming.start(executor: executor, samples: n, inFlight: inFlight,
-                                           traceSamples: seed == 1 ? min(options.traceSamples, n) : 0)
+                                           traceSamples: seed == options.firstChipSeed ? min(options.traceSamples, n) : 0)
                 pendingSeed = seed
-                if seed == 1 { first = (activity, core?.payloads, pending!) }
+                if seed == options.firstChipSeed { first = (activity, core?.payloads, pending!) }
             }
             // Partial products: every weight slice times every input bit-plane (or multi-bit
             // pass), per pass and inference, as the functional model computes them.

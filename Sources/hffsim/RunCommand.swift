@@ -15,6 +15,7 @@ enum RunCommand {
         options: DatasetFlags.modelDataOptions + [
             OptionSpec("--samples", "N", "Test samples to simulate (the first N).", default: "all"),
             OptionSpec("--chip-seeds", "S", "Chip instances (programming noise, faults, mismatch); seeds 1...S.", default: "1"),
+            OptionSpec("--first-chip-seed", "F", "Start the chip instances at seed F: seeds F...F+S-1 (a chip-in-the-loop model on its own chip).", default: "1"),
             OptionSpec("--time-since-programming", "T", "Overrides the drift time: seconds, or with a unit (30s, 1h, 1d, 1y).", default: "the config's"),
             OptionSpec("--output-dir", "DIR", "Write summary.json, layers.csv, components.csv, stats.txt, trace.json and report.html (with its SVG figures) here.", default: "none"),
             OptionSpec("--in-flight", "N", "Inferences in flight at once in the loaded run (the next is admitted when one completes).", default: "enough to fill every layer's buffers, + 2"),
@@ -37,6 +38,7 @@ enum RunCommand {
         GEMM.defaultThreads = try args.int("--threads", default: GEMM.defaultThreads, range: 1...1024)
         var options = RunOptions()
         options.chipSeeds = try args.int("--chip-seeds", default: 1, range: 1...1000)
+        options.firstChipSeed = try args.int("--first-chip-seed", default: 1, range: 1...1_000_000)
         options.traceSamples = try args.int("--trace-samples", default: 4, range: 0...10_000)
         // The trace is only written into --output-dir: without one, none is built.
         if args.string("--output-dir") == nil { options.traceSamples = 0 }
