@@ -21,6 +21,10 @@ import Numerics
 ///    times 1 + headroom (`Mapper` calibrates on training samples the same way).
 /// 5. The forward pass: DAC, reads, read and ADC noise, ADC quantisation, drift compensation;
 ///    plus c_j for layer 0. The result is in the units of x W.
+///
+/// Draws, from SeededRandom(seed).split(step).split(layer), in order: the drift time (one
+/// uniform, hardware-aware with a range only), the chip instance's seed (hardware-aware only),
+/// then the read and ADC noise of the forward pass.
 public struct CrossbarTrainingProduct: LayerProduct {
     public var hardware: HardwareDescription
     public var options: MapOptions

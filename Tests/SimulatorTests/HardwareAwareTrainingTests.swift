@@ -57,13 +57,21 @@ final class HardwareAwareTrainingTests: XCTestCase {
         let a = try p.product(layer: 0, step: 1, input: x, weight: w)
         XCTAssertEqual(a, try p.product(layer: 0, step: 1, input: x, weight: w))
         XCTAssertNotEqual(a, try p.product(layer: 0, step: 2, input: x, weight: w))
-        // A one-point range at 1 day equals the description set to 1 day (the same draws: the
-        // time is drawn, log-uniformly, from a range of zero width).
+        // The documented draws of a range: from SeededRandom(seed).split(step).split(layer), the
+        // time (one uniform; a range of zero width gives its one time), the chip instance's
+        // seed, then the read noise. Rebuilt by hand for layer 1 (no standardisation fold).
+        let z = TestModels.raw(8, 10, seed: 4)
+        let w1 = TestModels.model(.hff, widths: [10, 6], inputs: 16, classes: 3, seed: 2).layers[1].weight
+        let got = try p.product(layer: 1, step: 4, input: z, weight: w1)
+        var draws = SeededRandom(seed: 5).split(4).split(1)
+        _ = draws.uniform()
         let day = try hw.overriding(["noise.drift.timeSinceProgrammingSeconds=86400"])
-        let q = CrossbarTrainingProduct(hardware: day, normalization: model.normalization, driftSeconds: nil, chipSeed: nil, seed: 5)
-        let b = try q.product(layer: 0, step: 1, input: x, weight: w)
-        let worst = zip(a.storage, b.storage).map { abs($0 - $1) }.max()!
-        XCTAssertLessThan(worst, 1e-5 * (a.storage.map(abs).max()! + 1))
+        let (codes, scales, _) = Mapper.quantize(w1, limit: CrossbarLayer.codeLimit(day), options: MapOptions())
+        let chip = try CrossbarLayer(codes: codes, inputs: 10, outputs: 6, columnScales: scales, hardware: day, seed: draws.next(), signedInputs: false)
+        var counts = ActionCounts()
+        let expected = chip.forward(z, rng: &draws, counts: &counts)
+        let worst = zip(got.storage, expected.storage).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(worst, 1e-4 * (expected.storage.map(abs).max()! + 1e-6))
     }
 
     /// On the ideal preset (22-bit inputs, 24-bit weights and ADC, no noise) hardware-aware
