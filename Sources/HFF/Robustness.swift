@@ -109,29 +109,43 @@ public enum Robustness {
 
     // MARK: - Attacks
 
+    /// What an attack over several radii measured.
+    public struct AttackOutcome: Equatable, Sendable {
+        /// Accuracy at each eps, in the order given.
+        public var accuracies: [Double]
+        /// Rows whose loss gradient at the clean input is exactly zero (the softmax saturated in
+        /// Float): FGSM leaves them unchanged, and PGD too unless a step or the random start
+        /// leaves the saturated region.
+        public var zeroGradientRows: Int
+    }
+
     /// Accuracy under `settings.attack` at each radius eps (standardised units), rows batched
     /// `batchRows` at a time. FGSM computes the gradient once per batch and reuses it for every
     /// eps; PGD runs once per eps (eps = 0 leaves x unchanged: every step is clipped to zero).
-    public static func attackAccuracies(model: Model, raw: Matrix, labels: [Int], epsilons: [Float], settings: AttackSettings,
-                                        batchRows: Int = 1000, progress: ((Double) -> Void)? = nil) -> [Double] {
+    public static func attack(model: Model, raw: Matrix, labels: [Int], epsilons: [Float], settings: AttackSettings,
+                              batchRows: Int = 1000, progress: ((Double) -> Void)? = nil) -> AttackOutcome {
         precondition(attackRefusal(model) == nil)
-        var hits = [Int](repeating: 0, count: epsilons.count)
+        var hits = [Int](repeating: 0, count: epsilons.count), zeroRows = 0
         forEachBatch(raw.rows, batchRows) { range in
             let x = standardizedRows(model, raw, range)
             let y = Array(labels[range])
-            let fgsmGradient = settings.attack == .fgsm ? lossAndInputGradient(model: model, standardized: x, labels: y).gradient : nil
+            let clean = lossAndInputGradient(model: model, standardized: x, labels: y).gradient
+            zeroRows += zeroRowCount(clean)
             for (e, epsilon) in epsilons.enumerated() {
-                let adversarial: Matrix
-                if let g = fgsmGradient {
-                    adversarial = signStep(x, g, epsilon)
-                } else {
-                    adversarial = pgd(model: model, standardized: x, labels: y, epsilon: epsilon, settings: settings, firstRow: range.lowerBound)
-                }
+                let adversarial = settings.attack == .fgsm
+                    ? signStep(x, clean, epsilon)
+                    : pgd(model: model, standardized: x, labels: y, epsilon: epsilon, settings: settings, firstRow: range.lowerBound)
                 hits[e] += hitCount(predictStandardized(model, adversarial), labels, range)
             }
             progress?(Double(range.upperBound) / Double(max(raw.rows, 1)))
         }
-        return hits.map { Double($0) / Double(max(raw.rows, 1)) }
+        return AttackOutcome(accuracies: hits.map { Double($0) / Double(max(raw.rows, 1)) }, zeroGradientRows: zeroRows)
+    }
+
+    /// `attack(...).accuracies`.
+    public static func attackAccuracies(model: Model, raw: Matrix, labels: [Int], epsilons: [Float], settings: AttackSettings,
+                                        batchRows: Int = 1000) -> [Double] {
+        attack(model: model, raw: raw, labels: labels, epsilons: epsilons, settings: settings, batchRows: batchRows).accuracies
     }
 
     /// FGSM (Goodfellow et al. 2015): x' = x + eps sign(dl/dx), one gradient.
@@ -198,7 +212,10 @@ public enum Robustness {
     }
 
     /// Softmax cross-entropy of score rows S against labels: l_i = -log softmax(S_i)_{y_i} and
-    /// dl_i/dS_i = softmax(S_i) - onehot(y_i).
+    /// dl_i/dS_i = softmax(S_i) - onehot(y_i), whose true-class entry p_y - 1 is computed as
+    /// -sum_{k != y} p_k (equal, as the p sum to 1): on a confident row p_y rounds to 1 in Float
+    /// while the other p_k stay positive, and p_y - 1 = 0 would drop the true class's term from
+    /// the gradient and turn its direction.
     static func crossEntropy(_ scores: Matrix, _ labels: [Int]) -> (losses: [Float], dScores: Matrix) {
         var logp = scores
         Kernels.logSoftmaxRows(&logp)
@@ -207,7 +224,9 @@ public enum Robustness {
         var losses = [Float](repeating: 0, count: scores.rows)
         for i in 0..<scores.rows {
             losses[i] = -logp[i, labels[i]]
-            d[i, labels[i]] -= 1
+            var others: Float = 0
+            for k in 0..<scores.cols where k != labels[i] { others += d[i, k] }
+            d[i, labels[i]] = -others
         }
         return (losses, d)
     }
@@ -430,6 +449,11 @@ extension Robustness {
                 for i in 0..<p.count { p[i] += sigma * q[i] }
             }
         }
+    }
+
+    /// Rows of `g` that are zero everywhere.
+    static func zeroRowCount(_ g: Matrix) -> Int {
+        (0..<g.rows).filter { i in (0..<g.cols).allSatisfy { g[i, $0] == 0 } }.count
     }
 
     /// How many of `predicted` equal labels[range] (predicted[r] is row range.lowerBound + r).

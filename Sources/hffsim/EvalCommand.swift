@@ -179,12 +179,13 @@ enum RobustnessRun {
                           json: Bool) -> [String: Any] {
         var progress = ProgressLine(enabled: Output.stderrIsTerminal)
         let start = Date()
-        let accuracies = Robustness.attackAccuracies(model: model, raw: test.features, labels: test.labels, epsilons: epsilons.map { Float($0) },
-                                                     settings: settings) { progress.update("\(settings.attack.rawValue) attack", fraction: $0) }
+        let outcome = Robustness.attack(model: model, raw: test.features, labels: test.labels, epsilons: epsilons.map { Float($0) },
+                                        settings: settings) { progress.update("\(settings.attack.rawValue) attack", fraction: $0) }
         progress.clear()
-        let seconds = Date().timeIntervalSince(start)
-        var out: [String: Any] = ["attack": settings.attack.rawValue, "norm": "linf", "space": "standardized",
-                                  "seconds": seconds, "results": rows(epsilons, accuracies, name: "epsilon", rawPerUnit: rawPerUnit)]
+        let seconds = Date().timeIntervalSince(start), accuracies = outcome.accuracies
+        var out: [String: Any] = ["attack": settings.attack.rawValue, "norm": "linf", "space": "standardized", "seconds": seconds,
+                                  "zeroGradientSamples": outcome.zeroGradientRows,
+                                  "results": rows(epsilons, accuracies, name: "epsilon", rawPerUnit: rawPerUnit)]
         if let rawPerUnit { out["rawUnitsPerStandardizedUnit"] = rawPerUnit }
         var title = "FGSM"
         if settings.attack == .pgd {
@@ -198,6 +199,9 @@ enum RobustnessRun {
         if !json {
             print("\n\(title): white-box L-infinity attack on the standardised input, \(test.count) samples, \(Output.format(seconds, 1)) s")
             printTable(epsilons, accuracies, name: "epsilon", rawPerUnit: rawPerUnit)
+            if outcome.zeroGradientRows > 0 {
+                print("\(outcome.zeroGradientRows) of \(test.count) samples have a zero loss gradient at the clean input (the softmax saturates in Float); the attack cannot move them")
+            }
         }
         return out
     }

@@ -186,6 +186,27 @@ final class RobustnessTests: XCTestCase {
         XCTAssertEqual(fgsm.storage, [0, -0.75, 1.25, 2.5])
     }
 
+    /// logits = x W with W0 = (3, 1), W1 = (1, 2); at x = (10, 0) the margin is 20, so
+    /// p1 = 1 / (1 + e^20) = 2.1e-9 and p0 rounds to 1 in Float. The gradient for label 0 is
+    /// p1 (W1 - W0) = p1 (-2, 1) (signs -, +); p0 - 1 computed as 0 would leave p1 W1 (signs +, +).
+    /// At x = (100, 0) p1 = e^-200 underflows: the gradient is exactly zero and FGSM cannot move.
+    func testGradientDirectionWhereTheSoftmaxSaturates() {
+        let w = Matrix(rows: 2, cols: 2, storage: [3, 1, 1, 2])
+        let model = Model(algorithm: .backprop, inputSize: 2, classCount: 2, layers: [], head: DenseLayer(weight: w, bias: [0, 0]),
+                          hyperparameters: Hyperparameters(), normalization: .identity)
+        let x = Matrix(rows: 1, cols: 2, storage: [10, 0])
+        let g = Robustness.lossAndInputGradient(model: model, standardized: x, labels: [0]).gradient
+        let p1 = 1 / (1 + Foundation.exp(20.0))
+        XCTAssertEqual(Double(g[0, 0]), -2 * p1, accuracy: 1e-3 * 2 * p1)
+        XCTAssertEqual(Double(g[0, 1]), p1, accuracy: 1e-3 * p1)
+        XCTAssertEqual(Robustness.fgsm(model: model, standardized: x, labels: [0], epsilon: 0.5).storage, [9.5, 0.5])
+        let settings = Robustness.AttackSettings(attack: .fgsm)
+        let far = Matrix(rows: 2, cols: 2, storage: [100, 0, 10, 0])
+        let outcome = Robustness.attack(model: model, raw: far, labels: [0, 0], epsilons: [0.5], settings: settings)
+        XCTAssertEqual(outcome.zeroGradientRows, 1, "the row at margin 200")
+        XCTAssertEqual(Robustness.fgsm(model: model, standardized: far.rows(0..<1), labels: [0], epsilon: 0.5), far.rows(0..<1))
+    }
+
     func testPGDStaysInTheEpsilonBall() {
         for algorithm in Algorithm.allCases {
             let model = tinyModel(algorithm, seed: 20)
