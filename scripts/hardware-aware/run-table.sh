@@ -1,0 +1,46 @@
+#!/bin/bash
+# Issue 16 table: plain, hardware-aware (1 epoch from the plain model, lr 1e-4) and chip-in-the-loop
+# (1 epoch per layer, per chip) on pcm-aihwkit 4/5/6-bit ADCs (1 h, 1 y) and rram-neurosim 3/4-bit.
+OUT=${OUT:-hwa-table}; mkdir -p "$OUT"; B=$(realpath "${1:?usage: run-table.sh HFFSIM PLAIN_MODEL}"); P=$(realpath "${2:?usage: run-table.sh HFFSIM PLAIN_MODEL}"); cd "$OUT"
+D="--dataset fashion-mnist"
+log() { echo "$(date +%T) $*" >> progress.txt; }
+summ() { python3 -c "import json,sys; d=json.load(open('$1')); print('$1', d['floatAccuracy'], d['hardwareAccuracy'], d['hardwareAccuracyPerChip'])" >> summary.txt; }
+run5() { # config tag [time]
+  local t=${3:+--time-since-programming $3}
+  [ -s $2.json ] || { $B run $1 $D --chip-seeds 5 $t --json > $2.tmp && mv $2.tmp $2.json; }; summ $2.json; }
+for bits in 4 5 6; do
+  $B map $P --hardware pcm-aihwkit --set crossbar.adc.bits=$bits $D --output plain-pcm$bits.json >/dev/null 2>&1
+  run5 plain-pcm$bits.json r-plain-pcm$bits-1h; run5 plain-pcm$bits.json r-plain-pcm$bits-1y 1y; log plain pcm$bits
+done
+for bits in 4 5 6; do
+  m=pcm$bits-e1.safetensors
+  [ -s $m ] || { /usr/bin/time -f "wall %e" $B train $D --epochs 1 --learning-rate 1e-4 --hardware pcm-aihwkit --set crossbar.adc.bits=$bits --initial-model $P --output $m --threads 2 > train-pcm$bits.log 2>&1; }
+  $B map $m --hardware pcm-aihwkit --set crossbar.adc.bits=$bits $D --output hwa-pcm$bits.json >/dev/null 2>&1
+  run5 hwa-pcm$bits.json r-hwa-pcm$bits-1h; run5 hwa-pcm$bits.json r-hwa-pcm$bits-1y 1y; log hwa pcm$bits
+done
+cil() { # preset tag bits seeds...
+  local preset=$1 tag=$2 bits=$3; shift 3
+  for s in "$@"; do
+    m=cil-$tag-chip$s.safetensors
+    [ -s $m ] || $B train --chip plain-$tag.json --chip-seed $s --epochs 1 --learning-rate 1e-4 $D --output $m --json > train-cil-$tag-chip$s.json 2> train-cil-$tag-chip$s.err
+    $B map $m --hardware $preset --set crossbar.adc.bits=$bits $D --output cil-$tag-chip$s.json >/dev/null 2>&1
+    [ -s r-cil-$tag-chip$s-1h.json ] || $B run cil-$tag-chip$s.json $D --first-chip-seed $s --json > r-cil-$tag-chip$s-1h.json; summ r-cil-$tag-chip$s-1h.json
+    if [ $preset = pcm-aihwkit ]; then
+      [ -s r-cil-$tag-chip$s-1y.json ] || $B run cil-$tag-chip$s.json $D --first-chip-seed $s --time-since-programming 1y --json > r-cil-$tag-chip$s-1y.json; summ r-cil-$tag-chip$s-1y.json
+    fi
+    log cil $tag chip $s
+  done
+}
+for bits in 4 5 6; do cil pcm-aihwkit pcm$bits $bits 1 2 3 4 5; done
+for bits in 3 4; do
+  $B map $P --hardware rram-neurosim --set crossbar.adc.bits=$bits $D --output plain-rram$bits.json >/dev/null 2>&1
+  run5 plain-rram$bits.json r-plain-rram$bits; log plain rram$bits
+done
+for bits in 4 3; do
+  m=rram$bits-e1.safetensors
+  [ -s $m ] || { /usr/bin/time -f "wall %e" $B train $D --epochs 1 --learning-rate 1e-4 --hardware rram-neurosim --set crossbar.adc.bits=$bits --initial-model $P --output $m --threads 2 > train-rram$bits.log 2>&1; }
+  $B map $m --hardware rram-neurosim --set crossbar.adc.bits=$bits $D --output hwa-rram$bits.json >/dev/null 2>&1
+  run5 hwa-rram$bits.json r-hwa-rram$bits; log hwa rram$bits
+done
+for bits in 4 3; do cil rram-neurosim rram$bits $bits 1 2 3 4 5; done
+log done
