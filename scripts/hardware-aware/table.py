@@ -10,10 +10,14 @@ import glob, json, os, statistics, sys
 d = sys.argv[1] if len(sys.argv) > 1 else "."
 def load(name):
     p = os.path.join(d, name + ".json")
-    return json.load(open(p)) if os.path.exists(p) else None
+    try:
+        return json.load(open(p))
+    except (OSError, ValueError):  # missing, or still being written
+        return None
 
 rows = [("pcm-aihwkit", "pcm", b, t) for b in (4, 5, 6) for t in ("1h", "1y")] + [("rram-neurosim", "rram", b, None) for b in (3, 4)]
-print("| preset | ADC bits | time | plain: hardware acc. (drop) | hardware-aware: float, hardware acc. (drop) | chip-in-the-loop: hardware acc. (drop), chips |")
+print("Drops in points: against the plain model's float accuracy / against the model's own float accuracy; +- the spread over chips.\n")
+print("| preset | ADC bits | time | plain: hardware (drop +- sd) | hardware-aware: float, hardware (drops +- sd) | chip-in-the-loop: float, hardware (drops +- sd), models |")
 print("|---|---|---|---|---|---|")
 for preset, tag, b, t in rows:
     suffix = f"-{t}" if t else ""
@@ -21,21 +25,17 @@ for preset, tag, b, t in rows:
     if plain is None:
         continue
     ref = plain["floatAccuracy"] * 100
-    def cell(acc, spread):
-        return f"{acc:.2f}% ({ref - acc:.2f} +- {spread:.2f})"
+    def cell(own, accs):
+        m = statistics.mean(accs)
+        return f"{own:.2f}%, {m:.2f}% ({ref - m:.2f} / {own - m:.2f} +- {statistics.pstdev(accs):.2f})"
     pa = [x * 100 for x in plain["hardwareAccuracyPerChip"]]
-    out = [preset, str(b), t or "-", cell(statistics.mean(pa), statistics.pstdev(pa))]
+    out = [preset, str(b), t or "-", f"{statistics.mean(pa):.2f}% ({ref - statistics.mean(pa):.2f} +- {statistics.pstdev(pa):.2f})"]
     hwa = load(f"r-hwa-{tag}{b}{suffix}")
-    if hwa:
-        ha = [x * 100 for x in hwa["hardwareAccuracyPerChip"]]
-        out.append(f"{hwa['floatAccuracy'] * 100:.2f}%, " + cell(statistics.mean(ha), statistics.pstdev(ha)))
-    else:
-        out.append("-")
-    cil = [load(f"r-cil-{tag}{b}-chip{s}{suffix}") for s in range(1, 6)]
-    cil = [c for c in cil if c]
+    out.append(cell(hwa["floatAccuracy"] * 100, [x * 100 for x in hwa["hardwareAccuracyPerChip"]]) if hwa else "-")
+    cil = [c for c in (load(f"r-cil-{tag}{b}-chip{s}{suffix}") for s in range(1, 6)) if c]
     if cil:
-        ca = [c["hardwareAccuracyPerChip"][0] * 100 for c in cil]
-        out.append(cell(statistics.mean(ca), statistics.pstdev(ca)) + f", {len(cil)}")
+        own = statistics.mean(c["floatAccuracy"] * 100 for c in cil)
+        out.append(cell(own, [c["hardwareAccuracyPerChip"][0] * 100 for c in cil]) + f", {len(cil)}")
     else:
         out.append("-")
     print("| " + " | ".join(out) + " |")
