@@ -32,7 +32,7 @@ for preset, tag, b, t in rows:
     out = [preset, str(b), t or "-", f"{statistics.mean(pa):.2f}% ({ref - statistics.mean(pa):.2f} +- {statistics.pstdev(pa):.2f})"]
     hwa = load(f"r-hwa-{tag}{b}{suffix}")
     out.append(cell(hwa["floatAccuracy"] * 100, [x * 100 for x in hwa["hardwareAccuracyPerChip"]]) if hwa else "-")
-    cil = [c for c in (load(f"r-cil-{tag}{b}-chip{s}{suffix}") for s in range(1, 6)) if c]
+    cil = [c for c in (load(f"r-cil-{tag}{b}-chip{s}{suffix or '-1h'}") for s in range(1, 6)) if c]  # run-table.sh names them -1h
     if cil:
         own = statistics.mean(c["floatAccuracy"] * 100 for c in cil)
         out.append(cell(own, [c["hardwareAccuracyPerChip"][0] * 100 for c in cil]) + f", {len(cil)}")
