@@ -32,10 +32,13 @@ public enum ChipInTheLoop {
     public static func train(from initial: Model, train: Dataset, hardware: HardwareDescription, options: MapOptions, chipSeed: Int,
                              hyperparameters h: Hyperparameters, test: Dataset?,
                              progress: (String) -> Void = { _ in }) throws -> (model: Model, layerPasses: [Int]) {
+        // The history: every stage's epochs in order (each layer's, then each read-out refit's),
+        // numbered on; a stage's loss is its layer's, its train accuracy the layer's own read-out.
         guard initial.algorithm == .hff, initial.convBlocks.isEmpty else {
             throw InputError.usage(flag: "--chip", "chip-in-the-loop training is built for dense HFF models")
         }
         var model = initial
+        model.history = []
         let layers = model.layers.count
         var chipInputs = [train.features]  // X_0, X_1, ..., X_L
         for l in 0..<layers {
@@ -48,6 +51,7 @@ public enum ChipInTheLoop {
                                          normalization: l == 0 ? model.normalization : .identity, hyperparameters: h, weights: true)
             model.layers[l] = trained.layer
             model.prototypes[l] = trained.prototypes
+            append(trained.history, to: &model)
             if let test { progress("layer \(l + 1): float test accuracy of the model so far \(String(format: "%.2f", model.accuracy(on: test) * 100))%") }
         }
         chipInputs.append(try chipOutputs(model: model, layer: layers - 1, input: chipInputs[layers - 1], train: train, hardware: hardware,
@@ -62,6 +66,7 @@ public enum ChipInTheLoop {
             let fitted = try trainLayer(DenseLayer(weight: identity, bias: [Float](repeating: 0, count: n)), prototypes: model.prototypes[l],
                                         on: chipInputs[l + 1], labels: train, normalization: .identity, hyperparameters: h, weights: false)
             model.prototypes[l] = fitted.prototypes
+            append(fitted.history, to: &model)
         }
         return (model, [Int](repeating: train.count, count: layers))
     }
@@ -69,14 +74,21 @@ public enum ChipInTheLoop {
     /// One HFF layer trained alone on `x` (through `Trainer`, as a one-layer model that starts
     /// from the given parameters); `weights` false trains its prototypes alone.
     static func trainLayer(_ layer: DenseLayer, prototypes: Matrix, on x: Matrix, labels train: Dataset, normalization: Standardization,
-                           hyperparameters h: Hyperparameters, weights: Bool) throws -> (layer: DenseLayer, prototypes: Matrix) {
+                           hyperparameters h: Hyperparameters, weights: Bool) throws -> (layer: DenseLayer, prototypes: Matrix, history: [EpochRecord]) {
         let one = Model(algorithm: .hff, inputSize: x.cols, classCount: train.classCount, layers: [layer], prototypes: [prototypes],
                         hyperparameters: h, normalization: normalization)
         var config = TrainingConfiguration(algorithm: .hff, widths: [layer.outputs], hyperparameters: h)
         config.trainsWeights = weights
         let data = Dataset(name: train.name, features: x, labels: train.labels, classCount: train.classCount)
         let trained = try Trainer.train(config, train: data, test: nil, initial: one)
-        return (trained.layers[0], trained.prototypes[0])
+        return (trained.layers[0], trained.prototypes[0], trained.history)
+    }
+
+    static func append(_ stage: [EpochRecord], to model: inout Model) {
+        for var r in stage {
+            r.epoch = model.history.count + 1
+            model.history.append(r)
+        }
     }
 
     /// Layer l of chip `chipSeed` compiled from `model` on `input` (raw inputs for l = 0, else

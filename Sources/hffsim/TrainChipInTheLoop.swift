@@ -29,7 +29,8 @@ extension TrainCommand {
                                                      hyperparameters: h, test: json ? nil : test) { if !json { Output.error($0) } }
         let seconds = Date().timeIntervalSince(start)
         let accuracy = model.accuracy(on: test)
-        model.history = [EpochRecord(epoch: h.epochs, loss: 0, trainAccuracy: 0, testAccuracy: accuracy, seconds: seconds)]
+        // The last record carries the finished model's float test accuracy.
+        if !model.history.isEmpty { model.history[model.history.count - 1].testAccuracy = accuracy }
         model.data = initial.data
         let json64 = try JSONSerialization.data(withJSONObject: config.hardware.jsonObject(), options: [.sortedKeys])
         model.hardwareTraining = HardwareTraining(mode: .chipInTheLoop, hardware: config.hardware.name, sets: [], hardwareSHA256: SHA256.hex(json64),
