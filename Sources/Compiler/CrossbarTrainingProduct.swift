@@ -76,14 +76,7 @@ public struct CrossbarTrainingProduct: LayerProduct {
         let mu = normalization.isGlobal ? [Float](repeating: normalization.mean[0], count: n) : normalization.mean
         let sigma = normalization.isGlobal ? [Float](repeating: normalization.std[0], count: n) : normalization.std
         var w = weight, raw = x
-        var constant = [Float](repeating: 0, count: weight.cols)
-        for i in 0..<n {
-            let inv = 1 / sigma[i]
-            for j in 0..<w.cols {
-                constant[j] -= mu[i] * inv * w[i, j]
-                w[i, j] *= inv
-            }
-        }
+        let constant = LoweredModel.foldStandardization(&w, mu: mu, sigma: sigma)
         for r in 0..<raw.rows { for i in 0..<n { raw[r, i] = raw[r, i] * sigma[i] + mu[i] } }
         return (w, raw, constant)
     }

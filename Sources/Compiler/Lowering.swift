@@ -79,6 +79,21 @@ public struct LoweredModel: Sendable {
     public var overlayRaw: Matrix
     public var normalization: Standardization
 
+    /// Folds a standardisation into a first layer's weights (inputs x outputs): W_ij /= sigma_i,
+    /// and returns the constant c_j = -sum_i (mu_i / sigma_i) W_ij, so that
+    /// ((x - mu) / sigma) W = x W' + c.
+    public static func foldStandardization(_ w: inout Matrix, mu: [Float], sigma: [Float]) -> [Float] {
+        var constant = [Float](repeating: 0, count: w.cols)
+        for i in 0..<w.rows {
+            let inv = 1 / sigma[i]
+            for j in 0..<w.cols {
+                constant[j] -= mu[i] * inv * w[i, j]
+                w[i, j] *= inv
+            }
+        }
+        return constant
+    }
+
     /// Lowers `model`. HFF and backprop: W' = diag(1/sigma) W and b' = b - (mu/sigma) W, so the
     /// first layer reads raw pixels (non-negative). FF normalises the standardised input before
     /// the product, so its fold keeps the constant apart: offset = -(mu/sigma) W, added before
@@ -118,14 +133,7 @@ public struct LoweredModel: Sendable {
             var bias = layer.bias
             var offset = [Float](repeating: 0, count: layer.outputs)
             if l == 0 && model.convBlocks.isEmpty {
-                var constant = [Float](repeating: 0, count: layer.outputs)
-                for i in 0..<n {
-                    let inv = 1 / sigma[i]
-                    for j in 0..<layer.outputs {
-                        constant[j] -= mu[i] * inv * w[i, j]
-                        w[i, j] *= inv
-                    }
-                }
+                let constant = LoweredModel.foldStandardization(&w, mu: mu, sigma: sigma)
                 if model.algorithm == .ff { offset = constant } else { for j in bias.indices { bias[j] += constant[j] } }
             }
             lowered.append(LoweredLayer(role: .hidden, weight: w, bias: bias, offset: offset,
