@@ -207,9 +207,9 @@ enum TrainCommand {
         config.perFeatureStandardization = args.flag("--per-feature-standardization")
         try config.validate()
         try checkWritable(output, flag: "--output")
-        try refuseOverwritingInputs([(output, "--output")], args: args)
+        try refuseOverwritingInputs([(output, "--output")], args: args, inputs: [args.string("--initial-model")].compactMap { $0 })
         let initial = try args.string("--initial-model").map { try ModelFile.load(path: $0) }
-        let hardware = try hardwareTraining(args, algorithm: algorithm, convs: config.convs, initial: initial)
+        let hardware = try hardwareTraining(args, algorithm: algorithm, convs: config.convs)
         let (train, test, provenance) = try DatasetFlags.loadForTraining(args, seed: h.seed)
         try config.validateSize(inputs: train.featureCount, classes: train.classCount, shape: train.shape)
         let product = hardware.map {
@@ -261,7 +261,7 @@ enum TrainCommand {
 
     /// `--hardware`, `--set`, `--drift-range`: the resolved description and what the model file
     /// records of it; nil without --hardware (then --set and --drift-range are refused).
-    static func hardwareTraining(_ args: Arguments, algorithm: Algorithm, convs: [ConvSpec], initial: Model?) throws
+    static func hardwareTraining(_ args: Arguments, algorithm: Algorithm, convs: [ConvSpec]) throws
         -> (description: HardwareDescription, record: HardwareTraining)? {
         guard let name = args.string("--hardware") else {
             for flag in ["--set", "--drift-range"] where args.string(flag) != nil {

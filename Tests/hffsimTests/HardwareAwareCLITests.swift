@@ -71,6 +71,7 @@ final class HardwareAwareCLITests: XCTestCase {
             (["train", "--hardware", "pcm-aihwkit", "--drift-range", "1h", "--output", out], "--drift-range"),
             (["train", "--hardware", "pcm-aihwkit", "--set", "crossbar.adc.bits=99", "--output", out], "crossbar.adc.bits"),
             (["train", "--layers", "8", "--initial-model", "/nonexistent.safetensors", "--output", out], "nonexistent"),
+            (["train", "--layers", "8", "--initial-model", out, "--output", out], "one of this command's inputs"),
         ]
         for (args, needle) in cases {
             let r = try Hffsim.run(args)
