@@ -25,6 +25,11 @@ import Numerics
 /// Draws, from SeededRandom(seed).split(step).split(layer), in order: the drift time (one
 /// uniform, hardware-aware with a range only), the chip instance's seed (hardware-aware only),
 /// then the read and ADC noise of the forward pass.
+///
+/// Mixed schedules (`hardwareFraction` f < 1): batch `step` runs on the hardware, every layer of
+/// it, when SeededRandom(seed).split(step).split(`mixKey`).uniform() < f, and in float
+/// otherwise (the product returns nil). A stream of its own, so f = 1 draws nothing and the
+/// hardware batches of a mix are the batches an all-hardware run computes.
 public struct CrossbarTrainingProduct: LayerProduct {
     public var hardware: HardwareDescription
     public var options: MapOptions
@@ -36,18 +41,31 @@ public struct CrossbarTrainingProduct: LayerProduct {
     public var chipSeed: UInt64?
     /// The seed of the per-batch draws (the training seed).
     public var seed: UInt64
+    /// Hardware-aware: the share of batches on the hardware (1 or more: all); the rest run in float.
+    public var hardwareFraction: Double
+    /// The key of the stream that decides a batch's side in a mixed schedule ("MIXD").
+    public static let mixKey: UInt64 = 0x4D49_5844
 
     public init(hardware: HardwareDescription, options: MapOptions = MapOptions(), normalization: Standardization,
-                driftSeconds: [Double]?, chipSeed: UInt64?, seed: UInt64) {
+                driftSeconds: [Double]?, chipSeed: UInt64?, seed: UInt64, hardwareFraction: Double = 1) {
         self.hardware = hardware
         self.options = options
         self.normalization = normalization
         self.driftSeconds = driftSeconds
         self.chipSeed = chipSeed
         self.seed = seed
+        self.hardwareFraction = hardwareFraction
     }
 
-    public func product(layer l: Int, step: UInt64, input x: Matrix, weight: Matrix) throws -> Matrix {
+    /// Whether batch `step` runs on the hardware (always, unless the schedule is mixed).
+    public func runsOnHardware(step: UInt64) -> Bool {
+        guard hardwareFraction < 1 else { return true }
+        var mix = SeededRandom(seed: seed).split(step).split(CrossbarTrainingProduct.mixKey)
+        return Double(mix.uniform()) < hardwareFraction
+    }
+
+    public func product(layer l: Int, step: UInt64, input x: Matrix, weight: Matrix) throws -> Matrix? {
+        guard runsOnHardware(step: step) else { return nil }
         var draws = SeededRandom(seed: seed).split(step).split(UInt64(l))
         var hw = hardware
         if chipSeed == nil, let d = driftSeconds, d[1] > 0 {

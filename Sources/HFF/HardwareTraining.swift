@@ -10,8 +10,9 @@ import Numerics
 /// takes this layer's output as the hardware produced it.
 public protocol LayerProduct: Sendable {
     /// x W for dense layer `layer` on batch `step` (a number unique to the batch within the run:
-    /// epoch and batch index), x in the units the float model uses (standardised for layer 0).
-    func product(layer: Int, step: UInt64, input x: Matrix, weight: Matrix) throws -> Matrix
+    /// epoch and batch index), x in the units the float model uses (standardised for layer 0);
+    /// nil when this batch runs in float (a schedule that mixes float and hardware batches).
+    func product(layer: Int, step: UInt64, input x: Matrix, weight: Matrix) throws -> Matrix?
 }
 
 /// The hardware a model was trained on, stored in its file (`__metadata__.hffsim.hardwareTraining`).
@@ -34,9 +35,11 @@ public struct HardwareTraining: Codable, Equatable, Sendable {
     public var chipSeed: UInt64?
     /// The model the training started from (its file name), if any.
     public var initialModel: String?
+    /// Hardware-aware: the share of batches run on the hardware (the rest in float); nil: all.
+    public var hardwareFraction: Double?
 
     public init(mode: Mode, hardware: String, sets: [String], hardwareSHA256: String, driftSeconds: [Double]?, chipSeed: UInt64?,
-                initialModel: String?) {
+                initialModel: String?, hardwareFraction: Double? = nil) {
         self.mode = mode
         self.hardware = hardware
         self.sets = sets
@@ -44,5 +47,6 @@ public struct HardwareTraining: Codable, Equatable, Sendable {
         self.driftSeconds = driftSeconds
         self.chipSeed = chipSeed
         self.initialModel = initialModel
+        self.hardwareFraction = hardwareFraction
     }
 }

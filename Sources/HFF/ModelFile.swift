@@ -225,6 +225,9 @@ public enum ModelFile {
             if let d = t.driftSeconds, d.count != 2 || !d.allSatisfy({ $0.isFinite && $0 >= 0 }) || d[0] > d[1] {
                 throw fail("__metadata__.hffsim.hardwareTraining.driftSeconds", "expected [low, high] with 0 <= low <= high")
             }
+            if let f = t.hardwareFraction, !(f > 0 && f <= 1) {
+                throw fail("__metadata__.hffsim.hardwareTraining.hardwareFraction", "expected a share in (0, 1]")
+            }
         }
         var model = Model(algorithm: meta.algorithm, inputSize: meta.inputSize, classCount: k, layers: layers,
                           prototypes: prototypes, head: head, hyperparameters: meta.hyperparameters, normalization: norm,

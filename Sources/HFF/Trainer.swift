@@ -258,7 +258,7 @@ public enum Trainer {
                         let input = l == 0 ? inputs[b] : outputs[(l - 1) * chunk.count + b].value!.output
                         // Hardware-aware: the product from the hardware model, on chip instances
                         // keyed by (epoch, batch), so results do not depend on the schedule.
-                        let product = try hardware.map {
+                        let product = try hardware.flatMap {
                             try $0.product(layer: l, step: UInt64(epoch) << 32 | UInt64(chunk.lowerBound + b), input: input, weight: layer.layer.weight)
                         }
                         var g = layer.geometry.map { geometry in

@@ -33,9 +33,11 @@ public struct DeviceModel: Sendable {
     public var drift: Drift
     public var nuMean: Double
     public var nuStd: Double
-    public var t0Seconds: Double
-    public var timeSeconds: Double
-    public var tReadSeconds: Double
+    public var t0Seconds: Double { didSet { pcmSpread = pcmReadNoiseSpread } }
+    public var timeSeconds: Double { didSet { pcmSpread = pcmReadNoiseSpread } }
+    public var tReadSeconds: Double { didSet { pcmSpread = pcmReadNoiseSpread } }
+    /// `pcmReadNoiseSpread`, kept up to date (the drift model reads it for every cell).
+    private var pcmSpread = 0.0
 
     /// aihwkit's PCM programming-noise coefficients (noise/pcm.py, prog_coeff) and their Gmax.
     public static let pcmCoefficients = (0.26348, 1.9650, -1.1731)
@@ -57,6 +59,7 @@ public struct DeviceModel: Sendable {
         t0Seconds = d.number("noise.drift.t0Seconds")
         timeSeconds = d.number("noise.drift.timeSinceProgrammingSeconds")
         tReadSeconds = d.number("noise.drift.readSeconds")
+        pcmSpread = pcmReadNoiseSpread
     }
 
     /// The nearest programmable level to `g` (clamped to [Gmin, Gmax]); `g` itself for analog cells.
@@ -81,10 +84,17 @@ public struct DeviceModel: Sendable {
 
     /// aihwkit's drift-exponent distribution for target conductance `g`: (mean, std).
     public func pcmNu(at g: Double) -> (mean: Double, std: Double) {
-        let r = max(abs(g) / gMax, 1e-7)
-        let mu = min(max(-0.0155 * Foundation.log(r) + 0.0244, 0.049), 0.1)
-        let sigma = min(max(-0.0125 * Foundation.log(r) - 0.0059, 0.008), 0.045)
+        let logR = Foundation.log(max(abs(g) / gMax, 1e-7))
+        let mu = min(max(-0.0155 * logR + 0.0244, 0.049), 0.1)
+        let sigma = min(max(-0.0125 * logR - 0.0059, 0.008), 0.045)
         return (mu, sigma)
+    }
+
+    /// aihwkit's 1/f read-noise spread at the inference time, sqrt(ln((t + t_read) / (2 t_read))),
+    /// t = timeSinceProgramming + t0: the same for every cell of a chip instance.
+    public var pcmReadNoiseSpread: Double {
+        let t = timeSeconds + t0Seconds
+        return (Foundation.log((t + tReadSeconds) / (2 * tReadSeconds))).squareRoot()
     }
 
     /// The conductance at inference time of a cell programmed to `target`.
@@ -115,7 +125,7 @@ public struct DeviceModel: Sendable {
             let t = timeSeconds + t0Seconds
             let gDrift = t > t0Seconds ? g * Foundation.pow(t / t0Seconds, -nu) : g
             let qs = min(0.0088 / max(Foundation.pow(abs(g) / gMax, 0.65), 1e-3), 0.2)
-            let spread = (Foundation.log((t + tReadSeconds) / (2 * tReadSeconds))).squareRoot()
+            let spread = pcmSpread
             return (g, max(gDrift + abs(gDrift) * qs * spread * Double(rng.gaussian()), 0))
         }
     }

@@ -161,6 +161,14 @@ struct Arguments {
         return v
     }
 
+    /// A finite Double satisfying `check` (described by `expected` in the error).
+    func double(_ name: String, default d: Double, expected: String, _ check: (Double) -> Bool) throws -> Double {
+        guard let s = string(name) else { return d }
+        guard let v = Double(s), v.isFinite else { throw InputError.usage(flag: name, "expected \(expected), got '\(s)'") }
+        guard check(v) else { throw InputError.usage(flag: name, "expected \(expected), got \(s)") }
+        return v
+    }
+
     func choice<T: RawRepresentable & CaseIterable>(_ name: String, default d: T) throws -> T where T.RawValue == String {
         guard let s = string(name) else { return d }
         guard let v = T(rawValue: s) else {

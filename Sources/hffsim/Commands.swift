@@ -165,6 +165,7 @@ enum TrainCommand {
             OptionSpec("--hardware", "preset|file", "Hardware-aware training (HFF, dense): every layer's product through this hardware's functional model, a fresh chip instance per batch (docs/hardware-aware.md)."),
             OptionSpec("--set", "key=value", "Override a hardware key (repeatable; with --hardware)."),
             OptionSpec("--drift-range", "T1,T2", "With --hardware: times since programming drawn log-uniformly per batch (seconds, or 30s, 1h, 1d, 1y); ignored by presets without drift.", default: "1h,1y"),
+            OptionSpec("--hardware-fraction", "f", "With --hardware: the share of batches run on the hardware, drawn per batch from the seed; the others run in float, which keeps more of the float model's accuracy.", default: "1"),
             OptionSpec("--chip", "config.json", "Chip-in-the-loop training of the config's model (written by 'hffsim map') on one chip instance of its hardware, layer by layer, --epochs per layer (docs/hardware-aware.md)."),
             OptionSpec("--chip-seed", "S", "With --chip: the chip instance (as 'hffsim run' numbers them, 1...).", default: "1"),
             OptionSpec("--initial-model", "file", "Start from this model's weights, prototypes and input standardisation (fine-tuning) instead of a fresh initialisation."),
@@ -215,7 +216,8 @@ enum TrainCommand {
         let product = hardware.map {
             CrossbarTrainingProduct(hardware: $0.description, normalization: initial?.normalization
                                         ?? Standardization.fit(train.features, perFeature: config.perFeatureStandardization),
-                                    driftSeconds: $0.record.driftSeconds, chipSeed: nil, seed: h.seed)
+                                    driftSeconds: $0.record.driftSeconds, chipSeed: nil, seed: h.seed,
+                                    hardwareFraction: $0.record.hardwareFraction ?? 1)
         }
 
         let json = args.flag("--json")
@@ -259,12 +261,12 @@ enum TrainCommand {
         }
     }
 
-    /// `--hardware`, `--set`, `--drift-range`: the resolved description and what the model file
-    /// records of it; nil without --hardware (then --set and --drift-range are refused).
+    /// `--hardware`, `--set`, `--drift-range`, `--hardware-fraction`: the resolved description and what the model file
+    /// records of it; nil without --hardware (then the other three are refused).
     static func hardwareTraining(_ args: Arguments, algorithm: Algorithm, convs: [ConvSpec]) throws
         -> (description: HardwareDescription, record: HardwareTraining)? {
         guard let name = args.string("--hardware") else {
-            for flag in ["--set", "--drift-range"] where args.string(flag) != nil {
+            for flag in ["--set", "--drift-range", "--hardware-fraction"] where args.string(flag) != nil {
                 throw InputError.usage(flag: flag, "applies to --hardware, which is not given")
             }
             return nil
@@ -283,10 +285,12 @@ enum TrainCommand {
             }
             drift = [low, high]
         }
+        let fraction = try args.double("--hardware-fraction", default: 1, expected: "a share in (0, 1]") { $0 > 0 && $0 <= 1 }
         let json = try JSONSerialization.data(withJSONObject: d.jsonObject(), options: [.sortedKeys])
         let record = HardwareTraining(mode: .hardwareAware, hardware: name, sets: sets, hardwareSHA256: SHA256.hex(json),
                                       driftSeconds: drift, chipSeed: nil,
-                                      initialModel: args.string("--initial-model").map { URL(fileURLWithPath: $0).lastPathComponent })
+                                      initialModel: args.string("--initial-model").map { URL(fileURLWithPath: $0).lastPathComponent },
+                                      hardwareFraction: fraction < 1 ? fraction : nil)
         return (d, record)
     }
 

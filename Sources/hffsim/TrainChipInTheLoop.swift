@@ -13,7 +13,7 @@ extension TrainCommand {
     /// `costSamples` test samples.
     static func runChipInTheLoop(_ args: Arguments, hyperparameters h: Hyperparameters, output: String, json: Bool) throws {
         guard let path = args.string("--chip") else { return }
-        for flag in ["--hardware", "--set", "--drift-range", "--initial-model", "--layers", "--arch", "--algorithm"] where args.string(flag) != nil || args.flag(flag) {
+        for flag in ["--hardware", "--set", "--drift-range", "--hardware-fraction", "--initial-model", "--layers", "--arch", "--algorithm"] where args.string(flag) != nil || args.flag(flag) {
             throw InputError.usage(flag: flag, "does not go with --chip (the config gives the model and the hardware)")
         }
         let chipSeed = try args.int("--chip-seed", default: 1, range: 1...1_000_000)

@@ -33,7 +33,7 @@ final class HardwareAwareTrainingTests: XCTestCase {
 
         let product = CrossbarTrainingProduct(hardware: hw, normalization: model.normalization, driftSeconds: nil,
                                               chipSeed: UInt64(seed), seed: 0)
-        var got = try product.product(layer: 0, step: 7, input: model.normalization.applied(to: raw), weight: model.layers[0].weight)
+        var got = try product.product(layer: 0, step: 7, input: model.normalization.applied(to: raw), weight: model.layers[0].weight)!
         Kernels.addRowVector(&got, model.layers[0].bias)
         var worst: Float = 0, scale: Float = 0
         for (a, b) in zip(got.storage, expected.storage) { worst = max(worst, abs(a - b)); scale = max(scale, abs(b)) }
@@ -62,7 +62,7 @@ final class HardwareAwareTrainingTests: XCTestCase {
         // seed, then the read noise. Rebuilt by hand for layer 1 (no standardisation fold).
         let z = TestModels.raw(8, 10, seed: 4)
         let w1 = TestModels.model(.hff, widths: [10, 6], inputs: 16, classes: 3, seed: 2).layers[1].weight
-        let got = try p.product(layer: 1, step: 4, input: z, weight: w1)
+        let got = try p.product(layer: 1, step: 4, input: z, weight: w1)!
         var draws = SeededRandom(seed: 5).split(4).split(1)
         _ = draws.uniform()
         let day = try hw.overriding(["noise.drift.timeSinceProgrammingSeconds=86400"])
@@ -72,6 +72,36 @@ final class HardwareAwareTrainingTests: XCTestCase {
         let expected = chip.forward(z, rng: &draws, counts: &counts)
         let worst = zip(got.storage, expected.storage).map { abs($0 - $1) }.max()!
         XCTAssertLessThan(worst, 1e-4 * (expected.storage.map(abs).max()! + 1e-6))
+    }
+
+    /// A mixed schedule (hardware fraction 1/2): batch `step` runs on the hardware exactly when
+    /// the documented draw, SeededRandom(seed).split(step).split(mixKey).uniform() < 1/2, rebuilt
+    /// here by hand, says so, for every layer of the batch; those batches get the very product an
+    /// all-hardware run computes, the others nil (float). About half of 200 batches are hardware.
+    func testMixedScheduleRunsTheDocumentedBatchesOnHardware() throws {
+        let model = TestModels.model(.hff, widths: [6, 4], inputs: 8, classes: 3, seed: 1)
+        let hw = try HardwareDescription.load("pcm-aihwkit")
+        let x = TestModels.raw(4, 8, seed: 2), z = TestModels.raw(4, 6, seed: 3)
+        let all = CrossbarTrainingProduct(hardware: hw, normalization: model.normalization, driftSeconds: [3600, 3600], chipSeed: nil, seed: 11)
+        var mixed = all
+        mixed.hardwareFraction = 0.5
+        var onHardware = 0
+        for step in UInt64(0)..<200 {
+            var draw = SeededRandom(seed: 11).split(step).split(0x4D49_5844)
+            let expected = draw.uniform() < 0.5
+            onHardware += expected ? 1 : 0
+            for (l, input) in [(0, x), (1, z)] {
+                let w = model.layers[l].weight
+                let got = try mixed.product(layer: l, step: step, input: input, weight: w)
+                if expected {
+                    XCTAssertEqual(got, try all.product(layer: l, step: step, input: input, weight: w), "step \(step) layer \(l)")
+                } else {
+                    XCTAssertNil(got, "step \(step) layer \(l)")
+                }
+            }
+        }
+        // Binomial(200, 1/2): 100 +- 7.1; outside 70...130 has probability below 1e-4.
+        XCTAssert((70...130).contains(onHardware), "\(onHardware) of 200 batches on the hardware")
     }
 
     /// On the ideal preset (22-bit inputs, 24-bit weights and ADC, no noise) hardware-aware

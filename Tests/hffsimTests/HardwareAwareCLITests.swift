@@ -39,6 +39,20 @@ final class HardwareAwareCLITests: XCTestCase {
                       #"\"driftSeconds\":[3600,86400]"#] {
             XCTAssertTrue(h.contains(field), "\(field) missing from \(h)")
         }
+        XCTAssertFalse(h.contains("hardwareFraction"), h)
+        // A mixed schedule: also independent of the thread count, recorded, and not the all-hardware model.
+        var mixed = [(header: String, body: Data)]()
+        for threads in ["1", "2"] {
+            let out = dir.appendingPathComponent("x\(threads).safetensors").path
+            let r = try Hffsim.run(["train", "--layers", "24,16,8", "--epochs", "1", "--seed", "3", "--threads", threads,
+                                    "--hardware", "pcm-aihwkit", "--set", "crossbar.adc.bits=5", "--drift-range", "1h,1d",
+                                    "--hardware-fraction", "0.5", "--output", out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            mixed.append(try contents(out))
+        }
+        XCTAssertEqual(mixed[0].body, mixed[1].body, "tensor bytes differ between 1 and 2 threads")
+        XCTAssertNotEqual(mixed[0].body, files[0].body)
+        XCTAssertTrue(mixed[0].header.contains(#"\"hardwareFraction\":0.5"#), mixed[0].header)
     }
 
     func testChipInTheLoopWritesAModelAndItsChipCost() throws {
@@ -65,6 +79,9 @@ final class HardwareAwareCLITests: XCTestCase {
             (["train", "--set", "crossbar.adc.bits=4", "--output", out], "--set"),
             (["train", "--drift-range", "1h,1y", "--output", out], "--drift-range"),
             (["train", "--chip-seed", "2", "--output", out], "--chip-seed"),
+            (["train", "--hardware-fraction", "0.5", "--output", out], "--hardware-fraction"),
+            (["train", "--hardware", "pcm-aihwkit", "--hardware-fraction", "0", "--output", out], "--hardware-fraction"),
+            (["train", "--hardware", "pcm-aihwkit", "--hardware-fraction", "1.5", "--output", out], "--hardware-fraction"),
             (["train", "--algorithm", "ff", "--hardware", "pcm-aihwkit", "--output", out], "--hardware"),
             (["train", "--hardware", "nope", "--output", out], "nope: no such hardware file or preset"),
             (["train", "--hardware", "pcm-aihwkit", "--drift-range", "1y,1h", "--output", out], "--drift-range"),
