@@ -1,6 +1,7 @@
 #!/bin/bash
 # Issue 16 table: plain, hardware-aware (1 epoch from the plain model, lr 1e-4) and chip-in-the-loop
-# (1 epoch per layer, per chip) on pcm-aihwkit 4/5/6-bit ADCs (1 h, 1 y) and rram-neurosim 3/4-bit.
+# (1 epoch per layer, per chip) on pcm-aihwkit 4/5/6-bit ADCs (1 h, 1 y) and rram-neurosim 3/4-bit;
+# mixed hardware-aware (the same epoch with --hardware-fraction 0.5) where all-hardware loses float accuracy.
 OUT=${OUT:-hwa-table}; mkdir -p "$OUT"; B=$(realpath "${1:?usage: run-table.sh HFFSIM PLAIN_MODEL}"); P=$(realpath "${2:?usage: run-table.sh HFFSIM PLAIN_MODEL}"); cd "$OUT"
 D="--dataset fashion-mnist"
 log() { echo "$(date +%T) $*" >> progress.txt; }
@@ -43,4 +44,12 @@ for bits in 4 3; do
   run5 hwa-rram$bits.json r-hwa-rram$bits; log hwa rram$bits
 done
 for bits in 4 3; do cil rram-neurosim rram$bits $bits 1 2 3 4 5; done
+mix() { # preset tag bits: hardware-aware with half the batches in float
+  local preset=$1 tag=$2 bits=$3 m=$2-mix.safetensors
+  [ -s $m ] || { /usr/bin/time -f "wall %e" $B train $D --epochs 1 --learning-rate 1e-4 --hardware $preset --set crossbar.adc.bits=$bits --hardware-fraction 0.5 --initial-model $P --output $m --threads 2 > train-$tag-mix.log 2>&1; }
+  $B map $m --hardware $preset --set crossbar.adc.bits=$bits $D --output mix-$tag.json >/dev/null 2>&1
+  if [ $preset = pcm-aihwkit ]; then run5 mix-$tag.json r-mix-$tag-1h; run5 mix-$tag.json r-mix-$tag-1y 1y; else run5 mix-$tag.json r-mix-$tag; fi
+  log mix $tag
+}
+mix pcm-aihwkit pcm4 4; mix rram-neurosim rram4 4; mix rram-neurosim rram3 3
 log done
