@@ -15,8 +15,9 @@ import Numerics
 /// 2. Codes: `Mapper.quantize` (per-layer or per-column scale, clipping percentile).
 /// 3. Programming: a `CrossbarLayer` chip instance. Hardware-aware: a fresh instance per
 ///    (step, layer), with the drift time drawn log-uniformly in `driftSeconds`, so programming
-///    noise, drift and faults are drawn anew every batch. Chip-in-the-loop: the instance of
-///    `chipSeed` (the same draws `hffsim run --chip-seeds` makes for that seed).
+///    noise, drift and faults are drawn anew every batch. Chip-in-the-loop (`train --chip
+///    --chip-own-layer`): the instance of `chipSeed` (the same draws `hffsim run --chip-seeds`
+///    makes for that seed), reprogrammed with the batch's weights.
 /// 4. Calibration (calibrated range or DAC modes): on this batch's inputs, without read noise,
 ///    times 1 + headroom (`Mapper` calibrates on training samples the same way).
 /// 5. The forward pass: DAC, reads, read and ADC noise, ADC quantisation, drift compensation;
@@ -45,6 +46,10 @@ public struct CrossbarTrainingProduct: LayerProduct {
     public var hardwareFraction: Double
     /// The key of the stream that decides a batch's side in a mixed schedule ("MIXD").
     public static let mixKey: UInt64 = 0x4D49_5844
+    /// The model layer that the product's layer 0 is: chip-in-the-loop trains one layer at a
+    /// time, as a one-layer model, and layer l of the model must take chip S's layer-l seed and
+    /// the draws of layer l (only model layer 0 folds the standardisation).
+    public var firstLayer = 0
 
     public init(hardware: HardwareDescription, options: MapOptions = MapOptions(), normalization: Standardization,
                 driftSeconds: [Double]?, chipSeed: UInt64?, seed: UInt64, hardwareFraction: Double = 1) {
@@ -66,6 +71,7 @@ public struct CrossbarTrainingProduct: LayerProduct {
 
     public func product(layer l: Int, step: UInt64, input x: Matrix, weight: Matrix) throws -> Matrix? {
         guard runsOnHardware(step: step) else { return nil }
+        let l = l + firstLayer
         var draws = SeededRandom(seed: seed).split(step).split(UInt64(l))
         var hw = hardware
         if chipSeed == nil, let d = driftSeconds, d[1] > 0 {

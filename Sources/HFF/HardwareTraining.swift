@@ -35,8 +35,10 @@ public struct HardwareTraining: Codable, Equatable, Sendable {
     public var chipSeed: UInt64?
     /// The model the training started from (its file name), if any.
     public var initialModel: String?
-    /// Hardware-aware: the share of batches run on the hardware (the rest in float); nil: all.
+    /// The share of batches run on the hardware (the rest in float); nil: all.
     public var hardwareFraction: Double?
+    /// Chip-in-the-loop: each layer's own product also ran on the chip while it trained.
+    public var ownLayerOnChip: Bool?
 
     public init(mode: Mode, hardware: String, sets: [String], hardwareSHA256: String, driftSeconds: [Double]?, chipSeed: UInt64?,
                 initialModel: String?, hardwareFraction: Double? = nil) {

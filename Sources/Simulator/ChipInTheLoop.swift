@@ -18,20 +18,28 @@ import Numerics
 /// No layer changes once a later one has trained on it, so the chip S that `hffsim run`
 /// programs from the final model computes every X_l the training saw (up to read and ADC
 /// noise, drawn per read).
+///
+/// Own layer on the chip (`ownLayer` f): layer l's own product of each batch also runs on chip
+/// S's layer-l cells, reprogrammed with the batch's weights (`CrossbarTrainingProduct` with the
+/// chip's seed, ADC ranges calibrated on the batch), with probability f per batch and in float
+/// otherwise; gradients straight through. The layer then learns around its own crossbar's
+/// quantisation and that chip's programming errors, at the price of reprogramming the layer
+/// every such batch.
 public enum ChipInTheLoop {
     /// What the training asked of the chip: layer passes (one sample through one layer), and
     /// their energy and busy time from the cost model (`hffsim run`'s per-layer figures of the
     /// final model on this hardware).
     public struct Cost: Sendable {
-        /// Per layer: training samples run through it on the chip.
+        /// Per layer: training samples run through it on the chip (its outputs for the next
+        /// layer, and with the own layer on the chip its training batches).
         public var layerPasses: [Int]
         public var energyJoules: Double
         public var seconds: Double
     }
 
     public static func train(from initial: Model, train: Dataset, hardware: HardwareDescription, options: MapOptions, chipSeed: Int,
-                             hyperparameters h: Hyperparameters, test: Dataset?,
-                             progress: (String) -> Void = { _ in }) throws -> (model: Model, layerPasses: [Int]) {
+                             hyperparameters h: Hyperparameters, test: Dataset?, ownLayer: Double? = nil,
+                             progress: (String) -> Void = { _ in }) throws -> (model: Model, layerPasses: [Int], reprogrammings: [Int]) {
         // The history: every stage's epochs in order (each layer's, then each read-out refit's),
         // numbered on; a stage's loss is its layer's, its train accuracy the layer's own read-out.
         guard initial.algorithm == .hff, initial.convBlocks.isEmpty else {
@@ -41,14 +49,31 @@ public enum ChipInTheLoop {
         model.history = []
         let layers = model.layers.count
         var chipInputs = [train.features]  // X_0, X_1, ..., X_L
+        var passes = [Int](repeating: train.count, count: layers), reprogrammings = [Int](repeating: 0, count: layers)
         for l in 0..<layers {
             if l > 0 {
                 chipInputs.append(try chipOutputs(model: model, layer: l - 1, input: chipInputs[l - 1], train: train, hardware: hardware,
                                                   options: options, chipSeed: chipSeed))
             }
             progress("layer \(l + 1)/\(layers): \(h.epochs) epochs on chip \(chipSeed)'s outputs of the layers below")
+            let normalization = l == 0 ? model.normalization : .identity
+            let product = ownLayer.map { f -> CrossbarTrainingProduct in
+                var p = CrossbarTrainingProduct(hardware: hardware, options: options, normalization: normalization, driftSeconds: nil,
+                                                chipSeed: UInt64(chipSeed), seed: h.seed, hardwareFraction: f)
+                p.firstLayer = l
+                return p
+            }
             let trained = try trainLayer(model.layers[l], prototypes: model.prototypes[l], on: chipInputs[l], labels: train,
-                                         normalization: l == 0 ? model.normalization : .identity, hyperparameters: h, weights: true)
+                                         normalization: normalization, hyperparameters: h, weights: true, product: product)
+            if let product {
+                // The batches of layer l's training that ran on the chip: Trainer's steps are (epoch, batch).
+                for epoch in 1...h.epochs {
+                    for b in 0..<(train.count + h.batchSize - 1) / h.batchSize where product.runsOnHardware(step: UInt64(epoch) << 32 | UInt64(b)) {
+                        reprogrammings[l] += 1
+                        passes[l] += min(h.batchSize, train.count - b * h.batchSize)
+                    }
+                }
+            }
             model.layers[l] = trained.layer
             model.prototypes[l] = trained.prototypes
             append(trained.history, to: &model)
@@ -68,19 +93,21 @@ public enum ChipInTheLoop {
             model.prototypes[l] = fitted.prototypes
             append(fitted.history, to: &model)
         }
-        return (model, [Int](repeating: train.count, count: layers))
+        return (model, passes, reprogrammings)
     }
 
     /// One HFF layer trained alone on `x` (through `Trainer`, as a one-layer model that starts
-    /// from the given parameters); `weights` false trains its prototypes alone.
+    /// from the given parameters); `weights` false trains its prototypes alone; `product`: the
+    /// layer's x W from the hardware.
     static func trainLayer(_ layer: DenseLayer, prototypes: Matrix, on x: Matrix, labels train: Dataset, normalization: Standardization,
-                           hyperparameters h: Hyperparameters, weights: Bool) throws -> (layer: DenseLayer, prototypes: Matrix, history: [EpochRecord]) {
+                           hyperparameters h: Hyperparameters, weights: Bool,
+                           product: LayerProduct? = nil) throws -> (layer: DenseLayer, prototypes: Matrix, history: [EpochRecord]) {
         let one = Model(algorithm: .hff, inputSize: x.cols, classCount: train.classCount, layers: [layer], prototypes: [prototypes],
                         hyperparameters: h, normalization: normalization)
         var config = TrainingConfiguration(algorithm: .hff, widths: [layer.outputs], hyperparameters: h)
         config.trainsWeights = weights
         let data = Dataset(name: train.name, features: x, labels: train.labels, classCount: train.classCount)
-        let trained = try Trainer.train(config, train: data, test: nil, initial: one)
+        let trained = try Trainer.train(config, train: data, test: nil, initial: one, hardware: product)
         return (trained.layers[0], trained.prototypes[0], trained.history)
     }
 

@@ -165,9 +165,10 @@ enum TrainCommand {
             OptionSpec("--hardware", "preset|file", "Hardware-aware training (HFF, dense): every layer's product through this hardware's functional model, a fresh chip instance per batch (docs/hardware-aware.md)."),
             OptionSpec("--set", "key=value", "Override a hardware key (repeatable; with --hardware)."),
             OptionSpec("--drift-range", "T1,T2", "With --hardware: times since programming drawn log-uniformly per batch (seconds, or 30s, 1h, 1d, 1y); ignored by presets without drift.", default: "1h,1y"),
-            OptionSpec("--hardware-fraction", "f", "With --hardware: the share of batches run on the hardware, drawn per batch from the seed; the others run in float, which keeps more of the float model's accuracy.", default: "1"),
+            OptionSpec("--hardware-fraction", "f", "With --hardware or --chip-own-layer: the share of batches run on the hardware, drawn per batch from the seed; the others run in float, which keeps more of the float model's accuracy.", default: "1"),
             OptionSpec("--chip", "config.json", "Chip-in-the-loop training of the config's model (written by 'hffsim map') on one chip instance of its hardware, layer by layer, --epochs per layer (docs/hardware-aware.md)."),
             OptionSpec("--chip-seed", "S", "With --chip: the chip instance (as 'hffsim run' numbers them, 1...).", default: "1"),
+            OptionSpec("--chip-own-layer", nil, "With --chip: each layer's own product also runs on the chip while it trains, the layer reprogrammed with its weights every batch (--hardware-fraction of the batches)."),
             OptionSpec("--initial-model", "file", "Start from this model's weights, prototypes and input standardisation (fine-tuning) instead of a fresh initialisation."),
             OptionSpec("--threads", "N", "Threads for matrix products.", default: "all cores"),
             OptionSpec("--output", "file", "Where to write the model (safetensors)."),
@@ -202,7 +203,9 @@ enum TrainCommand {
             try refuseOverwritingInputs([(output, "--output")], args: args, inputs: [args.string("--chip")!])
             return try runChipInTheLoop(args, hyperparameters: h, output: output, json: args.flag("--json"))
         }
-        if args.string("--chip-seed") != nil { throw InputError.usage(flag: "--chip-seed", "applies to --chip, which is not given") }
+        for flag in ["--chip-seed", "--chip-own-layer"] where args.string(flag) != nil || args.flag(flag) {
+            throw InputError.usage(flag: flag, "applies to --chip, which is not given")
+        }
         var config = TrainingConfiguration(algorithm: algorithm, widths: [], hyperparameters: h)
         config.architecture = try layers(args)
         config.perFeatureStandardization = args.flag("--per-feature-standardization")

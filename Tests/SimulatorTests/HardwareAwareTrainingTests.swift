@@ -74,6 +74,24 @@ final class HardwareAwareTrainingTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-4 * (expected.storage.map(abs).max()! + 1e-6))
     }
 
+    /// Chip-in-the-loop with the own layer on the chip trains layer l as a one-layer model:
+    /// `firstLayer` l makes the product's layer 0 chip S's layer l (seed S * 1,000,003 + l, no
+    /// standardisation fold, the draws of layer l), rebuilt here by hand from `CrossbarLayer`.
+    func testFirstLayerTakesTheModelLayersChipAndDraws() throws {
+        let model = TestModels.model(.hff, widths: [10, 6], inputs: 16, classes: 3, seed: 2)
+        let hw = try HardwareDescription.load("pcm-aihwkit", sets: ["noise.adcInputNoiseUnitCurrents=0"])
+        let z = TestModels.raw(8, 10, seed: 4), w1 = model.layers[1].weight
+        var p = CrossbarTrainingProduct(hardware: hw, normalization: .identity, driftSeconds: nil, chipSeed: 3, seed: 5)
+        p.firstLayer = 1
+        let got = try p.product(layer: 0, step: 9, input: z, weight: w1)!
+        let (codes, scales, _) = Mapper.quantize(w1, limit: CrossbarLayer.codeLimit(hw), options: MapOptions())
+        let chip = try CrossbarLayer(codes: codes, inputs: 10, outputs: 6, columnScales: scales, hardware: hw, seed: 3 &* 1_000_003 &+ 1,
+                                     signedInputs: false)
+        var draws = SeededRandom(seed: 5).split(9).split(1), counts = ActionCounts()
+        let expected = chip.forward(z, rng: &draws, counts: &counts)
+        XCTAssertEqual(got, expected)
+    }
+
     /// A mixed schedule (hardware fraction 1/2): batch `step` runs on the hardware exactly when
     /// the documented draw, SeededRandom(seed).split(step).split(mixKey).uniform() < 1/2, rebuilt
     /// here by hand, says so, for every layer of the batch; those batches get the very product an

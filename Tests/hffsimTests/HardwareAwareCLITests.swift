@@ -70,6 +70,21 @@ final class HardwareAwareCLITests: XCTestCase {
         XCTAssertGreaterThan(json["chipEnergyJoules"] as! Double, 0)
         let h = try contents(out).header
         XCTAssertTrue(h.contains(#"\"mode\":\"chip-in-the-loop\""#) && h.contains(#"\"chipSeed\":2"#), h)
+        XCTAssertFalse(h.contains("ownLayerOnChip"), h)
+        // The own layer on the chip: every batch of every layer's training reprograms it,
+        // ceil(1000 / 128) = 8 batches in its one epoch; each batch's samples pass through it
+        // too, on top of the 1,000 outputs handed to the next stage.
+        let own = dir.appendingPathComponent("o.safetensors").path
+        let o = try Hffsim.run(["train", "--chip", config, "--chip-seed", "2", "--epochs", "1", "--chip-own-layer", "--output", own, "--json"])
+        XCTAssertEqual(o.status, 0, o.stderr)
+        let oj = try JSONSerialization.jsonObject(with: Data(o.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(oj["reprogrammings"] as? [Int], [8, 8])
+        XCTAssertEqual(oj["layerPasses"] as? [Int], [2000, 2000])
+        XCTAssertTrue(try contents(own).header.contains(#"\"ownLayerOnChip\":true"#))
+        XCTAssertNotEqual(try contents(own).body, try contents(out).body)
+        let bad = try Hffsim.run(["train", "--chip", config, "--hardware-fraction", "0.5", "--output", own])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--hardware-fraction") && bad.stderr.contains("--chip-own-layer"), bad.stderr)
     }
 
     func testMisuseIsRefusedNamingTheFlag() throws {
@@ -80,6 +95,7 @@ final class HardwareAwareCLITests: XCTestCase {
             (["train", "--drift-range", "1h,1y", "--output", out], "--drift-range"),
             (["train", "--chip-seed", "2", "--output", out], "--chip-seed"),
             (["train", "--hardware-fraction", "0.5", "--output", out], "--hardware-fraction"),
+            (["train", "--chip-own-layer", "--output", out], "--chip-own-layer"),
             (["train", "--hardware", "pcm-aihwkit", "--hardware-fraction", "0", "--output", out], "--hardware-fraction"),
             (["train", "--hardware", "pcm-aihwkit", "--hardware-fraction", "1.5", "--output", out], "--hardware-fraction"),
             (["train", "--algorithm", "ff", "--hardware", "pcm-aihwkit", "--output", out], "--hardware"),
