@@ -19,17 +19,17 @@ for bits in 4 5 6; do
   $B map $m --hardware pcm-aihwkit --set crossbar.adc.bits=$bits $D --output hwa-pcm$bits.json >/dev/null 2>&1
   run5 hwa-pcm$bits.json r-hwa-pcm$bits-1h; run5 hwa-pcm$bits.json r-hwa-pcm$bits-1y 1y; log hwa pcm$bits
 done
-cil() { # preset tag bits seeds...
-  local preset=$1 tag=$2 bits=$3; shift 3
+cil() { # preset tag bits seeds... (CIL_FLAGS: extra train flags, CIL_PREFIX: file prefix, default cil)
+  local preset=$1 tag=$2 bits=$3 c=${CIL_PREFIX:-cil}; shift 3
   for s in "$@"; do
-    m=cil-$tag-chip$s.safetensors
-    [ -s $m ] || $B train --chip plain-$tag.json --chip-seed $s --epochs 1 --learning-rate 1e-4 $D --output $m --json > train-cil-$tag-chip$s.json 2> train-cil-$tag-chip$s.err
-    $B map $m --hardware $preset --set crossbar.adc.bits=$bits $D --output cil-$tag-chip$s.json >/dev/null 2>&1
-    [ -s r-cil-$tag-chip$s-1h.json ] || $B run cil-$tag-chip$s.json $D --first-chip-seed $s --json > r-cil-$tag-chip$s-1h.json; summ r-cil-$tag-chip$s-1h.json
+    m=$c-$tag-chip$s.safetensors
+    [ -s $m ] || $B train --chip plain-$tag.json --chip-seed $s $CIL_FLAGS --epochs 1 --learning-rate 1e-4 $D --output $m --json > train-$c-$tag-chip$s.json 2> train-$c-$tag-chip$s.err
+    $B map $m --hardware $preset --set crossbar.adc.bits=$bits $D --output $c-$tag-chip$s.json >/dev/null 2>&1
+    [ -s r-$c-$tag-chip$s-1h.json ] || $B run $c-$tag-chip$s.json $D --first-chip-seed $s --json > r-$c-$tag-chip$s-1h.json; summ r-$c-$tag-chip$s-1h.json
     if [ $preset = pcm-aihwkit ]; then
-      [ -s r-cil-$tag-chip$s-1y.json ] || $B run cil-$tag-chip$s.json $D --first-chip-seed $s --time-since-programming 1y --json > r-cil-$tag-chip$s-1y.json; summ r-cil-$tag-chip$s-1y.json
+      [ -s r-$c-$tag-chip$s-1y.json ] || $B run $c-$tag-chip$s.json $D --first-chip-seed $s --time-since-programming 1y --json > r-$c-$tag-chip$s-1y.json; summ r-$c-$tag-chip$s-1y.json
     fi
-    log cil $tag chip $s
+    log $c $tag chip $s
   done
 }
 for bits in 4 5 6; do cil pcm-aihwkit pcm$bits $bits 1 2 3 4 5; done
@@ -52,4 +52,6 @@ mix() { # preset tag bits: hardware-aware with half the batches in float
   log mix $tag
 }
 mix pcm-aihwkit pcm4 4; mix rram-neurosim rram4 4; mix rram-neurosim rram3 3
+# Chip-in-the-loop with each layer's own product on the chip too (--chip-own-layer): pcm-aihwkit 4-bit.
+CIL_FLAGS=--chip-own-layer CIL_PREFIX=cilo cil pcm-aihwkit pcm4 4 1 2 3 4 5
 log done
