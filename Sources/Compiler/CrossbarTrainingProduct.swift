@@ -42,7 +42,7 @@ public struct CrossbarTrainingProduct: LayerProduct {
     public var chipSeed: UInt64?
     /// The seed of the per-batch draws (the training seed).
     public var seed: UInt64
-    /// Hardware-aware: the share of batches on the hardware (1 or more: all); the rest run in float.
+    /// The share of batches on the hardware (1 or more: all); the rest run in float.
     public var hardwareFraction: Double
     /// The key of the stream that decides a batch's side in a mixed schedule ("MIXD").
     public static let mixKey: UInt64 = 0x4D49_5844

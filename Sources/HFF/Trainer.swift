@@ -128,6 +128,9 @@ public enum Trainer {
     nonisolated(unsafe) public static var chunkBatches = 32
     static let chunkBytes = 512 << 20
 
+    /// The number a `LayerProduct` knows batch `batch` (0-based) of epoch `epoch` (1-based) by.
+    public static func step(epoch: Int, batch: Int) -> UInt64 { UInt64(epoch) << 32 | UInt64(batch) }
+
     /// `initial`: start from this model's parameters and input standardisation (fine-tuning;
     /// same algorithm and layers) instead of a fresh initialisation. `hardware`: HFF dense layers
     /// take their products from it (`LayerProduct`: hardware-aware or chip-in-the-loop training).
@@ -259,7 +262,7 @@ public enum Trainer {
                         // Hardware-aware: the product from the hardware model, on chip instances
                         // keyed by (epoch, batch), so results do not depend on the schedule.
                         let product = try hardware.flatMap {
-                            try $0.product(layer: l, step: UInt64(epoch) << 32 | UInt64(chunk.lowerBound + b), input: input, weight: layer.layer.weight)
+                            try $0.product(layer: l, step: step(epoch: epoch, batch: chunk.lowerBound + b), input: input, weight: layer.layer.weight)
                         }
                         var g = layer.geometry.map { geometry in
                             HFFMath.convLossAndGradients(

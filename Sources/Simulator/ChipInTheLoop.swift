@@ -66,9 +66,9 @@ public enum ChipInTheLoop {
             let trained = try trainLayer(model.layers[l], prototypes: model.prototypes[l], on: chipInputs[l], labels: train,
                                          normalization: normalization, hyperparameters: h, weights: true, product: product)
             if let product {
-                // The batches of layer l's training that ran on the chip: Trainer's steps are (epoch, batch).
+                // The batches of layer l's training that ran on the chip.
                 for epoch in 1...h.epochs {
-                    for b in 0..<(train.count + h.batchSize - 1) / h.batchSize where product.runsOnHardware(step: UInt64(epoch) << 32 | UInt64(b)) {
+                    for b in 0..<(train.count + h.batchSize - 1) / h.batchSize where product.runsOnHardware(step: Trainer.step(epoch: epoch, batch: b)) {
                         reprogrammings[l] += 1
                         passes[l] += min(h.batchSize, train.count - b * h.batchSize)
                     }

@@ -288,13 +288,18 @@ enum TrainCommand {
             }
             drift = [low, high]
         }
-        let fraction = try args.double("--hardware-fraction", default: 1, expected: "a share in (0, 1]") { $0 > 0 && $0 <= 1 }
+        let fraction = try hardwareFraction(args)
         let json = try JSONSerialization.data(withJSONObject: d.jsonObject(), options: [.sortedKeys])
         let record = HardwareTraining(mode: .hardwareAware, hardware: name, sets: sets, hardwareSHA256: SHA256.hex(json),
                                       driftSeconds: drift, chipSeed: nil,
                                       initialModel: args.string("--initial-model").map { URL(fileURLWithPath: $0).lastPathComponent },
                                       hardwareFraction: fraction < 1 ? fraction : nil)
         return (d, record)
+    }
+
+    /// `--hardware-fraction`: the share of batches on the hardware, in (0, 1]; 1 when not given.
+    static func hardwareFraction(_ args: Arguments) throws -> Double {
+        try args.double("--hardware-fraction", default: 1, expected: "a share in (0, 1]") { $0 > 0 && $0 <= 1 }
     }
 
     /// The layers `--layers` (dense widths) or `--arch` (convolutions, then dense layers) give;

@@ -20,7 +20,7 @@ extension TrainCommand {
         if !ownLayer && args.string("--hardware-fraction") != nil {
             throw InputError.usage(flag: "--hardware-fraction", "with --chip, applies to --chip-own-layer, which is not given")
         }
-        let fraction = ownLayer ? try args.double("--hardware-fraction", default: 1, expected: "a share in (0, 1]") { $0 > 0 && $0 <= 1 } : nil
+        let fraction = ownLayer ? try hardwareFraction(args) : nil
         let chipSeed = try args.int("--chip-seed", default: 1, range: 1...1_000_000)
         let (config, initial) = try Experiment.loadConfig(path: path)
         let (train, test) = try DatasetFlags.load(args, for: initial, modelName: "the config's model (\(config.model.file))", seed: nil)
