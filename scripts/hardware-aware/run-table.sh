@@ -60,6 +60,13 @@ run5 hwa3-rram3.json r-hwa3-rram3; log hwa3 rram3
 [ -s rram4-mix-e3.safetensors ] || { /usr/bin/time -f "wall %e" $B train $D --epochs 2 --learning-rate 1e-4 --hardware rram-neurosim --set crossbar.adc.bits=4 --hardware-fraction 0.5 --initial-model rram4-mix.safetensors --output rram4-mix-e3.safetensors --threads 2 > train-rram4-mix-e3.log 2>&1; }
 $B map rram4-mix-e3.safetensors --hardware rram-neurosim --set crossbar.adc.bits=4 $D --output mix3-rram4.json >/dev/null 2>&1
 run5 mix3-rram4.json r-mix3-rram4; log mix3 rram4
+# ... then two epochs with a quarter of the batches on the hardware (seeds 1 and 2: new batch orders).
+prev=rram4-mix-e3.safetensors
+for e in 4 5; do
+  [ -s rram4-mix-e$e.safetensors ] || { /usr/bin/time -f "wall %e" $B train $D --epochs 1 --learning-rate 1e-4 --seed $((e - 3)) --hardware rram-neurosim --set crossbar.adc.bits=4 --hardware-fraction 0.25 --initial-model $prev --output rram4-mix-e$e.safetensors --threads 2 > train-rram4-mix-e$e.log 2>&1; }
+  $B map rram4-mix-e$e.safetensors --hardware rram-neurosim --set crossbar.adc.bits=4 $D --output mix$e-rram4.json >/dev/null 2>&1
+  run5 mix$e-rram4.json r-mix$e-rram4; log mix$e rram4; prev=rram4-mix-e$e.safetensors
+done
 # Chip-in-the-loop with each layer's own product on the chip too (--chip-own-layer): pcm-aihwkit 4-bit.
 CIL_FLAGS=--chip-own-layer CIL_PREFIX=cilo cil pcm-aihwkit pcm4 4 1 2 3 4 5
 log done
