@@ -67,6 +67,10 @@ for e in 4 5; do
   $B map rram4-mix-e$e.safetensors --hardware rram-neurosim --set crossbar.adc.bits=4 $D --output mix$e-rram4.json >/dev/null 2>&1
   run5 mix$e-rram4.json r-mix$e-rram4; log mix$e rram4; prev=rram4-mix-e$e.safetensors
 done
+# rram-neurosim 3-bit mixed: two more mixed epochs from the 1-epoch mixed model (3 in all).
+[ -s rram3-mix-e3.safetensors ] || { /usr/bin/time -f "wall %e" $B train $D --epochs 2 --learning-rate 1e-4 --hardware rram-neurosim --set crossbar.adc.bits=3 --hardware-fraction 0.5 --initial-model rram3-mix.safetensors --output rram3-mix-e3.safetensors --threads 2 > train-rram3-mix-e3.log 2>&1; }
+$B map rram3-mix-e3.safetensors --hardware rram-neurosim --set crossbar.adc.bits=3 $D --output mix3-rram3.json >/dev/null 2>&1
+run5 mix3-rram3.json r-mix3-rram3; log mix3 rram3
 # Chip-in-the-loop with each layer's own product on the chip too (--chip-own-layer): pcm-aihwkit 4-bit.
 CIL_FLAGS=--chip-own-layer CIL_PREFIX=cilo cil pcm-aihwkit pcm4 4 1 2 3 4 5
 log done
