@@ -16,6 +16,13 @@ public struct MapOptions: Codable, Equatable, Sendable {
     /// inputs a little beyond the calibration set do not clip (at the cost of resolution); nil:
     /// the hardware's `crossbar.adc.calibrationHeadroom`.
     public var adcHeadroom: Double? = nil
+    /// What each layer's DAC scale and ADC ranges are calibrated on (nil: `.float`).
+    public var calibrationInputs: CalibrationInputs? = nil
+    /// The activations a layer is calibrated on: the float model's (`float`), or the ones the
+    /// noiseless programmed chip itself hands each layer (`chip`: layer l is calibrated on what
+    /// layers 0..<l produce through their DACs, cells and calibrated ADCs, as an on-chip
+    /// calibration pass sees them, and as hardware-aware training calibrates every batch).
+    public enum CalibrationInputs: String, Codable, Sendable, CaseIterable { case float, chip }
     /// Copies of each layer's tiles (to balance a layer pipeline); empty: one each.
     public var duplication: [Int] = []
 
@@ -161,36 +168,10 @@ public enum Mapper {
                 }
                 x = stacked
             }
-            // Each layer's crossbar rows in float (a conv layer's patches), then the layers
-            // calibrate side by side.
-            var layerInputs = [Matrix]()
-            for (l, layer) in lowered.layers.enumerated() {
-                x = lowered.apply(layer: l, input: x) { rows in
-                    layerInputs.append(rows)
-                    return GEMM.product(rows, layer.weight)
-                }.next
-            }
-            if calibratesDAC {
-                // An all-zero layer input takes scale 1 (any positive scale codes it as zeros).
-                for l in lowered.layers.indices {
-                    let largest = layerInputs[l].storage.reduce(Float(0)) { max($0, abs($1)) }
-                    tensors.layers[l].inputScale = largest > 0 ? largest : 1
-                }
-            }
-            let ranges = lowered.layers.map { _ in Box<Result<[Float], Error>>(.success([])) }
-            let headroom = options.adcHeadroom ?? hardware.number("crossbar.adc.calibrationHeadroom")
-            let codes = tensors.layers
-            DispatchQueue.concurrentPerform(iterations: lowered.layers.count) { l in
-                let layer = lowered.layers[l]
-                ranges[l].value = Result {
-                    var crossbar = try CrossbarLayer(codes: codes[l].codes, inputs: layer.inputs, outputs: layer.outputs,
-                                                     columnScales: codes[l].columnScales, hardware: noiseless, seed: 0)
-                    if let s = codes[l].inputScale { try crossbar.setInputScale(s, file: hardware.name) }
-                    crossbar.calibrate(layerInputs[l])
-                    return crossbar.adcRanges.map { $0 * Float(1 + headroom) }
-                }
-            }
-            for l in lowered.layers.indices { tensors.layers[l].adcRanges = try ranges[l].value.get() }
+            let factor = Float(1 + (options.adcHeadroom ?? hardware.number("crossbar.adc.calibrationHeadroom")))
+            let calibrate = options.calibrationInputs == .chip ? calibrateOnChip : calibrateOnFloat
+            let ranges = try calibrate(lowered, &tensors, noiseless, x, calibratesDAC, factor, hardware.name)
+            for l in lowered.layers.indices { tensors.layers[l].adcRanges = ranges[l] }
         }
         // The read-out's levels on the learning core.
         if let placement = structure.corePlacement {
@@ -205,6 +186,76 @@ public enum Mapper {
                                     tensors: tensors)
         config.summary = config.makeSummary()
         return config
+    }
+
+    /// The largest |input| of a layer: the DAC's fixed scale (1 for an all-zero input, which
+    /// any positive scale codes as zeros).
+    static func inputScale(of x: Matrix) -> Float {
+        let largest = x.storage.reduce(Float(0)) { max($0, abs($1)) }
+        return largest > 0 ? largest : 1
+    }
+
+    /// Float calibration: each layer's crossbar rows in float (a conv layer's patches), then the
+    /// layers calibrate side by side on noiseless instances. Returns each layer's ADC ranges
+    /// times `factor` (1 + headroom); sets the DAC scales when `calibratesDAC`.
+    static func calibrateOnFloat(_ lowered: LoweredModel, _ tensors: inout ConfigTensors, _ hardware: HardwareDescription,
+                                 _ x: Matrix, _ calibratesDAC: Bool, _ factor: Float, _ file: String) throws -> [[Float]] {
+        var x = x, layerInputs = [Matrix]()
+        for (l, layer) in lowered.layers.enumerated() {
+            x = lowered.apply(layer: l, input: x) { rows in
+                layerInputs.append(rows)
+                return GEMM.product(rows, layer.weight)
+            }.next
+        }
+        if calibratesDAC { for l in lowered.layers.indices { tensors.layers[l].inputScale = inputScale(of: layerInputs[l]) } }
+        let ranges = lowered.layers.map { _ in Box<Result<[Float], Error>>(.success([])) }
+        let codes = tensors.layers
+        DispatchQueue.concurrentPerform(iterations: lowered.layers.count) { l in
+            let layer = lowered.layers[l]
+            ranges[l].value = Result {
+                var crossbar = try CrossbarLayer(codes: codes[l].codes, inputs: layer.inputs, outputs: layer.outputs,
+                                                 columnScales: codes[l].columnScales, hardware: hardware, seed: 0)
+                if let s = codes[l].inputScale { try crossbar.setInputScale(s, file: file) }
+                crossbar.calibrate(layerInputs[l])
+                return crossbar.adcRanges.map { $0 * factor }
+            }
+        }
+        return try ranges.map { try $0.value.get() }
+    }
+
+    /// Chip calibration, layer by layer: layer l's DAC scale and ADC ranges come from the rows the
+    /// noiseless chip's layers below produced (through their calibrated DACs and ADCs); then layer
+    /// l's own noiseless forward pass, with those ranges, makes the next layer's rows.
+    static func calibrateOnChip(_ lowered: LoweredModel, _ tensors: inout ConfigTensors, _ hardware: HardwareDescription,
+                                _ x: Matrix, _ calibratesDAC: Bool, _ factor: Float, _ file: String) throws -> [[Float]] {
+        var x = x, ranges = [[Float]]()
+        for (l, layer) in lowered.layers.enumerated() {
+            var failure: Error?
+            let codes = tensors.layers[l]
+            var scale: Float?
+            x = lowered.apply(layer: l, input: x) { rows in
+                do {
+                    var crossbar = try CrossbarLayer(codes: codes.codes, inputs: layer.inputs, outputs: layer.outputs,
+                                                     columnScales: codes.columnScales, hardware: hardware, seed: 0,
+                                                     signedInputs: layer.signedInput)
+                    if calibratesDAC {
+                        scale = inputScale(of: rows)
+                        try crossbar.setInputScale(scale!, file: file)
+                    }
+                    crossbar.calibrate(rows)
+                    ranges.append(crossbar.adcRanges.map { $0 * factor })
+                    try crossbar.setADCRanges(ranges[l], file: file)
+                    var rng = SeededRandom(seed: 0), counts = ActionCounts()
+                    return crossbar.forward(rows, rng: &rng, counts: &counts)
+                } catch {
+                    failure = error
+                    return Matrix(rows: rows.rows, cols: layer.outputs)
+                }
+            }.next
+            if let failure { throw failure }
+            if let scale { tensors.layers[l].inputScale = scale }
+        }
+        return ranges
     }
 
     /// Codes q = round(w / s) clipped to +-limit, with s per layer or per column from the

@@ -16,7 +16,12 @@ import Numerics
 /// operation there) or, unsplit, to the winner-take-all unit. An aggregation neuron updates once
 /// its last active partial has arrived and sends its score on. The winner-take-all unit takes one
 /// step per prototype score, then (the decision) one per silent prototype (score 0) and, for the
-/// sum read-out over several groups, one per class and group to combine.
+/// sum read-out over several groups, one per class and group to combine. The decision also
+/// waits for every task that has nothing downstream (the input events, and the marker of a core
+/// none of whose partial neurons received input), without a hop: a core with nothing to send
+/// sends nothing, but the read-out ends when its last task does. Without this, a sample whose
+/// read-out input is all zeros (every prototype silent) decided at once while its markers were
+/// still in flight.
 ///
 /// Each unit serves its tasks first come, first served (the engine's rule), so the order in which
 /// events reach a core is the order it handles them.
@@ -147,8 +152,17 @@ public struct CoreProgramBuilder: Sendable {
         }
 
         /// The program: edges grouped by source task (counting sort, stable: creation order
-        /// within a task), roots in creation order.
+        /// within a task), roots in creation order. Every task with nothing downstream gets an
+        /// edge into `final` (no delay: nothing is sent), so that every task is an ancestor of
+        /// `final` and the read-out, which ends with it, outlives all of its tasks.
         func program(final: Int32) -> CoreProgram {
+            var tasks = tasks, edges = edges
+            var sends = [Bool](repeating: false, count: tasks.count)
+            for e in edges { sends[Int(e.from)] = true }
+            for t in tasks.indices where !sends[t] && t != Int(final) {
+                edges.append((Int32(t), final, 0))
+                tasks[Int(final)].dependencies += 1
+            }
             var program = CoreProgram()
             var start = [Int32](repeating: 0, count: tasks.count + 1)
             for e in edges { start[Int(e.from) + 1] += 1 }

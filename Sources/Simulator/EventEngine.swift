@@ -116,6 +116,9 @@ public struct EventEngine {
         var roots: [Int32] = []
         var anchor = -1
         var final = -1
+        /// Events of this inference not yet taken off the heap (none may be left when it leaves
+        /// its slot, or the slot's next inference would receive them).
+        var pendingEvents = 0
     }
 
     public let template: Template
@@ -303,6 +306,7 @@ public struct EventEngine {
         var e = e
         e.sequence = sequence
         sequence += 1
+        slots[Int(e.slot)].pendingEvents += 1
         heap.push(e)
     }
 
@@ -316,6 +320,7 @@ public struct EventEngine {
             let e = heap.pop()
             now = e.time
             let s = Int(e.slot), stage = Int(e.stage)
+            slots[s].pendingEvents -= 1
             switch e.kind {
             case .release:
                 release(slot: s, stage: stage)
@@ -359,6 +364,7 @@ public struct EventEngine {
             }
             if template.exit[stage] >= 0 { giveBack(place: Int(template.exit[stage])) }
             if stage == template.final {
+                precondition(slots[s].pendingEvents == 0, "inference \(slots[s].sample) ended with tasks of its own still in flight")
                 freeSlots.append(s)
             } else if slots[s].delay[stage] > 0 {
                 push(Event(time: e.time + slots[s].delay[stage], sequence: 0, slot: e.slot, stage: Int32(stage), kind: .release))

@@ -19,6 +19,7 @@ enum MapCommand {
             OptionSpec("--clip-percentile", "P", "Weights above this percentile of |w| clip to the largest code.", default: "100"),
             OptionSpec("--calibration-samples", "N", "Training samples the ADC ranges (calibrated range modes; 0: worst case) and a calibrated DAC input scale are calibrated on.", default: "256"),
             OptionSpec("--adc-headroom", "F", "Calibrated ADC ranges are the calibration set's largest currents times 1 + F.", default: "the hardware's crossbar.adc.calibrationHeadroom"),
+            OptionSpec("--calibration-inputs", "float|chip", "Calibrate each layer's DAC scale and ADC ranges on the float model's activations, or on those the noiseless chip's own layers below produce.", default: "float"),
             OptionSpec("--duplicate", "n,n,...", "Copies of each crossbar layer's tiles, to balance a layer pipeline.", default: "1 each"),
         ] + DatasetFlags.modelDataOptions + [
             OptionSpec("--json", nil, "Print one JSON object on stdout."),
@@ -37,6 +38,9 @@ enum MapCommand {
         options.calibrationSamples = try args.int("--calibration-samples", default: 256, range: 0...1_000_000)
         if args.string("--adc-headroom") != nil {
             options.adcHeadroom = Double(try args.float("--adc-headroom", default: 0, expected: "a fraction in 0...10") { $0 >= 0 && $0 <= 10 })
+        }
+        if args.string("--calibration-inputs") != nil {
+            options.calibrationInputs = try args.choice("--calibration-inputs", default: .float)
         }
         if args.string("--duplicate") != nil {
             options.duplication = try args.intList("--duplicate", default: [])

@@ -44,6 +44,64 @@ final class CoreEngineTests: XCTestCase {
         XCTAssertEqual(r.program(sample: 0).counts, r.counts[0])
     }
 
+    /// The two-prototype chip of the test above, read-out input all zeros: the source injects
+    /// only the markers (on the mesh at 2.1 and 4.2 ns); core 0's arrives at 8.6 and is served
+    /// until 10.7, core 1's arrives at 17.2 and is served until 19.3. Both prototypes are silent,
+    /// so the decision is 2 winner-take-all steps (16.8 ns); it waits for the last marker and
+    /// ends at 36.1. Every task is an ancestor of the decision.
+    func testSilentReadoutDecidesAfterItsLastMarker() throws {
+        let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.synapsesPerNeuron=2", "learningCore.mismatchRelative=0"])
+        let core = try LearningCore(hardware: hw, placement: twoPrototypes, prototypes: [twoPrototypeWeights], seed: 0)
+        let program = core.infer([Matrix(rows: 1, cols: 4)], readout: readout(2)).program(sample: 0)
+        XCTAssertEqual(program.tasks.map(\.work), [.injection, .marker, .injection, .marker, .decision])
+        XCTAssertEqual(CoreReadoutExperiment.latencyNanoseconds(program), 36.1, accuracy: 1e-9)
+        // Ancestors of the decision, walked backwards over the edges.
+        var into = [[Int]](repeating: [], count: program.tasks.count)
+        for t in program.tasks.indices {
+            for k in Int(program.edgeStart[t])..<Int(program.edgeStart[t + 1]) { into[Int(program.edgeTargets[k])].append(t) }
+        }
+        var seen = Set([Int(program.final)]), stack = [Int(program.final)]
+        while let t = stack.popLast() { for a in into[t] where seen.insert(a).inserted { stack.append(a) } }
+        XCTAssertEqual(seen.count, program.tasks.count)
+    }
+
+    /// Inferences in flight on one engine, silent read-outs among them: each leaves its slot when
+    /// its decision ends, and the next one admitted there runs to its end (before the decision
+    /// waited for the markers, a silent one left a marker in flight for the slot's next owner
+    /// and the run stalled with inferences never finished).
+    func testSilentReadoutsLeaveTheirSlotsClean() throws {
+        let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.synapsesPerNeuron=2", "learningCore.mismatchRelative=0"])
+        let core = try LearningCore(hardware: hw, placement: twoPrototypes, prototypes: [twoPrototypeWeights], seed: 0)
+        let inputs = Matrix(rows: 2, cols: 4, storage: [0, 0, 0, 0, 0.5, 0, 0.25, 1])
+        let r = core.infer([inputs], readout: readout(2))
+        let ticks: (Double) -> Int64 = { Int64(($0 * HardwareModel.ticksPerNanosecond).rounded()) }
+        var engine = EventEngine(template: .init(dependsOn: [[]], final: 0, units: Int(hw.number("learningCore.cores")) + 2))
+        func admit(_ i: Int) {
+            engine.admit(sample: i, durations: [0], delays: [0], units: [-1],
+                         expansion: EventEngine.Expansion(r.program(sample: i % 2), anchor: 0, ticks: ticks) { $0 })
+        }
+        admit(0); admit(1)
+        var next = 2, finished = [Int]()
+        while let c = engine.next() {
+            guard c.stage == 0 else { continue }
+            finished.append(c.sample)
+            if next < 8 { admit(next); next += 1 }
+        }
+        XCTAssertEqual(finished.sorted(), Array(0..<8))
+    }
+
+    var twoPrototypes: CorePlacement {
+        CorePlacement(groups: [.init(inputs: 4, prototypes: 2)], neurons: [
+            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 0..<2)),
+            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 2..<4)),
+            .init(core: 0, role: .aggregate(group: 0, prototype: 0)),
+            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 0..<2)),
+            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 2..<4)),
+            .init(core: 1, role: .aggregate(group: 0, prototype: 1)),
+        ])
+    }
+    let twoPrototypeWeights = Matrix(rows: 2, cols: 4, storage: [0.5, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, -0.5])
+
     /// One event that five synapses on one core match: one after another (Loihi style) the core
     /// spends 5 synaptic operation times on it, in parallel (DYNAP-SE2's analog synapses) one.
     func testParallelSynapsesServeAnEventInOneOperationTime() throws {
