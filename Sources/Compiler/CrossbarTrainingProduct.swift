@@ -18,8 +18,10 @@ import Numerics
 ///    noise, drift and faults are drawn anew every batch. Chip-in-the-loop (`train --chip
 ///    --chip-own-layer`): the instance of `chipSeed` (the same draws `hffsim run --chip-seeds`
 ///    makes for that seed), reprogrammed with the batch's weights.
-/// 4. Calibration (calibrated range or DAC modes): on this batch's inputs, without read noise,
-///    times 1 + headroom (`Mapper` calibrates on training samples the same way).
+/// 4. Calibration (calibrated range or DAC modes): on this batch's inputs (for layer l > 0, what
+///    the hardware layers below produced), without read noise, times 1 + headroom; `Mapper`
+///    calibrates the same way on training samples, fed through the chip's noiseless layers with
+///    `MapOptions.calibrationInputs` `.chip`, through the float layers by default.
 /// 5. The forward pass: DAC, reads, read and ADC noise, ADC quantisation, drift compensation;
 ///    plus c_j for layer 0. The result is in the units of x W.
 ///
@@ -107,8 +109,9 @@ public struct CrossbarTrainingProduct: LayerProduct {
 
     /// The batch-calibrated DAC scale and ADC ranges. `Mapper.map` calibrates a noiseless
     /// instance; this calibrates the programmed instance itself (its conductances, without read
-    /// or ADC noise), which saves programming a second one per batch. The two agree on presets
-    /// without programming noise (rram-neurosim); pcm-aihwkit's ADC is full-scale, not calibrated.
+    /// or ADC noise), which saves programming a second one per batch. The two instances agree on
+    /// presets without programming noise (rram-neurosim); pcm-aihwkit's ADC is full-scale, not
+    /// calibrated.
     func calibrate(_ crossbar: inout CrossbarLayer, on raw: Matrix) throws {
         if HardwareModel(hardware).dac.inputScaling == .calibrated {
             let largest = raw.storage.reduce(Float(0)) { max($0, abs($1)) }
