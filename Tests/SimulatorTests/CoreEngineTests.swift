@@ -19,16 +19,7 @@ final class CoreEngineTests: XCTestCase {
         let p = CoreParameters(hw)
         XCTAssertEqual([p.injectionNanoseconds, p.hopNanoseconds, p.tagMatchNanoseconds, p.synapticOperationNanoseconds,
                         p.neuronUpdateNanoseconds, p.winnerTakeAllStepNanoseconds], [2.1, 6.5, 2.1, 3.5, 8.4, 8.4])
-        let placement = CorePlacement(groups: [.init(inputs: 4, prototypes: 2)], neurons: [
-            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 0..<2)),
-            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 2..<4)),
-            .init(core: 0, role: .aggregate(group: 0, prototype: 0)),
-            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 0..<2)),
-            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 2..<4)),
-            .init(core: 1, role: .aggregate(group: 0, prototype: 1)),
-        ])
-        let prototypes = Matrix(rows: 2, cols: 4, storage: [0.5, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, -0.5])
-        let core = try LearningCore(hardware: hw, placement: placement, prototypes: [prototypes], seed: 0)
+        let core = try LearningCore(hardware: hw, placement: twoPrototypes, prototypes: [twoPrototypeWeights], seed: 0)
         let r = core.infer([Matrix(rows: 1, cols: 4, storage: [0.5, 0, 0.25, 1])], readout: readout(2))
         // The source injects 3 values then a marker per core, each 2.1 ns: they are on the mesh at
         // 2.1, 4.2, 6.3 (values), 8.4 (core 0's marker), 10.5 (core 1's).
