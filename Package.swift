@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: vectorSettings),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "TestSupport"], swiftSettings: vectorSettings),
         // Small random models shared by the Compiler and Simulator tests.
-        .target(name: "TestSupport", dependencies: ["HFF", "Datasets", "Numerics"], path: "Tests/TestSupport", swiftSettings: vectorSettings),
+        .target(name: "TestSupport", dependencies: ["HFF", "Datasets", "Hardware", "Numerics"], path: "Tests/TestSupport", swiftSettings: vectorSettings),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "TestSupport"], swiftSettings: vectorSettings),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TestSupport"], swiftSettings: vectorSettings),
         .testTarget(name: "HFFTests", dependencies: ["HFF", "Datasets"], exclude: ["Fixtures"], swiftSettings: vectorSettings),

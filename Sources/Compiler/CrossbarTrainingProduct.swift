@@ -114,8 +114,7 @@ public struct CrossbarTrainingProduct: LayerProduct {
     /// calibrated.
     func calibrate(_ crossbar: inout CrossbarLayer, on raw: Matrix) throws {
         if HardwareModel(hardware).dac.inputScaling == .calibrated {
-            let largest = raw.storage.reduce(Float(0)) { max($0, abs($1)) }
-            try crossbar.setInputScale(largest > 0 ? largest : 1, file: hardware.name)
+            try crossbar.setInputScale(Mapper.inputScale(of: raw), file: hardware.name)
         }
         guard hardware.choice("crossbar.adc.rangeMode") != "full-scale" else { return }
         crossbar.calibrate(raw)

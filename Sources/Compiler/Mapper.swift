@@ -239,8 +239,9 @@ public enum Mapper {
                                                      columnScales: codes.columnScales, hardware: hardware, seed: 0,
                                                      signedInputs: layer.signedInput)
                     if calibratesDAC {
-                        scale = inputScale(of: rows)
-                        try crossbar.setInputScale(scale!, file: file)
+                        let s = inputScale(of: rows)
+                        try crossbar.setInputScale(s, file: file)
+                        scale = s
                     }
                     crossbar.calibrate(rows)
                     ranges.append(crossbar.adcRanges.map { $0 * factor })

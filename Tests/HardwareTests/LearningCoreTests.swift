@@ -1,6 +1,7 @@
 import Foundation
 import Numerics
 import XCTest
+import TestSupport
 import Hardware
 
 final class LearningCoreTests: XCTestCase {
@@ -87,15 +88,7 @@ final class LearningCoreTests: XCTestCase {
     func testEventCountsAndLatencyForAKnownInputAreExact() throws {
         let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.synapsesPerNeuron=2", "learningCore.mismatchRelative=0"])
         let p = CoreParameters(hw)
-        let placement = CorePlacement(groups: [.init(inputs: 4, prototypes: 2)], neurons: [
-            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 0..<2)),
-            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 2..<4)),
-            .init(core: 0, role: .aggregate(group: 0, prototype: 0)),
-            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 0..<2)),
-            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 2..<4)),
-            .init(core: 1, role: .aggregate(group: 0, prototype: 1)),
-        ])
-        let prototypes = Matrix(rows: 2, cols: 4, storage: [0.5, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, -0.5])
+        let placement = TestCores.twoPrototypes, prototypes = TestCores.twoPrototypeWeights
         let core = try LearningCore(hardware: hw, placement: placement, prototypes: [prototypes], seed: 0)
         let z = Matrix(rows: 1, cols: 4, storage: [0.5, 0, 0.25, 1])
         let r = core.infer([z], readout: readout(2))

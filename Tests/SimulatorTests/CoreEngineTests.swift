@@ -1,6 +1,7 @@
 import XCTest
 import Hardware
 import Numerics
+import TestSupport
 @testable import Simulator
 
 /// The learning core's events on the simulator's one event engine, against timelines worked out
@@ -19,7 +20,7 @@ final class CoreEngineTests: XCTestCase {
         let p = CoreParameters(hw)
         XCTAssertEqual([p.injectionNanoseconds, p.hopNanoseconds, p.tagMatchNanoseconds, p.synapticOperationNanoseconds,
                         p.neuronUpdateNanoseconds, p.winnerTakeAllStepNanoseconds], [2.1, 6.5, 2.1, 3.5, 8.4, 8.4])
-        let core = try LearningCore(hardware: hw, placement: twoPrototypes, prototypes: [twoPrototypeWeights], seed: 0)
+        let core = try LearningCore(hardware: hw, placement: TestCores.twoPrototypes, prototypes: [TestCores.twoPrototypeWeights], seed: 0)
         let r = core.infer([Matrix(rows: 1, cols: 4, storage: [0.5, 0, 0.25, 1])], readout: readout(2))
         // The source injects 3 values then a marker per core, each 2.1 ns: they are on the mesh at
         // 2.1, 4.2, 6.3 (values), 8.4 (core 0's marker), 10.5 (core 1's).
@@ -42,7 +43,7 @@ final class CoreEngineTests: XCTestCase {
     /// ends at 36.1. Every task is an ancestor of the decision.
     func testSilentReadoutDecidesAfterItsLastMarker() throws {
         let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.synapsesPerNeuron=2", "learningCore.mismatchRelative=0"])
-        let core = try LearningCore(hardware: hw, placement: twoPrototypes, prototypes: [twoPrototypeWeights], seed: 0)
+        let core = try LearningCore(hardware: hw, placement: TestCores.twoPrototypes, prototypes: [TestCores.twoPrototypeWeights], seed: 0)
         let program = core.infer([Matrix(rows: 1, cols: 4)], readout: readout(2)).program(sample: 0)
         XCTAssertEqual(program.tasks.map(\.work), [.injection, .marker, .injection, .marker, .decision])
         XCTAssertEqual(CoreReadoutExperiment.latencyNanoseconds(program), 36.1, accuracy: 1e-9)
@@ -62,7 +63,7 @@ final class CoreEngineTests: XCTestCase {
     /// and the run stalled with inferences never finished).
     func testSilentReadoutsLeaveTheirSlotsClean() throws {
         let hw = try HardwareDescription.load("rram-neurosim", sets: ["learningCore.synapsesPerNeuron=2", "learningCore.mismatchRelative=0"])
-        let core = try LearningCore(hardware: hw, placement: twoPrototypes, prototypes: [twoPrototypeWeights], seed: 0)
+        let core = try LearningCore(hardware: hw, placement: TestCores.twoPrototypes, prototypes: [TestCores.twoPrototypeWeights], seed: 0)
         let inputs = Matrix(rows: 2, cols: 4, storage: [0, 0, 0, 0, 0.5, 0, 0.25, 1])
         let r = core.infer([inputs], readout: readout(2))
         let ticks: (Double) -> Int64 = { Int64(($0 * HardwareModel.ticksPerNanosecond).rounded()) }
@@ -80,18 +81,6 @@ final class CoreEngineTests: XCTestCase {
         }
         XCTAssertEqual(finished.sorted(), Array(0..<8))
     }
-
-    var twoPrototypes: CorePlacement {
-        CorePlacement(groups: [.init(inputs: 4, prototypes: 2)], neurons: [
-            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 0..<2)),
-            .init(core: 0, role: .partial(group: 0, prototype: 0, inputs: 2..<4)),
-            .init(core: 0, role: .aggregate(group: 0, prototype: 0)),
-            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 0..<2)),
-            .init(core: 1, role: .partial(group: 0, prototype: 1, inputs: 2..<4)),
-            .init(core: 1, role: .aggregate(group: 0, prototype: 1)),
-        ])
-    }
-    let twoPrototypeWeights = Matrix(rows: 2, cols: 4, storage: [0.5, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, -0.5])
 
     /// One event that five synapses on one core match: one after another (Loihi style) the core
     /// spends 5 synaptic operation times on it, in parallel (DYNAP-SE2's analog synapses) one.
