@@ -17,11 +17,10 @@ import Numerics
 /// its last active partial has arrived and sends its score on. The winner-take-all unit takes one
 /// step per prototype score, then (the decision) one per silent prototype (score 0) and, for the
 /// sum read-out over several groups, one per class and group to combine. The decision also
-/// waits for every task that has nothing downstream (the input events, and the marker of a core
-/// none of whose partial neurons received input), without a hop: a core with nothing to send
-/// sends nothing, but the read-out ends when its last task does. Without this, a sample whose
-/// read-out input is all zeros (every prototype silent) decided at once while its markers were
-/// still in flight.
+/// waits for the marker of every core none of whose partial neurons received input, without a
+/// hop (a core with nothing to send sends nothing), so that the read-out ends with its last
+/// task: without it, a sample whose read-out input is all zeros (every prototype silent)
+/// decided at once while its markers were still in flight.
 ///
 /// Each unit serves its tasks first come, first served (the engine's rule), so the order in which
 /// events reach a core is the order it handles them.
@@ -152,17 +151,8 @@ public struct CoreProgramBuilder: Sendable {
         }
 
         /// The program: edges grouped by source task (counting sort, stable: creation order
-        /// within a task), roots in creation order. Every task with nothing downstream gets an
-        /// edge into `final` (no delay: nothing is sent), so that every task is an ancestor of
-        /// `final` and the read-out, which ends with it, outlives all of its tasks.
+        /// within a task), roots in creation order.
         func program(final: Int32) -> CoreProgram {
-            var tasks = tasks, edges = edges
-            var sends = [Bool](repeating: false, count: tasks.count)
-            for e in edges { sends[Int(e.from)] = true }
-            for t in tasks.indices where !sends[t] && t != Int(final) {
-                edges.append((Int32(t), final, 0))
-                tasks[Int(final)].dependencies += 1
-            }
             var program = CoreProgram()
             var start = [Int32](repeating: 0, count: tasks.count + 1)
             for e in edges { start[Int(e.from) + 1] += 1 }
@@ -253,6 +243,8 @@ public struct CoreProgramBuilder: Sendable {
         var silent = 0
         var active = [Bool](repeating: false, count: placement.neurons.count)
         var aggregateInputs = [[Int32]](repeating: [], count: placement.neurons.count)
+        // Markers of cores none of whose partial neurons received input: nothing follows them.
+        var idleMarkers = [Int32]()
         for (g, payload) in payloads.enumerated() {
             let d = placement.groups[g].inputs
             payload.storage.withUnsafeBufferPointer { pp in
@@ -285,6 +277,7 @@ public struct CoreProgramBuilder: Sendable {
                 let e = a.injection(source, p.injectionNanoseconds)
                 let marker = a.task(.marker, Int32(core), p.tagMatchNanoseconds, counts(1, 0, 0, h, 0))
                 a.edge(e, marker, hops: h)
+                if !partialsOnCore[g][core].contains(where: { active[$0] }) { idleMarkers.append(marker) }
                 for n in partialsOnCore[g][core] where active[n] {
                     let u = a.task(.partialUpdate, Int32(core), p.neuronUpdateNanoseconds, counts(0, 0, 1, 0, 0))
                     a.edge(marker, u, hops: 0)
@@ -317,6 +310,10 @@ public struct CoreProgramBuilder: Sendable {
         if readout.combine == .sumOfLogSoftmax && placement.groups.count > 1 { steps += readout.classCount * placement.groups.count }
         let decision = a.task(.decision, wta, Double(steps) * p.winnerTakeAllStepNanoseconds, counts(0, 0, 0, 0, steps))
         for sc in scores { a.edge(sc, decision, hops: 0) }
+        // The decision also waits for the idle markers (without a hop: nothing is sent), so that
+        // it is the program's last task. Input events need no such edge: their core serves them
+        // before its marker, which arrives after them over the same route.
+        for m in idleMarkers { a.edge(m, decision, hops: 0) }
         return a.program(final: decision)
     }
 }
